@@ -1,0 +1,20 @@
+"""``ARGS``: the script's command-line arguments (``llmspell run s.lua -- a --k v``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmspell.ops import GlobalSpec
+from llmspell.runtime import CallContext
+
+
+def _args(ctx: CallContext) -> dict[Any, Any]:
+    return dict(ctx.args)
+
+
+ARGS = GlobalSpec(
+    "ARGS",
+    value=_args,
+    doc='ARGS[0] is the script name, ARGS[1..n] the positional arguments, ARGS.k the '
+    "value of --k v (a bare --flag is \"true\").",
+)

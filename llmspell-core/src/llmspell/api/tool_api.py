@@ -1,0 +1,131 @@
+"""``Tool``: run, list, inspect and register tools (SCRIPT-API.md §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmspell.errors import LLMSpellError, ValidationError
+from llmspell.ops import GlobalSpec, ObjectType, Param, ScriptFunction, method
+from llmspell.runtime import CallContext
+from llmspell.tools import Tool, ToolFailure, execute_tool
+
+TOOL_HANDLE = ObjectType(
+    "ToolHandle",
+    Tool,
+    fields=lambda t: {
+        "name": t.name,
+        "description": t.description,
+        "category": t.category,
+        "version": t.version,
+        "schema": t.parameters,
+    },
+)
+TOOL = GlobalSpec("Tool", object_types=[TOOL_HANDLE], doc="Run and register tools.")
+
+
+@TOOL.function(
+    "execute", Param("name", "string"), Param("params", "object", optional=True), mode="async"
+)
+async def execute(ctx: CallContext, name: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Run tool ``name`` with ``params``; returns a ToolResult."""
+    return await execute_tool(ctx.runtime.tools.get(name), params or {}, ctx)
+
+
+@method(TOOL_HANDLE, "execute", Param("params", "object", optional=True), mode="async")
+async def handle_execute(ctx: CallContext, tool: Tool, params: dict[str, Any] | None) -> Any:
+    """Run this tool with ``params``."""
+    return await execute_tool(tool, params or {}, ctx)
+
+
+@TOOL.function("list", Param("filter", "object", optional=True))
+def list_(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:  # noqa: A002
+    """``{{name, description, category, version}}`` for every tool (optionally one category)."""
+    category = (filter or {}).get("category")
+    return [t.info() for t in ctx.runtime.tools.all(category)]
+
+
+@TOOL.function("discover", Param("filter", "object", optional=True))
+def discover(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:  # noqa: A002
+    """Tools matching ``{category=?, tag=?}``."""
+    f = filter or {}
+    tools = ctx.runtime.tools.all(f.get("category"))
+    if f.get("tag"):
+        tools = [t for t in tools if f["tag"] in t.tags]
+    return [{**t.info(), "tags": list(t.tags)} for t in tools]
+
+
+@TOOL.function("get", Param("name", "string"))
+def get(ctx: CallContext, name: str) -> Tool | None:
+    """The tool called ``name`` (with ``execute`` as a method), or nil."""
+    return ctx.runtime.tools.find(name)
+
+
+@TOOL.function("exists", Param("name", "string"))
+def exists(ctx: CallContext, name: str) -> bool:
+    """True if a tool called ``name`` exists."""
+    return ctx.runtime.tools.exists(name)
+
+
+@TOOL.function("categories")
+def categories(ctx: CallContext) -> list[str]:
+    """The tool categories in use."""
+    return ctx.runtime.tools.categories()
+
+
+@TOOL.function("schema", Param("name", "string"))
+def schema(ctx: CallContext, name: str) -> dict[str, Any]:
+    """The JSON schema of the tool's parameters."""
+    return ctx.runtime.tools.get(name).parameters
+
+
+def _script_handler(fn: ScriptFunction) -> Any:
+    async def handler(params: dict[str, Any], ctx: Any) -> Any:
+        try:
+            return await fn(params)
+        except LLMSpellError as exc:
+            raise ToolFailure(exc.message if hasattr(exc, "message") else str(exc), kind=exc.kind) from None
+
+    return handler
+
+
+@TOOL.function("register", Param("spec", "object"))
+def register(ctx: CallContext, spec: dict[str, Any]) -> bool:
+    """Define a tool from the script: ``{name, description, parameters, handler}``."""
+    name = spec.get("name")
+    handler = spec.get("handler") or spec.get("execute")
+    if not isinstance(name, str) or not name:
+        raise ValidationError("Tool.register: 'name' must be a non-empty string")
+    if not isinstance(handler, ScriptFunction):
+        raise ValidationError("Tool.register: 'handler' must be a function(params)")
+    parameters = spec.get("parameters") or spec.get("schema") or {"type": "object", "properties": {}}
+    if not isinstance(parameters, dict):
+        raise ValidationError("Tool.register: 'parameters' must be a JSON schema table/object")
+    _check_schema(name, parameters)
+    existing = ctx.runtime.tools.find(name)
+    if existing is not None and existing.source != "script":
+        raise ValidationError(f"Tool.register: a built-in tool is already called {name!r}")
+    tool = Tool(
+        name=name,
+        description=str(spec.get("description") or ""),
+        handler=_script_handler(handler),
+        parameters=parameters,
+        category=str(spec.get("category") or "custom"),
+        version=str(spec.get("version") or "1.0.0"),
+        tags=tuple(str(t) for t in spec.get("tags") or ()),
+        timeout_seconds=float(spec.get("timeout_seconds") or 300.0),
+        source="script",
+    )
+    ctx.runtime.tools.register(tool, replace=True)
+    ctx.cleanups.append(lambda: ctx.runtime.tools.unregister(name))
+    return True
+
+
+def _check_schema(name: str, schema: dict[str, Any]) -> None:
+    import jsonschema
+
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise ValidationError(
+            f"Tool.register: 'parameters' of {name!r} is not a valid JSON schema: {exc.message}"
+        ) from None

@@ -1,0 +1,53 @@
+"""The script-engine contract (the ScriptEngineBridge of DESIGN.md §3).
+
+An engine plugin subclasses :class:`ScriptEngine` and registers the class through the
+``register_engines`` hook. The runtime creates one engine per run, hands it the run's
+:class:`~llmspell.runtime.RunSession` (the host that answers script requests), and awaits
+:meth:`ScriptEngine.run`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from llmspell.runtime import RunSession
+
+__all__ = ["ScriptEngine"]
+
+
+class ScriptEngine(ABC):
+    """Base class of script engines.
+
+    Class attributes a subclass sets:
+
+    - ``name``: registry name (``"lua"``); ``--engine NAME`` selects it.
+    - ``extensions``: file extensions it runs (``(".lua",)``).
+    - ``language``: human name of the language (``"Lua 5.4"``).
+    - ``capabilities``: flags such as ``{"async": True, "streaming": True}``.
+
+    The engine must: create a sandboxed context; bind every global of
+    ``session.globals()`` from the op table (``Op.mode`` says how to call each op);
+    convert values (tables/objects ↔ dict, arrays ↔ list, nil ↔ None); turn host errors
+    into script errors (``<Kind>: message``) and uncaught script errors into
+    :class:`~llmspell.errors.ScriptError` with file and line; enforce
+    ``session.limits`` (wall time via ``session.deadline``, instructions, memory) by
+    raising :class:`~llmspell.errors.LimitExceeded`; and return the script's result
+    as Python values.
+    """
+
+    name: ClassVar[str] = ""
+    extensions: ClassVar[tuple[str, ...]] = ()
+    language: ClassVar[str] = ""
+    capabilities: ClassVar[dict[str, bool]] = {}
+
+    def __init__(self, session: RunSession) -> None:
+        self.session = session
+
+    @abstractmethod
+    async def run(self, source: str, chunk_name: str) -> Any:
+        """Run ``source`` (named ``chunk_name`` in error locations); return its result."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook with a no-op default
+        """Release the engine's resources; the runtime calls it after every run."""

@@ -1,0 +1,58 @@
+"""Every hook a plugin can implement (DESIGN.md §2).
+
+Registration hooks take a ``register`` callback so a spec can gain arguments later
+without breaking plugins. ``docs/plugins.md`` lists each spec with its exact signature
+(a test keeps the two in sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+PROJECT_NAME = "llmspell"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_engines(register: Callable[..., None]) -> None:
+    """Register script engines: ``register(EngineClass)``.
+
+    ``EngineClass`` subclasses :class:`llmspell.engine.ScriptEngine` and sets ``name``
+    and ``extensions`` (e.g. ``"lua"``, ``(".lua",)``).
+    """
+
+
+@hookspec
+def register_providers(register: Callable[..., None]) -> None:
+    """Register LLM providers: ``register(provider_factory, name=..., **info)``."""
+
+
+@hookspec
+def register_tools(register: Callable[..., None]) -> None:
+    """Register tools: ``register(tool)`` where ``tool`` is a :class:`llmspell.tools.Tool`."""
+
+
+@hookspec
+def register_globals(register: Callable[..., None]) -> None:
+    """Register script globals: ``register(global_spec)`` with a
+    :class:`llmspell.ops.GlobalSpec` (its ops become functions in every engine)."""
+
+
+@hookspec
+def register_commands(app: Any) -> None:
+    """Add commands to the ``llmspell`` CLI; ``app`` is the root ``typer.Typer``."""
+
+
+@hookspec
+def llmspell_startup(runtime: Any) -> None:
+    """Called once when a :class:`llmspell.runtime.Runtime` has been set up (SystemStartup)."""
+
+
+@hookspec
+def llmspell_shutdown(runtime: Any) -> None:
+    """Called when a runtime shuts down (SystemShutdown)."""

@@ -1,0 +1,220 @@
+"""Registries for what plugins contribute: engines, providers, tools and globals."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmspell.engine import ScriptEngine
+from llmspell.errors import NotFoundError, PluginError
+from llmspell.ops import GlobalSpec, ObjectType
+from llmspell.tools import Tool
+
+__all__ = [
+    "KNOWN_ENGINE_DISTRIBUTIONS",
+    "EngineRegistry",
+    "GlobalRegistry",
+    "ProviderInfo",
+    "ProviderRegistry",
+    "ToolRegistry",
+]
+
+#: Engines llmspell ships as separate distributions, by name and file extension, so a
+#: missing engine error can say what to install.
+KNOWN_ENGINE_DISTRIBUTIONS: dict[str, str] = {
+    "lua": "llmspell-engine-lua",
+    ".lua": "llmspell-engine-lua",
+    "js": "llmspell-engine-js",
+    "javascript": "llmspell-engine-js",
+    ".js": "llmspell-engine-js",
+    ".mjs": "llmspell-engine-js",
+}
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class EngineRegistry:
+    """Script engines by name and by file extension."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, type[ScriptEngine]] = {}
+        self._by_ext: dict[str, type[ScriptEngine]] = {}
+        self.origins: dict[str, str] = {}
+
+    def register(self, engine_cls: type[ScriptEngine], *, origin: str = "") -> None:
+        """Add an engine class; its ``name`` and ``extensions`` must be set."""
+        if not (isinstance(engine_cls, type) and issubclass(engine_cls, ScriptEngine)):
+            raise PluginError(f"register_engines: {engine_cls!r} is not a ScriptEngine subclass")
+        if not engine_cls.name:
+            raise PluginError(f"register_engines: {engine_cls.__name__} has no name")
+        if engine_cls.name in self._by_name:
+            return
+        self._by_name[engine_cls.name] = engine_cls
+        self.origins[engine_cls.name] = origin
+        for ext in engine_cls.extensions:
+            self._by_ext.setdefault(ext.lower() if ext.startswith(".") else "." + ext, engine_cls)
+
+    def names(self) -> list[str]:
+        """Registered engine names, sorted."""
+        return sorted(self._by_name)
+
+    def all(self) -> list[type[ScriptEngine]]:
+        """Registered engine classes, sorted by name."""
+        return [self._by_name[n] for n in self.names()]
+
+    def get(self, name: str) -> type[ScriptEngine]:
+        """The engine called ``name``; NotFoundError names what to install."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            dist = KNOWN_ENGINE_DISTRIBUTIONS.get(name.lower())
+            if dist:
+                raise NotFoundError(
+                    f"script engine {name!r} is not installed",
+                    hint=f"install it with: pip install {dist}",
+                ) from None
+            available = ", ".join(self.names()) or "none"
+            raise NotFoundError(
+                f"unknown script engine {name!r} (installed: {available})"
+                + _suggest(name, self._by_name)
+            ) from None
+
+    def for_path(self, path: str | Path) -> type[ScriptEngine] | None:
+        """The engine for a file's extension, or None when the extension is unknown."""
+        ext = Path(path).suffix.lower()
+        return self._by_ext.get(ext)
+
+    def missing_for_path(self, path: str | Path) -> NotFoundError:
+        """The error for a file no installed engine runs, naming what to install."""
+        ext = Path(path).suffix.lower()
+        dist = KNOWN_ENGINE_DISTRIBUTIONS.get(ext)
+        if dist:
+            return NotFoundError(
+                f"no installed script engine runs {ext} files",
+                hint=f"install it with: pip install {dist}",
+            )
+        known = ", ".join(sorted(self._by_ext)) or "none"
+        return NotFoundError(
+            f"no script engine for {ext or 'files without an extension'!s} "
+            f"(known extensions: {known})",
+            hint="pass --engine NAME",
+        )
+
+
+@dataclass
+class ProviderInfo:
+    """A registered provider family: a name, a factory and free-form details."""
+
+    name: str
+    factory: Callable[..., Any]
+    info: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+
+
+class ProviderRegistry:
+    """LLM providers by name (filled by ``register_providers``)."""
+
+    def __init__(self) -> None:
+        self._providers: dict[str, ProviderInfo] = {}
+
+    def register(self, factory: Callable[..., Any], *, name: str, origin: str = "", **info: Any) -> None:
+        """Add a provider factory under ``name``."""
+        if not name:
+            raise PluginError("register_providers: a provider needs a name")
+        self._providers.setdefault(name, ProviderInfo(name, factory, dict(info), origin))
+
+    def names(self) -> list[str]:
+        """Registered provider names, sorted."""
+        return sorted(self._providers)
+
+    def get(self, name: str) -> ProviderInfo:
+        """The provider called ``name`` (NotFoundError otherwise)."""
+        try:
+            return self._providers[name]
+        except KeyError:
+            raise NotFoundError(
+                f"unknown provider {name!r} (registered: {', '.join(self.names()) or 'none'})"
+                + _suggest(name, self._providers),
+                hint="install llmspell-providers or add a [providers.NAME] table to llmspell.toml",
+            ) from None
+
+
+class ToolRegistry:
+    """Tools by name: plugin tools (``register_tools``) and script-registered ones."""
+
+    def __init__(self) -> None:
+        self._tools: dict[str, Tool] = {}
+
+    def register(self, tool: Tool, *, replace: bool = False) -> None:
+        """Add ``tool``; a second tool with the same name is refused unless ``replace``."""
+        if not isinstance(tool, Tool):
+            raise PluginError(f"register_tools: {tool!r} is not an llmspell.tools.Tool")
+        if tool.name in self._tools and not replace:
+            raise PluginError(f"a tool named {tool.name!r} is already registered")
+        self._tools[tool.name] = tool
+
+    def unregister(self, name: str) -> bool:
+        """Remove a tool; True if it existed."""
+        return self._tools.pop(name, None) is not None
+
+    def exists(self, name: str) -> bool:
+        """True if a tool called ``name`` is registered."""
+        return name in self._tools
+
+    def get(self, name: str) -> Tool:
+        """The tool called ``name``; NotFoundError suggests a close name."""
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise NotFoundError(
+                f"unknown tool {name!r}" + _suggest(name, self._tools),
+                hint="Tool.list() shows the available tools",
+            ) from None
+
+    def find(self, name: str) -> Tool | None:
+        """The tool called ``name`` or None."""
+        return self._tools.get(name)
+
+    def all(self, category: str | None = None) -> list[Tool]:
+        """Tools sorted by name, optionally only one category."""
+        tools = sorted(self._tools.values(), key=lambda t: t.name)
+        return [t for t in tools if category is None or t.category == category]
+
+    def categories(self) -> list[str]:
+        """The categories in use, sorted."""
+        return sorted({t.category for t in self._tools.values()})
+
+
+class GlobalRegistry:
+    """Script globals contributed by the core and by ``register_globals`` plugins."""
+
+    def __init__(self) -> None:
+        self._globals: dict[str, GlobalSpec] = {}
+        self.object_types: dict[type, ObjectType] = {}
+
+    def register(self, spec: GlobalSpec) -> None:
+        """Add a global; a later spec with the same name adds functions to it."""
+        if not isinstance(spec, GlobalSpec):
+            raise PluginError(f"register_globals: {spec!r} is not an llmspell.ops.GlobalSpec")
+        existing = self._globals.get(spec.name)
+        if existing is None:
+            self._globals[spec.name] = spec
+        else:
+            for k, v in spec.functions.items():
+                existing.functions.setdefault(k, v)
+        for ot in spec.object_types:
+            self.object_types.setdefault(ot.python_type, ot)
+
+    def all(self) -> list[GlobalSpec]:
+        """Globals sorted by name."""
+        return [self._globals[k] for k in sorted(self._globals)]
+
+    def get(self, name: str) -> GlobalSpec | None:
+        """The global called ``name`` or None."""
+        return self._globals.get(name)

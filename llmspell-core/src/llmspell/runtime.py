@@ -1,0 +1,381 @@
+"""The language-agnostic runtime: registries, configuration, state and the run host.
+
+A :class:`Runtime` is created once per process (or per test). Each script run gets a
+:class:`RunSession`: the host that answers the script's requests (ops), owns the run's
+limits, output and ARGS, and is the ``ctx`` every op implementation receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from llmspell.config import Settings, llmspell_home, load_settings
+from llmspell.engine import ScriptEngine
+from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, ScriptError
+from llmspell.ops import GlobalSpec, ObjectType, Op
+from llmspell.plugins import PluginLoader
+from llmspell.registry import EngineRegistry, GlobalRegistry, ProviderRegistry, ToolRegistry
+from llmspell.state import StateBackend, open_backend
+
+__all__ = ["CallContext", "Limits", "Output", "RunResult", "RunSession", "Runtime", "parse_args"]
+
+LOG_LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40, "off": 100}
+
+
+@dataclass
+class Limits:
+    """Per-run limits; ``None`` or 0 means unlimited."""
+
+    timeout_seconds: float | None = 300.0
+    memory_mb: int | None = 256
+    instruction_limit: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The limits configured in ``[runtime]``."""
+        rt = settings.runtime
+        return cls(rt.timeout_seconds, rt.memory_mb, rt.instruction_limit or None)
+
+
+class Output:
+    """Where a run's output goes. ``print`` goes to stdout, warnings and logs to stderr;
+    every write is flushed so script and host output keep their order."""
+
+    def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
+        self._stdout = stdout
+        self._stderr = stderr
+
+    @property
+    def stdout(self) -> IO[str]:
+        """The stream print writes to."""
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> IO[str]:
+        """The stream warnings and logs write to."""
+        return self._stderr or sys.stderr
+
+    def write(self, text: str, stream: str = "stdout") -> None:
+        """Write ``text`` to ``stream`` ("stdout" or "stderr") and flush."""
+        target = self.stderr if stream == "stderr" else self.stdout
+        target.write(text)
+        target.flush()
+
+
+def parse_args(script_name: str, argv: Sequence[str]) -> dict[Any, Any]:
+    """``ARGS`` of SCRIPT-API.md §6: ``{0: script, 1: "a", ..., "k": "v", "flag": "true"}``."""
+    args: dict[Any, Any] = {0: script_name}
+    positional: list[str] = []
+    i = 0
+    argv = list(argv)
+    while i < len(argv):
+        tok = argv[i]
+        if tok.startswith("--") and len(tok) > 2:
+            name, eq, value = tok[2:].partition("=")
+            if eq:
+                args[name] = value
+            elif i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+                args[name] = argv[i + 1]
+                i += 1
+            else:
+                args[name] = "true"
+        else:
+            positional.append(tok)
+        i += 1
+    for n, value in enumerate(positional, start=1):
+        args[n] = value
+    return args
+
+
+@dataclass
+class RunResult:
+    """What a run returns: the script's result value, its duration and usage."""
+
+    value: Any
+    duration_ms: float
+    engine: str
+    usage: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--output json`` object."""
+        return {"result": self.value, "duration_ms": round(self.duration_ms, 3), "usage": self.usage}
+
+
+class RunSession:
+    """The host of one script run: answers ops, holds limits, output, ARGS and handles."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        engine_cls: type[ScriptEngine],
+        chunk_name: str,
+        script_path: Path | None,
+        argv: Sequence[str],
+        limits: Limits,
+        output: Output,
+    ) -> None:
+        self.runtime = runtime
+        self.engine_name = engine_cls.name
+        self.chunk_name = chunk_name
+        self.script_path = script_path
+        self.args = parse_args(chunk_name, argv)
+        self.limits = limits
+        self.output = output
+        self.started = time.monotonic()
+        self.deadline = (
+            self.started + limits.timeout_seconds if limits.timeout_seconds else float("inf")
+        )
+        self.usage: dict[str, Any] = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+        self.data: dict[str, Any] = {}
+        self.cleanups: list[Callable[[], Any]] = []
+        self.engine: ScriptEngine = engine_cls(self)
+
+    # -- what engines bind ----------------------------------------------------------
+
+    def globals(self) -> list[GlobalSpec]:
+        """The globals this run's engine binds (language filters applied)."""
+        return [
+            g
+            for g in self.runtime.globals.all()
+            if g.languages is None or self.engine_name in g.languages
+        ]
+
+    def object_type(self, value: Any) -> ObjectType | None:
+        """The object type of a host object an op returned, or None for plain values."""
+        types = self.runtime.globals.object_types
+        for cls in type(value).__mro__:
+            ot = types.get(cls)
+            if ot is not None:
+                return ot
+        return None
+
+    def call(self, op: Op, args: Sequence[Any]) -> Any:
+        """Run ``op`` with script ``args``: a value (sync ops) or an awaitable.
+
+        Host errors arrive as :class:`LLMSpellError`; anything else is a bug in an op
+        and is wrapped so that the script still sees a clear error.
+        """
+        bound = op.bind_args(args)
+        if op.mode == "sync":
+            return op.impl(self, *bound)
+        if op.mode == "async":
+            return op.impl(self, *bound)
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self.runtime.executor, lambda: op.impl(self, *bound))
+
+    def check_deadline(self) -> None:
+        """Raise LimitExceeded when the run's wall-time limit has passed."""
+        if time.monotonic() > self.deadline:
+            raise self.timeout_error()
+
+    def timeout_error(self) -> LimitExceeded:
+        """The error for a run past its wall-time limit."""
+        return LimitExceeded(
+            f"wall-time limit of {self.limits.timeout_seconds:g} s exceeded",
+            limit="timeout",
+            hint="raise it with --timeout SECONDS or [runtime] timeout_seconds",
+        )
+
+    # -- services ops use ------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The runtime's settings."""
+        return self.runtime.settings
+
+    @property
+    def state(self) -> StateBackend:
+        """The state backend (opened on first use)."""
+        return self.runtime.state
+
+    def log(self, level: str, message: str, module: str | None = None) -> None:
+        """Write a log line to stderr if ``level`` passes the configured log level."""
+        if LOG_LEVELS.get(level, 20) < self.runtime.log_threshold:
+            return
+        where = f" [{module}]" if module else ""
+        self.output.write(f"[{level.upper()}]{where} {message}\n", "stderr")
+
+
+#: The context every op implementation receives as its first argument.
+CallContext = RunSession
+
+
+class Runtime:
+    """Registries, configuration, state and the ``run`` entry point.
+
+    ``Runtime()`` loads installed plugins; tests pass ``autoload=False`` and register
+    what they need with ``runtime.loader.register(plugin, name=...)`` before
+    :meth:`refresh` (or pass a ready ``loader``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        loader: PluginLoader | None = None,
+        autoload: bool = True,
+        output: Output | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else load_settings()
+        self.loader = loader if loader is not None else PluginLoader(autoload=autoload)
+        self.output = output or Output()
+        self.log_threshold = LOG_LEVELS[self.settings.runtime.log_level]
+        self._state: StateBackend | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._started = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        """(Re)build the registries from the plugins' registration hooks."""
+        self.engines = EngineRegistry()
+        self.providers = ProviderRegistry()
+        self.tools = ToolRegistry()
+        self.globals = GlobalRegistry()
+        self._collect("register_engines", self.engines.register)
+        self._collect("register_providers", self.providers.register)
+        self._collect("register_tools", self.tools.register)
+        self._collect("register_globals", self.globals.register)
+
+    def _collect(self, hook: str, add: Callable[..., None]) -> None:
+        for impl in reversed(getattr(self.loader.pm.hook, hook).get_hookimpls()):
+            origin = impl.plugin_name
+
+            def register(*args: Any, _origin: str = origin, **kwargs: Any) -> None:
+                try:
+                    add(*args, origin=_origin, **kwargs) if _takes_origin(add) else add(
+                        *args, **kwargs
+                    )
+                except LLMSpellError as exc:
+                    self._plugin_failed(_origin, hook, exc)
+
+            try:
+                impl.function(register)
+            except Exception as exc:
+                self._plugin_failed(origin, hook, exc)
+
+    def _plugin_failed(self, name: str, hook: str, exc: BaseException) -> None:
+        info = self.loader._info(name)
+        info.error = f"{hook} raised {type(exc).__name__}: {exc}"
+        self.loader._fail(info, exc)
+
+    # -- services -------------------------------------------------------------------
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """The worker thread that runs blocking ops (one, so state writes keep order)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmspell-io")
+        return self._executor
+
+    @property
+    def state(self) -> StateBackend:
+        """The configured state backend, opened on first use."""
+        if self._state is None:
+            cfg = self.settings.state
+            path = Path(cfg.path).expanduser() if cfg.path else llmspell_home() / "state.db"
+            self._state = open_backend(cfg.backend, path)
+        return self._state
+
+    def close(self) -> None:
+        """Shut down: call shutdown hooks, close the state store and worker thread."""
+        if self._started:
+            self.loader.call("llmspell_shutdown", runtime=self)
+            self._started = False
+        if self._state is not None:
+            self._state.close()
+            self._state = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    # -- running --------------------------------------------------------------------
+
+    def select_engine(self, path: str | Path | None, engine: str | None) -> type[ScriptEngine]:
+        """``--engine`` > file extension > configured default engine."""
+        if engine:
+            return self.engines.get(engine)
+        if path is not None and Path(path).suffix:
+            found = self.engines.for_path(path)
+            if found is None:
+                raise self.engines.missing_for_path(path)
+            return found
+        return self.engines.get(self.settings.runtime.default_engine)
+
+    async def run(
+        self,
+        source: str | None = None,
+        *,
+        path: str | Path | None = None,
+        engine: str | None = None,
+        argv: Sequence[str] = (),
+        limits: Limits | None = None,
+        chunk_name: str | None = None,
+        output: Output | None = None,
+    ) -> RunResult:
+        """Run a spell from ``source`` or ``path``; returns its :class:`RunResult`.
+
+        Raises :class:`ScriptError` (uncaught script errors, with file and line),
+        :class:`LimitExceeded`, or another :class:`LLMSpellError`.
+        """
+        if source is None:
+            if path is None:
+                raise ValueError("run() needs source or path")
+            try:
+                source = Path(path).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise NotFoundError(f"script file {str(path)!r} does not exist") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ScriptError(f"cannot read script {str(path)!r}: {exc}") from None
+        engine_cls = self.select_engine(path, engine)
+        name = chunk_name or (Path(path).name if path is not None else "<string>")
+        if not self._started:
+            self._started = True
+            self.loader.call("llmspell_startup", runtime=self)
+        session = RunSession(
+            self,
+            engine_cls=engine_cls,
+            chunk_name=name,
+            script_path=Path(path) if path is not None else None,
+            argv=argv,
+            limits=limits or Limits.from_settings(self.settings),
+            output=output or self.output,
+        )
+        start = time.perf_counter()
+        try:
+            timeout = session.limits.timeout_seconds or None
+            async with asyncio.timeout(timeout):
+                value = await session.engine.run(source, name)
+        except TimeoutError:
+            raise session.timeout_error() from None
+        finally:
+            session.engine.close()
+            for cleanup in reversed(session.cleanups):
+                cleanup()
+        duration = (time.perf_counter() - start) * 1000
+        return RunResult(value, duration, engine_cls.name, dict(session.usage))
+
+    def run_sync(self, source: str | None = None, **kwargs: Any) -> RunResult:
+        """:meth:`run` from synchronous code (starts an event loop)."""
+        return asyncio.run(self.run(source, **kwargs))
+
+
+def _takes_origin(fn: Callable[..., Any]) -> bool:
+    import inspect
+
+    try:
+        return "origin" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def run_awaitable(value: Any) -> Awaitable[Any] | None:
+    """The value as an awaitable if it is one, else None (helper for engines)."""
+    return value if asyncio.isfuture(value) or asyncio.iscoroutine(value) else None

@@ -1,0 +1,20 @@
+"""State backends: the interface and the built-in SQLite and memory stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmspell.state.base import StateBackend
+from llmspell.state.memory import MemoryStateBackend
+from llmspell.state.sqlite import SQLiteStateBackend
+
+__all__ = ["MemoryStateBackend", "SQLiteStateBackend", "StateBackend", "open_backend"]
+
+
+def open_backend(kind: str, path: Path | None) -> StateBackend:
+    """Open the backend named ``kind`` ("sqlite" needs ``path``)."""
+    if kind == "memory":
+        return MemoryStateBackend()
+    if path is None:
+        raise ValueError("the sqlite state backend needs a path")
+    return SQLiteStateBackend(path)

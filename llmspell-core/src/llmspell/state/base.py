@@ -1,0 +1,37 @@
+"""The state backend interface: JSON values by (scope, key)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+__all__ = ["MISSING", "StateBackend"]
+
+MISSING: Any = object()
+
+
+class StateBackend(ABC):
+    """A store of JSON values by (scope, key); a write that returned is durable.
+
+    Values arrive already encoded as JSON text, so a backend stores strings only.
+    Implementations must be safe to call from one worker thread at a time.
+    """
+
+    @abstractmethod
+    def get(self, scope: str, key: str) -> str | None:
+        """The JSON text stored at (scope, key), or None."""
+
+    @abstractmethod
+    def set(self, scope: str, key: str, value: str) -> None:
+        """Store JSON text at (scope, key), replacing any previous value."""
+
+    @abstractmethod
+    def delete(self, scope: str, key: str) -> bool:
+        """Remove (scope, key); True if it existed."""
+
+    @abstractmethod
+    def keys(self, scope: str, prefix: str = "") -> list[str]:
+        """The keys in ``scope`` (starting with ``prefix``), sorted."""
+
+    def close(self) -> None:  # noqa: B027 - optional
+        """Release resources."""

@@ -1,0 +1,149 @@
+"""The tool model and the one place tools are executed.
+
+A :class:`Tool` is a name, a description, a JSON schema for its parameters and a
+handler. :func:`execute_tool` validates the parameters, runs the handler under the
+tool's timeout and shapes the ToolResult of SCRIPT-API.md §2. A tool that fails doing
+its job (missing file, bad expression) gives ``success=false``; misuse (invalid
+parameters) and security denials raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmspell.errors import LLMSpellError, SecurityError, ValidationError
+
+__all__ = ["Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
+
+
+class ToolFailure(Exception):
+    """Raised by a handler when the tool failed doing its job (→ ``success=false``)."""
+
+    def __init__(self, message: str, *, kind: str = "ToolError", operation: str | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.operation = operation
+
+
+@dataclass
+class ToolOutput:
+    """What a handler may return to control the ToolResult fields directly."""
+
+    result: Any = None
+    text: str | None = None
+    operation: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Tool:
+    """A tool: ``handler(params, ctx)`` (sync or async) does the work.
+
+    The handler returns a :class:`ToolOutput`, or any JSON value (it becomes
+    ``result``; a string also becomes ``text``), or raises :class:`ToolFailure`.
+    Plain (non-async) handlers run in a worker thread unless ``inline`` is set.
+    """
+
+    name: str
+    description: str
+    handler: Callable[..., Any]
+    parameters: dict[str, Any] = field(
+        default_factory=lambda: {"type": "object", "properties": {}}
+    )
+    category: str = "utility"
+    version: str = "1.0.0"
+    tags: tuple[str, ...] = ()
+    timeout_seconds: float = 30.0
+    source: str = "builtin"
+    inline: bool = False
+
+    def info(self) -> dict[str, Any]:
+        """The summary ``Tool.list()`` shows."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "category": self.category,
+            "version": self.version,
+        }
+
+
+def _path(err: Any) -> str:
+    parts = [str(p) for p in err.absolute_path]
+    if err.validator == "required":
+        missing = str(err.message).split("'")[1] if "'" in err.message else "?"
+        parts.append(missing)
+    return ".".join(parts) or "(params)"
+
+
+def validate_params(tool: Tool, params: Mapping[str, Any]) -> None:
+    """Raise ValidationError naming the parameter when ``params`` break the schema."""
+    import jsonschema  # imported on first use: ~30 ms
+
+    validator_cls = jsonschema.validators.validator_for(tool.parameters)
+    validator = validator_cls(tool.parameters)
+    errors = sorted(validator.iter_errors(dict(params)), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        raise ValidationError(
+            f"tool {tool.name!r}: parameter '{_path(first)}': {first.message}",
+            hint=f"Tool.schema({tool.name!r}) shows the parameters",
+        )
+
+
+async def execute_tool(
+    tool: Tool, params: Mapping[str, Any] | None, ctx: Any = None
+) -> dict[str, Any]:
+    """Run ``tool`` with ``params``; returns the ToolResult dict."""
+    params = dict(params or {})
+    validate_params(tool, params)
+    start = time.perf_counter()
+    operation = params.get("operation") if isinstance(params.get("operation"), str) else None
+    result: dict[str, Any] = {"success": True}
+    try:
+        if inspect.iscoroutinefunction(tool.handler):
+            out = await asyncio.wait_for(tool.handler(params, ctx), tool.timeout_seconds)
+        elif tool.inline:
+            out = tool.handler(params, ctx)
+        else:
+            out = await asyncio.wait_for(
+                asyncio.to_thread(tool.handler, params, ctx), tool.timeout_seconds
+            )
+    except (SecurityError, ValidationError):
+        raise
+    except ToolFailure as exc:
+        result = {"success": False, "error": str(exc), "error_kind": exc.kind}
+        operation = exc.operation or operation
+    except TimeoutError:
+        result = {
+            "success": False,
+            "error": f"tool {tool.name!r} timed out after {tool.timeout_seconds:g} s",
+            "error_kind": "TimeoutError",
+        }
+    except LLMSpellError as exc:
+        result = {"success": False, "error": str(exc), "error_kind": exc.kind}
+    except Exception as exc:
+        result = {"success": False, "error": f"{type(exc).__name__}: {exc}", "error_kind": "ToolError"}
+    else:
+        metadata: dict[str, Any] = {}
+        if isinstance(out, ToolOutput):
+            operation = out.operation or operation
+            metadata = out.metadata
+            result["result"] = out.result
+            if out.text is not None:
+                result["text"] = out.text
+        else:
+            result["result"] = out
+            if isinstance(out, str):
+                result["text"] = out
+        result["metadata"] = metadata
+    if operation:
+        result["operation"] = operation
+    meta = result.setdefault("metadata", {})
+    meta["tool"] = tool.name
+    meta["execution_time_ms"] = round((time.perf_counter() - start) * 1000, 3)
+    return result

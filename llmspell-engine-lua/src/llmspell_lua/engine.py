@@ -1,0 +1,256 @@
+"""``LuaEngine``: runs spells in a sandboxed Lua 5.4 state (lupa), one coroutine per task.
+
+The spell body runs as a coroutine. A sync op is a direct call into Python; an async
+or blocking op yields a request that the driver here awaits on the asyncio loop and
+answers by resuming the coroutine. Script functions the host calls back (a
+``Tool.register`` handler) run as their own task coroutines on the same state.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from importlib import resources
+from typing import Any, ClassVar
+
+from lupa import lua54
+
+from llmspell.engine import ScriptEngine
+from llmspell.errors import LimitExceeded, LLMSpellError, ScriptError, error_class_for_kind, split_kind
+from llmspell.ops import Op, ScriptFunction
+from llmspell.runtime import RunSession
+
+from llmspell_lua.convert import Marshal
+
+__all__ = ["LuaEngine", "LuaFunction"]
+
+_LOCATION = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+): (?P<rest>.*)$", re.S)
+_PRELUDE = resources.files("llmspell_lua").joinpath("prelude.lua").read_text(encoding="utf-8")
+_MEMORY_MESSAGE = "not enough memory"
+
+
+def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
+    raise AttributeError("Python attributes are not accessible from a spell")
+
+
+class LuaFunction(ScriptFunction):
+    """A Lua function the host can call (``await fn(*args)``)."""
+
+    def __init__(self, engine: LuaEngine, fn: Any) -> None:
+        self.engine = engine
+        self.fn = fn
+        self.name = "lua function"
+
+    async def __call__(self, *args: Any) -> Any:
+        """Run the function as a new task coroutine; returns its first result."""
+        marshal = self.engine.marshal
+        return await self.engine.run_task(self.fn, [marshal.to_lua(a) for a in args])
+
+
+class LuaEngine(ScriptEngine):
+    """Lua 5.4 through lupa, sandboxed as in DESIGN.md §5."""
+
+    name: ClassVar[str] = "lua"
+    extensions: ClassVar[tuple[str, ...]] = (".lua",)
+    language: ClassVar[str] = "Lua 5.4"
+    capabilities: ClassVar[dict[str, bool]] = {"async": True, "coroutines": True, "streaming": True}
+
+    #: instructions between two checks of the instruction budget and the wall clock
+    HOOK_EVERY = 10_000
+
+    def __init__(self, session: RunSession) -> None:
+        super().__init__(session)
+        limits = session.limits
+        max_memory = (limits.memory_mb or 0) * 1024 * 1024 or None
+        self.lua = lua54.LuaRuntime(
+            register_eval=False,
+            register_builtins=False,
+            unpack_returned_tuples=True,
+            attribute_filter=_deny_attributes,
+            max_memory=max_memory,
+        )
+        self._ops: list[Op] = []
+        self._memory_hit = False
+        host = self.lua.table_from(
+            {
+                "sync_call": self._sync_call,
+                "write": self._write,
+                "deadline_message": self._deadline_message,
+                "instruction_limit": limits.instruction_limit or 0,
+                "hook_every": self.HOOK_EVERY,
+            }
+        )
+        self.bridge = self.lua.execute(_PRELUDE, host, name="=llmspell-prelude")
+        self._REQ = self.bridge.REQ
+        self._ERR = self.bridge.ERR
+        self._DONE = self.bridge.DONE
+        self._errbox = self.bridge.errbox
+        self.marshal = Marshal(self)
+        self._bind_globals()
+
+    # -- bindings generated from the op table -------------------------------------------
+
+    def _function_for(self, op: Op) -> Any:
+        op_id = len(self._ops)
+        self._ops.append(op)
+        if op.mode == "sync":
+            return self.bridge.sync_function(op_id)
+        return self.bridge.async_function(op_id)
+
+    def _bind_globals(self) -> None:
+        g = self.lua.globals()
+        session = self.session
+        for spec in session.globals():
+            for ot in spec.object_types:
+                methods = {name: self._function_for(op) for name, op in ot.methods.items()}
+                self.bridge.object_type(ot.name, self.lua.table_from(methods))
+            if spec.value is not None:
+                g[spec.name] = self.marshal.to_lua(spec.value(session))
+                continue
+            table = self.lua.table()
+            for fname, op in spec.functions.items():
+                table[fname] = self._function_for(op)
+            for alias, target in spec.aliases.items():
+                table[alias] = table[target]
+            g[spec.name] = table
+
+    # -- callbacks from Lua --------------------------------------------------------------
+
+    def _sync_call(self, op_id: int, *args: Any) -> tuple[bool, Any]:
+        op = self._ops[op_id]
+        try:
+            from_lua = self.marshal.from_lua
+            value = self.session.call(op, [from_lua(a) for a in args])
+            return True, self.marshal.to_lua(value)
+        except LLMSpellError as exc:
+            return False, exc.script_message()
+        except Exception as exc:  # a bug in an op: still a clear script error
+            return False, f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
+
+    def _write(self, text: Any) -> None:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        self.session.output.write(str(text))
+
+    def _deadline_message(self) -> str | None:
+        if time.monotonic() > self.session.deadline:
+            return f"LimitExceeded: {self.session.timeout_error().message}"
+        return None
+
+    # -- driving tasks -------------------------------------------------------------------
+
+    async def run(self, source: str, chunk_name: str) -> Any:
+        """Compile and run the spell; returns its first return value as Python."""
+        chunk, err = self._compile(source, chunk_name)
+        if chunk is None:
+            raise self._error_from_message(str(err), chunk_name, syntax=True)
+        return await self.run_task(chunk, [])
+
+    def _compile(self, source: str, chunk_name: str) -> tuple[Any, Any]:
+        if source.startswith("\x1bLua"):
+            return None, f"{chunk_name}:1: binary chunks are not allowed; run the .lua source"
+        if source.startswith("#!"):
+            source = "--" + source
+        try:
+            result = self.bridge.compile(source, chunk_name)
+        except lua54.LuaMemoryError:
+            raise self._memory_error() from None
+        if isinstance(result, tuple):
+            return result[0], result[1] if len(result) > 1 else None
+        return result, None
+
+    async def run_task(self, fn: Any, args: list[Any]) -> Any:
+        """Run Lua function ``fn`` as a task coroutine, answering its host requests."""
+        packed = self.lua.table_from(args)
+        packed["n"] = len(args)
+        # lupa hands back a not-yet-started Lua thread as a callable; calling it with
+        # the start arguments gives the thread object that send() drives
+        co = self.bridge.new_task(fn)(packed)
+        send_value: Any = None
+        REQ, ERR, DONE = self._REQ, self._ERR, self._DONE
+        while True:
+            try:
+                out = co.send(send_value)
+            except lua54.LuaMemoryError:
+                raise self._memory_error() from None
+            except lua54.LuaError as exc:
+                raise self._error_from_lua(exc) from None
+            if isinstance(out, tuple) and out:
+                head = out[0]
+            else:
+                head, out = out, (out,)
+            if head == DONE:
+                return self.marshal.from_lua(out[1]) if len(out) > 1 else None
+            if head == REQ:
+                send_value = await self._answer(out[1], out[2:])
+                continue
+            send_value = None  # a bare yield outside any coroutine: resume it
+
+    async def _answer(self, op_id: int, args: tuple[Any, ...]) -> Any:
+        op = self._ops[op_id]
+        try:
+            from_lua = self.marshal.from_lua
+            value = self.session.call(op, [from_lua(a) for a in args])
+            if op.mode != "sync":
+                value = await value
+            return self.marshal.to_lua(value)
+        except LLMSpellError as exc:
+            self._errbox[1] = exc.script_message()
+        except Exception as exc:
+            self._errbox[1] = (
+                f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
+            )
+        return self._ERR
+
+    # -- errors ------------------------------------------------------------------------
+
+    def _memory_error(self) -> LimitExceeded:
+        mb = self.session.limits.memory_mb
+        return LimitExceeded(
+            f"memory limit of {mb} MB exceeded",
+            limit="memory",
+            hint="raise it with --memory-mb N or [runtime] memory_mb",
+        ).at(self.session.chunk_name, None)  # type: ignore[return-value]
+
+    def _error_from_lua(self, exc: Any) -> LLMSpellError:
+        message = exc.args[0] if exc.args else str(exc)
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "replace")
+        if not isinstance(message, str):
+            message = str(message)
+        if message.endswith(_MEMORY_MESSAGE):
+            return self._memory_error()
+        return self._error_from_message(message, self.session.chunk_name)
+
+    def _error_from_message(
+        self, message: str, chunk_name: str, *, syntax: bool = False
+    ) -> LLMSpellError:
+        file: str | None = None
+        line: int | None = None
+        m = _LOCATION.match(message)
+        if m:
+            file, line, message = m.group("file"), int(m.group("line")), m.group("rest")
+            # an error re-raised from an inner task carries a second location
+            inner = _LOCATION.match(message)
+            if inner and inner.group("file") == file:
+                line, message = int(inner.group("line")), inner.group("rest")
+        kind, text = split_kind(message)
+        if kind == "LimitExceeded":
+            limit = "instructions" if "instruction" in text else "timeout"
+            err: LLMSpellError = LimitExceeded(text, limit=limit, hint=_limit_hint(limit))
+        elif kind is not None:
+            cls = error_class_for_kind(kind) or ScriptError
+            err = cls(text)
+        else:
+            err = ScriptError(("syntax error: " if syntax else "") + text)
+        return err.at(file or chunk_name, line)
+
+    def close(self) -> None:
+        """Drop the Lua state and every handle."""
+        self.marshal.handles.clear()
+
+
+def _limit_hint(limit: str) -> str:
+    if limit == "instructions":
+        return "raise it with [runtime] instruction_limit or LLMSPELL_INSTRUCTION_LIMIT"
+    return "raise it with --timeout SECONDS or [runtime] timeout_seconds"

@@ -1,0 +1,1 @@
+"""llmspell built-in tool library — not implemented yet; this distribution registers nothing."""
