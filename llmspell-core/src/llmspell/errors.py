@@ -101,7 +101,7 @@ class RateLimitError(ProviderError):
     kind = "RateLimitError"
 
 
-class TimeoutError(ProviderError):  # noqa: A001 - the script-visible kind name
+class TimeoutError(ProviderError):
     """An operation ran past its timeout."""
 
     kind = "TimeoutError"

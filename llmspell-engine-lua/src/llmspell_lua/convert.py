@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lupa import lua54
-
 from llmspell.errors import ValidationError
+from lupa import lua54
 
 if TYPE_CHECKING:
     from llmspell_lua.engine import LuaEngine

@@ -13,12 +13,17 @@ import time
 from importlib import resources
 from typing import Any, ClassVar
 
-from lupa import lua54
-
 from llmspell.engine import ScriptEngine
-from llmspell.errors import LimitExceeded, LLMSpellError, ScriptError, error_class_for_kind, split_kind
+from llmspell.errors import (
+    LimitExceeded,
+    LLMSpellError,
+    ScriptError,
+    error_class_for_kind,
+    split_kind,
+)
 from llmspell.ops import Op, ScriptFunction
 from llmspell.runtime import RunSession
+from lupa import lua54
 
 from llmspell_lua.convert import Marshal
 

@@ -38,14 +38,14 @@ async def handle_execute(ctx: CallContext, tool: Tool, params: dict[str, Any] | 
 
 
 @TOOL.function("list", Param("filter", "object", optional=True))
-def list_(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:  # noqa: A002
+def list_(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:
     """``{{name, description, category, version}}`` for every tool (optionally one category)."""
     category = (filter or {}).get("category")
     return [t.info() for t in ctx.runtime.tools.all(category)]
 
 
 @TOOL.function("discover", Param("filter", "object", optional=True))
-def discover(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:  # noqa: A002
+def discover(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Tools matching ``{category=?, tag=?}``."""
     f = filter or {}
     tools = ctx.runtime.tools.all(f.get("category"))

@@ -9,7 +9,7 @@ from typing import Any
 from llmspell.errors import ValidationError
 from llmspell.ops import ScriptFunction, describe_value
 
-__all__ = ["check_json_value", "dumps", "dump_value"]
+__all__ = ["check_json_value", "dump_value", "dumps"]
 
 
 def check_json_value(value: Any, what: str, path: str = "value") -> None:

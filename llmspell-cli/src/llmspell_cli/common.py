@@ -1,0 +1,44 @@
+"""Helpers shared by commands: building a runtime, reporting errors, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from llmspell.errors import LLMSpellError
+    from llmspell.runtime import Runtime
+
+#: exit codes: 0 ok, 1 script error, 2 usage/configuration error
+EXIT_OK, EXIT_SCRIPT, EXIT_USAGE = 0, 1, 2
+
+USAGE_KINDS = {"ConfigurationError", "PluginError"}
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print ``llmspell: message`` on stderr and exit with ``code``."""
+    print(f"llmspell: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def report(err: LLMSpellError) -> NoReturn:
+    """Print an error as ``file:line: Kind: message`` and exit 1 (2 for config/plugins)."""
+    print(err.display(), file=sys.stderr)
+    raise SystemExit(EXIT_USAGE if err.kind in USAGE_KINDS else EXIT_SCRIPT)
+
+
+def build_runtime(
+    config: Path | None = None, overrides: dict[tuple[str, ...], Any] | None = None
+) -> Runtime:
+    """Load settings (file, env, flags) and plugins; usage errors exit 2."""
+    from llmspell.config import load_settings
+    from llmspell.errors import LLMSpellError
+    from llmspell.runtime import Runtime
+
+    try:
+        settings = load_settings(config, overrides=overrides)
+        return Runtime(settings)
+    except LLMSpellError as exc:
+        print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None

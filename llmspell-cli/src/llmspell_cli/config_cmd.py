@@ -1,0 +1,84 @@
+"""``llmspell config show|init|validate``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmspell_cli.common import EXIT_USAGE, fail
+
+app = typer.Typer(help="Show, create and validate configuration.", no_args_is_help=True)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file.")]
+
+TEMPLATE = """\
+# llmspell configuration. Every key is optional; shown values are the defaults.
+# Precedence: command-line flags > environment variables > this file > defaults.
+
+[runtime]
+default_engine = "lua"      # engine for files without a known extension (LLMSPELL_DEFAULT_ENGINE)
+timeout_seconds = 300       # wall-time limit per run (--timeout, LLMSPELL_TIMEOUT)
+memory_mb = 256             # engine memory limit (--memory-mb, LLMSPELL_MEMORY_MB)
+instruction_limit = 0       # script instruction budget, 0 = unlimited (LLMSPELL_INSTRUCTION_LIMIT)
+log_level = "warn"          # trace|debug|info|warn|error|off (--log-level, LLMSPELL_LOG_LEVEL)
+
+[state]
+backend = "sqlite"          # sqlite|memory (LLMSPELL_STATE_BACKEND)
+# path = "~/.llmspell/state.db"   # default: $LLMSPELL_HOME/state.db (LLMSPELL_STATE_PATH)
+
+[security]
+# allowed_paths = [".", "/tmp"]   # where file tools may read and write
+allow_network = false       # LLMSPELL_ALLOW_NETWORK
+allow_process = false       # LLMSPELL_ALLOW_PROCESS
+allowed_commands = []
+
+# A custom OpenAI-compatible provider:
+# [providers.local]
+# provider_type = "openai"
+# base_url = "http://127.0.0.1:8080/v1"
+# api_key_env = "LOCAL_API_KEY"
+# default_model = "my-model"
+"""
+
+
+def _load(config: Path | None):  # type: ignore[no-untyped-def]
+    from llmspell.config import load_settings
+    from llmspell.errors import LLMSpellError
+
+    try:
+        return load_settings(config)
+    except LLMSpellError as exc:
+        print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+@app.command("show")
+def show(config: ConfigOpt = None) -> None:
+    """Print the effective configuration as JSON (secrets redacted)."""
+    settings = _load(config)
+    print(f"# source: {settings.source or 'defaults (no config file found)'}", file=sys.stderr)
+    print(json.dumps(settings.redacted(), indent=2))
+
+
+@app.command("validate")
+def validate(config: ConfigOpt = None) -> None:
+    """Check the configuration; exit 2 with the file, key and fix when it is invalid."""
+    settings = _load(config)
+    print(f"configuration OK ({settings.source or 'defaults: no config file found'})")
+
+
+@app.command("init")
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the file.")] = Path("llmspell.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter llmspell.toml."""
+    if path.exists() and not force:
+        fail(f"{path} already exists; pass --force to overwrite it", EXIT_USAGE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEMPLATE, encoding="utf-8")
+    print(f"wrote {path}")

@@ -1,0 +1,48 @@
+"""Entry point: the root typer app, its commands, and plugin commands.
+
+Commands import the core lazily so ``llmspell --help`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from llmspell_cli import config_cmd, info_cmd, run_cmd
+
+app = typer.Typer(
+    name="llmspell",
+    help="Run Lua and JavaScript spells that orchestrate LLM agents, tools and workflows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+run_cmd.register(app)
+info_cmd.register(app)
+app.add_typer(config_cmd.app, name="config")
+
+
+def _add_plugin_commands() -> None:
+    """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
+    core = {"run", "exec", "engines", "plugins", "config", "version", "--help", "-h"}
+    if len(sys.argv) > 1 and sys.argv[1] in core:
+        return
+    from llmspell.plugins import PluginLoader
+
+    try:
+        loader = PluginLoader()
+        loader.call("register_commands", app=app)
+    except Exception as exc:  # strict mode: report, do not crash --help
+        print(f"llmspell: {exc}", file=sys.stderr)
+
+
+def main() -> None:
+    """Run the CLI."""
+    _add_plugin_commands()
+    app()
+
+
+if __name__ == "__main__":
+    main()

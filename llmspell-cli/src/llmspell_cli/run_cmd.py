@@ -1,0 +1,159 @@
+"""``llmspell run`` and ``llmspell exec``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from llmspell_cli.common import EXIT_USAGE, build_runtime, fail, report
+
+
+class OutputFormat(str, Enum):
+    """How ``run`` prints the script's result."""
+
+    text = "text"
+    json = "json"
+
+
+class LogLevel(str, Enum):
+    """Levels for ``--log-level``."""
+
+    trace = "trace"
+    debug = "debug"
+    info = "info"
+    warn = "warn"
+    error = "error"
+    off = "off"
+
+
+EngineOpt = Annotated[
+    str | None, typer.Option("--engine", "-e", help="Engine name (default: by file extension).")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="Config file (default: discovered).")
+]
+OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", min=0.001, help="Wall-time limit in seconds.")
+]
+MemoryOpt = Annotated[int | None, typer.Option("--memory-mb", min=1, help="Engine memory limit (MB).")]
+LogOpt = Annotated[LogLevel | None, typer.Option("--log-level", help="Debug/log output level.")]
+
+
+def _print_result(value: Any, fmt: OutputFormat, payload: dict[str, Any]) -> None:
+    if fmt is OutputFormat.json:
+        print(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=_unjsonable))
+    elif value is not None:
+        if isinstance(value, dict | list):
+            print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=_unjsonable))
+        elif isinstance(value, bool):
+            print("true" if value else "false")
+        else:
+            print(value)
+
+
+def _unjsonable(value: Any) -> str:
+    return f"<{type(value).__name__}>"
+
+
+def _execute(
+    *,
+    source: str | None,
+    path: Path | None,
+    chunk_name: str | None,
+    engine: str | None,
+    config: Path | None,
+    output: OutputFormat,
+    timeout: float | None,
+    memory_mb: int | None,
+    log_level: LogLevel | None,
+    argv: list[str],
+) -> None:
+    from llmspell.errors import LLMSpellError, NotFoundError
+
+    overrides: dict[tuple[str, ...], Any] = {
+        ("runtime", "timeout_seconds"): timeout,
+        ("runtime", "memory_mb"): memory_mb,
+        ("runtime", "log_level"): log_level.value if log_level else None,
+    }
+    runtime = build_runtime(config, overrides)
+    try:
+        result = runtime.run_sync(
+            source, path=path, engine=engine, argv=argv, chunk_name=chunk_name
+        )
+    except NotFoundError as exc:
+        # a missing script file or engine is a usage error (exit 2)
+        print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    except LLMSpellError as exc:
+        if output is OutputFormat.json:
+            err = {"kind": exc.kind, "message": str(exc), "file": exc.file, "line": exc.line}
+            print(json.dumps({"result": None, "error": err}))
+        report(exc)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    finally:
+        runtime.close()
+    _print_result(result.value, output, result.to_json())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``run`` and ``exec`` to ``app``."""
+
+    @app.command("run")
+    def run(
+        script: Annotated[Path, typer.Argument(help="The spell file (.lua, .js, ...).")],
+        args: Annotated[
+            list[str] | None, typer.Argument(help="Script arguments, after --.", show_default=False)
+        ] = None,
+        engine: EngineOpt = None,
+        config: ConfigOpt = None,
+        output: OutputOpt = OutputFormat.text,
+        timeout: TimeoutOpt = None,
+        memory_mb: MemoryOpt = None,
+        log_level: LogOpt = None,
+    ) -> None:
+        """Run a spell file: llmspell run SCRIPT [OPTIONS] [-- ARGS...]."""
+        if not script.is_file():
+            fail(f"script file '{script}' does not exist", EXIT_USAGE)
+        _execute(
+            source=None,
+            path=script,
+            chunk_name=None,
+            engine=engine,
+            config=config,
+            output=output,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            log_level=log_level,
+            argv=list(args or []),
+        )
+
+    @app.command("exec")
+    def exec_(
+        code: Annotated[str, typer.Argument(help="Spell source code, e.g. 'print(1+1)'.")],
+        engine: EngineOpt = None,
+        config: ConfigOpt = None,
+        output: OutputOpt = OutputFormat.text,
+        timeout: TimeoutOpt = None,
+        memory_mb: MemoryOpt = None,
+        log_level: LogOpt = None,
+    ) -> None:
+        """Run spell code given on the command line (engine: --engine or the default)."""
+        _execute(
+            source=code,
+            path=None,
+            chunk_name="<exec>",
+            engine=engine,
+            config=config,
+            output=output,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            log_level=log_level,
+            argv=[],
+        )
