@@ -8,16 +8,15 @@ config file, built-in defaults. The file is the first that exists of: ``--config
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import tempfile
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from llmspell.errors import ConfigurationError
 
@@ -33,70 +32,171 @@ __all__ = [
     "load_settings",
 ]
 
-LogLevel = Literal["trace", "debug", "info", "warn", "warning", "error", "off"]
+# Settings are plain dataclasses checked by the small validator below rather than
+# pydantic models: importing pydantic and building the models cost ~100 ms of a
+# ~250 ms cold `llmspell run` on the reference machine (see docs/configuration.md).
+
+LOG_LEVELS = ("trace", "debug", "info", "warn", "warning", "error", "off")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+def _opt(default: Any = dataclasses.MISSING, *, factory: Any = None, **rules: Any) -> Any:
+    """A dataclass field with validation rules (kind, gt, ge, choices, item)."""
+    if factory is not None:
+        return field(default_factory=factory, metadata=rules)
+    return field(default=default, metadata=rules)
 
 
-class RuntimeSettings(_Section):
+@dataclass
+class RuntimeSettings:
     """``[runtime]``: engine choice and per-run limits."""
 
-    default_engine: str = "lua"
-    timeout_seconds: float = Field(300.0, gt=0)
-    memory_mb: int = Field(256, ge=1)
-    instruction_limit: int = Field(0, ge=0, description="0 = unlimited")
-    log_level: LogLevel = "warn"
+    default_engine: str = _opt("lua", kind="str")
+    timeout_seconds: float = _opt(300.0, kind="float", gt=0)
+    memory_mb: int = _opt(256, kind="int", ge=1)
+    instruction_limit: int = _opt(0, kind="int", ge=0)
+    log_level: str = _opt("warn", kind="str", choices=LOG_LEVELS)
 
 
-class StateSettings(_Section):
+@dataclass
+class StateSettings:
     """``[state]``: where ``State`` keeps values."""
 
-    backend: Literal["sqlite", "memory"] = "sqlite"
-    path: str | None = None
+    backend: str = _opt("sqlite", kind="str", choices=("sqlite", "memory"))
+    path: str | None = _opt(None, kind="str", optional=True)
 
 
-class SecuritySettings(_Section):
+@dataclass
+class SecuritySettings:
     """``[security]``: the policy tools run under."""
 
-    allowed_paths: list[str] = Field(default_factory=lambda: [".", tempfile.gettempdir()])
-    allow_network: bool = False
-    allowed_hosts: list[str] = Field(default_factory=list)
-    denied_hosts: list[str] = Field(default_factory=list)
-    allow_private_addresses: bool = False
-    allow_process: bool = False
-    allowed_commands: list[str] = Field(default_factory=list)
+    allowed_paths: list[str] = _opt(
+        factory=lambda: [".", tempfile.gettempdir()], kind="list", item="str"
+    )
+    allow_network: bool = _opt(False, kind="bool")
+    allowed_hosts: list[str] = _opt(factory=list, kind="list", item="str")
+    denied_hosts: list[str] = _opt(factory=list, kind="list", item="str")
+    allow_private_addresses: bool = _opt(False, kind="bool")
+    allow_process: bool = _opt(False, kind="bool")
+    allowed_commands: list[str] = _opt(factory=list, kind="list", item="str")
 
 
-class ProviderSettings(_Section):
+@dataclass
+class ProviderSettings:
     """``[providers.NAME]``: a provider (preset override or custom)."""
 
-    provider_type: Literal["openai", "anthropic"] = "openai"
-    base_url: str | None = None
-    api_key_env: str | None = None
-    default_model: str | None = None
-    timeout_seconds: float = Field(60.0, gt=0)
-    max_retries: int = Field(3, ge=0)
-    enabled: bool = True
+    provider_type: str = _opt("openai", kind="str", choices=("openai", "anthropic"))
+    base_url: str | None = _opt(None, kind="str", optional=True)
+    api_key_env: str | None = _opt(None, kind="str", optional=True)
+    default_model: str | None = _opt(None, kind="str", optional=True)
+    timeout_seconds: float = _opt(60.0, kind="float", gt=0)
+    max_retries: int = _opt(3, kind="int", ge=0)
+    enabled: bool = _opt(True, kind="bool")
 
 
-class Settings(_Section):
+@dataclass
+class Settings:
     """The whole validated configuration."""
 
-    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
-    state: StateSettings = Field(default_factory=StateSettings)
-    security: SecuritySettings = Field(default_factory=SecuritySettings)
-    default_provider: str | None = None
-    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
-    tools: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    runtime: RuntimeSettings = _opt(factory=RuntimeSettings, kind="section")
+    state: StateSettings = _opt(factory=StateSettings, kind="section")
+    security: SecuritySettings = _opt(factory=SecuritySettings, kind="section")
+    default_provider: str | None = _opt(None, kind="str", optional=True)
+    providers: dict[str, ProviderSettings] = _opt(factory=dict, kind="sections", item=ProviderSettings)
+    tools: dict[str, dict[str, Any]] = _opt(factory=dict, kind="tables")
+    #: the file the settings came from (None: defaults only); not a setting
+    source: str | None = field(default=None, compare=False, metadata={"internal": True})
 
-    #: the file the settings came from (None: defaults only); not part of the schema
-    source: str | None = Field(default=None, exclude=True)
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as plain JSON-compatible data."""
+        data = dataclasses.asdict(self)
+        data.pop("source", None)
+        return data
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with anything secret-looking masked."""
-        return _redact(self.model_dump(mode="json"))
+        return _redact(self.as_dict())
+
+
+_SECTIONS: dict[str, type] = {
+    "runtime": RuntimeSettings,
+    "state": StateSettings,
+    "security": SecuritySettings,
+}
+
+
+class _Invalid(Exception):
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+
+
+def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {
+        f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")
+    }
+
+
+def _check_value(path: str, value: Any, rules: Mapping[str, Any]) -> Any:
+    kind = rules["kind"]
+    if value is None and rules.get("optional"):
+        return None
+    if kind == "str":
+        if not isinstance(value, str):
+            raise _Invalid(path, f"must be a string (got {value!r})")
+        choices = rules.get("choices")
+        if choices and value not in choices:
+            raise _Invalid(path, f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _Invalid(path, f"must be true or false (got {value!r})")
+        return value
+    if kind in ("int", "float"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if kind == "float":
+            ok = ok or isinstance(value, float)
+        if not ok:
+            word = "an integer" if kind == "int" else "a number"
+            raise _Invalid(path, f"must be {word} (got {value!r})")
+        if "gt" in rules and not value > rules["gt"]:
+            raise _Invalid(path, f"must be greater than {rules['gt']} (got {value!r})")
+        if "ge" in rules and not value >= rules["ge"]:
+            raise _Invalid(path, f"must be at least {rules['ge']} (got {value!r})")
+        return float(value) if kind == "float" else value
+    if kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _Invalid(path, f"must be a list of strings (got {value!r})")
+        return list(value)
+    if kind == "section":
+        return _build(rules["cls"], value, path)
+    if kind == "sections":
+        if not isinstance(value, dict):
+            raise _Invalid(path, f"must be a table of tables (got {value!r})")
+        return {name: _build(rules["item"], v, f"{path}.{name}") for name, v in value.items()}
+    if kind == "tables":
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise _Invalid(path, f"must be a table of tables (got {value!r})")
+        return dict(value)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _build(cls: type, data: Any, prefix: str = "") -> Any:
+    where = prefix or "the top level"
+    if not isinstance(data, dict):
+        raise _Invalid(where, f"must be a table (got {data!r})")
+    fields = _fields(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        f = fields.get(key)
+        if f is None:
+            close = difflib.get_close_matches(str(key), list(fields), n=1)
+            tip = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(fields)}"
+            raise _Invalid(path, f"unknown key ({tip})")
+        rules = dict(f.metadata)
+        if rules["kind"] == "section":
+            rules["cls"] = _SECTIONS[key]
+        kwargs[key] = _check_value(path, value, rules)
+    return cls(**kwargs)
 
 
 _SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "credential")
@@ -180,44 +280,36 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-def _known_keys(model: type[BaseModel]) -> list[str]:
-    return [k for k in model.model_fields if k != "source"]
-
-
-def _explain(exc: pydantic.ValidationError, origin: str) -> ConfigurationError:
-    lines = []
-    for err in exc.errors()[:5]:
-        loc = ".".join(str(p) for p in err["loc"])
-        if err["type"] == "extra_forbidden":
-            section: type[BaseModel] = Settings
-            for part in err["loc"][:-1]:
-                field = section.model_fields.get(str(part))
-                ann = getattr(field, "annotation", None) if field else None
-                if isinstance(ann, type) and issubclass(ann, BaseModel):
-                    section = ann
-                elif field and str(part) == "providers":
-                    section = ProviderSettings
-            known = _known_keys(section)
-            close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
-            tip = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-            lines.append(f"{loc}: unknown key ({tip})")
-        else:
-            got = err.get("input")
-            lines.append(f"{loc}: {err['msg']} (got {got!r})")
-    return ConfigurationError(
-        f"invalid configuration in {origin}: " + "; ".join(lines),
-        hint="fix the value, or run: llmspell config validate",
-    )
+def _validate(data: dict[str, Any], origin: str) -> Settings:
+    try:
+        settings: Settings = _build(Settings, data)
+    except _Invalid as exc:
+        raise ConfigurationError(
+            f"invalid configuration in {origin}: {exc}",
+            hint="fix the value, or run: llmspell config validate",
+        ) from None
+    return settings
 
 
 def _coerce_env(name: str, raw: str, path: tuple[str, ...]) -> Any:
-    if path[-1].startswith("allow"):
-        lowered = raw.strip().lower()
+    section: type = Settings if len(path) == 1 else _SECTIONS[path[0]]
+    kind = _fields(section)[path[-1]].metadata["kind"]
+    text = raw.strip()
+    if kind == "bool":
+        lowered = text.lower()
         if lowered in {"1", "true", "yes", "on"}:
             return True
         if lowered in {"0", "false", "no", "off", ""}:
             return False
         raise ConfigurationError(f"{name}={raw!r} is not a boolean", hint=f"set {name}=1 or {name}=0")
+    if kind in ("int", "float"):
+        try:
+            return int(text) if kind == "int" else float(text)
+        except ValueError:
+            word = "an integer" if kind == "int" else "a number"
+            raise ConfigurationError(
+                f"{name}={raw!r} is not {word}", hint=f"set {name} to {word}, or unset it"
+            ) from None
     return raw
 
 
@@ -242,19 +334,13 @@ def load_settings(
             ) from None
         except OSError as exc:
             raise ConfigurationError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        Settings.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise _explain(exc, str(path)) from None
+    _validate(data, str(path) if path else "defaults")
     for name, setting in ENV_VARS.items():
         if name in env:
             _set(data, setting, _coerce_env(name, env[name], setting))
     for setting, value in (overrides or {}).items():
         if value is not None:
             _set(data, setting, value)
-    try:
-        settings = Settings.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise _explain(exc, "environment variables / command-line flags") from None
+    settings = _validate(data, "environment variables / command-line flags")
     settings.source = str(path) if path else None
     return settings
