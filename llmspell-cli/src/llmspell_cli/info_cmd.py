@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     def engines(as_json: JsonOpt = False) -> None:
         """List the installed script engines."""
         runtime = build_runtime()
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": cls.name,
                 "language": cls.language,
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
     def plugins(as_json: JsonOpt = False) -> None:
         """List plugins: name, distribution, version, hooks and load errors."""
         runtime = build_runtime()
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": p.name,
                 "distribution": p.distribution or ("llmspell-core" if p.builtin else ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,14 +13,14 @@ import typer
 from llmspell_cli.common import EXIT_USAGE, build_runtime, fail, report
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How ``run`` prints the script's result."""
 
     text = "text"
     json = "json"
 
 
-class LogLevel(str, Enum):
+class LogLevel(StrEnum):
     """Levels for ``--log-level``."""
 
     trace = "trace"
@@ -41,7 +41,9 @@ OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or
 TimeoutOpt = Annotated[
     float | None, typer.Option("--timeout", min=0.001, help="Wall-time limit in seconds.")
 ]
-MemoryOpt = Annotated[int | None, typer.Option("--memory-mb", min=1, help="Engine memory limit (MB).")]
+MemoryOpt = Annotated[
+    int | None, typer.Option("--memory-mb", min=1, help="Engine memory limit (MB).")
+]
 LogOpt = Annotated[LogLevel | None, typer.Option("--log-level", help="Debug/log output level.")]
 
 
@@ -50,7 +52,9 @@ def _print_result(value: Any, fmt: OutputFormat, payload: dict[str, Any]) -> Non
         print(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=_unjsonable))
     elif value is not None:
         if isinstance(value, dict | list):
-            print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=_unjsonable))
+            print(
+                json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=_unjsonable)
+            )
         elif isinstance(value, bool):
             print("true" if value else "false")
         else:

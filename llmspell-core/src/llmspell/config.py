@@ -101,7 +101,9 @@ class Settings:
     state: StateSettings = _opt(factory=StateSettings, kind="section")
     security: SecuritySettings = _opt(factory=SecuritySettings, kind="section")
     default_provider: str | None = _opt(None, kind="str", optional=True)
-    providers: dict[str, ProviderSettings] = _opt(factory=dict, kind="sections", item=ProviderSettings)
+    providers: dict[str, ProviderSettings] = _opt(
+        factory=dict, kind="sections", item=ProviderSettings
+    )
     tools: dict[str, dict[str, Any]] = _opt(factory=dict, kind="tables")
     #: the file the settings came from (None: defaults only); not a setting
     source: str | None = field(default=None, compare=False, metadata={"internal": True})
@@ -114,7 +116,8 @@ class Settings:
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with anything secret-looking masked."""
-        return _redact(self.as_dict())
+        redacted: dict[str, Any] = _redact(self.as_dict())
+        return redacted
 
 
 _SECTIONS: dict[str, type] = {
@@ -130,9 +133,7 @@ class _Invalid(Exception):
 
 
 def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
-    return {
-        f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")
-    }
+    return {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
 
 
 def _check_value(path: str, value: Any, rules: Mapping[str, Any]) -> Any:
@@ -301,7 +302,9 @@ def _coerce_env(name: str, raw: str, path: tuple[str, ...]) -> Any:
             return True
         if lowered in {"0", "false", "no", "off", ""}:
             return False
-        raise ConfigurationError(f"{name}={raw!r} is not a boolean", hint=f"set {name}=1 or {name}=0")
+        raise ConfigurationError(
+            f"{name}={raw!r} is not a boolean", hint=f"set {name}=1 or {name}=0"
+        )
     if kind in ("int", "float"):
         try:
             return int(text) if kind == "int" else float(text)

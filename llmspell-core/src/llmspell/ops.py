@@ -128,9 +128,7 @@ def check_param(title: str, position: int, param: Param, value: Any) -> Any:
     if value is None:
         if param.optional:
             return param.default
-        raise ValidationError(
-            f"{title}: argument {position} '{param.name}' is required, got nil"
-        )
+        raise ValidationError(f"{title}: argument {position} '{param.name}' is required, got nil")
     ok = _TYPE_CHECKS[param.type](value)
     if ok is False:
         raise ValidationError(

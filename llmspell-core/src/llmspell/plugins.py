@@ -123,7 +123,9 @@ class PluginLoader:
                 continue
             self._load_one(ep, dist_name, dist.version if dist is not None else None)
 
-    def _load_one(self, ep: metadata.EntryPoint, dist_name: str | None, version: str | None) -> None:
+    def _load_one(
+        self, ep: metadata.EntryPoint, dist_name: str | None, version: str | None
+    ) -> None:
         info = PluginInfo(name=ep.name, distribution=dist_name, version=version, module=ep.value)
         try:
             plugin = ep.load()

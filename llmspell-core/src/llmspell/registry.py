@@ -123,7 +123,9 @@ class ProviderRegistry:
     def __init__(self) -> None:
         self._providers: dict[str, ProviderInfo] = {}
 
-    def register(self, factory: Callable[..., Any], *, name: str, origin: str = "", **info: Any) -> None:
+    def register(
+        self, factory: Callable[..., Any], *, name: str, origin: str = "", **info: Any
+    ) -> None:
         """Add a provider factory under ``name``."""
         if not name:
             raise PluginError("register_providers: a provider needs a name")

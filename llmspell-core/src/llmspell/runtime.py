@@ -26,7 +26,15 @@ from llmspell.state import StateBackend, open_backend
 
 __all__ = ["CallContext", "Limits", "Output", "RunResult", "RunSession", "Runtime", "parse_args"]
 
-LOG_LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40, "off": 100}
+LOG_LEVELS = {
+    "trace": 5,
+    "debug": 10,
+    "info": 20,
+    "warn": 30,
+    "warning": 30,
+    "error": 40,
+    "off": 100,
+}
 
 
 @dataclass
@@ -105,7 +113,11 @@ class RunResult:
 
     def to_json(self) -> dict[str, Any]:
         """The ``--output json`` object."""
-        return {"result": self.value, "duration_ms": round(self.duration_ms, 3), "usage": self.usage}
+        return {
+            "result": self.value,
+            "duration_ms": round(self.duration_ms, 3),
+            "usage": self.usage,
+        }
 
 
 class RunSession:

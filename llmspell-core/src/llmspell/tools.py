@@ -52,9 +52,7 @@ class Tool:
     name: str
     description: str
     handler: Callable[..., Any]
-    parameters: dict[str, Any] = field(
-        default_factory=lambda: {"type": "object", "properties": {}}
-    )
+    parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
     category: str = "utility"
     version: str = "1.0.0"
     tags: tuple[str, ...] = ()
@@ -127,7 +125,11 @@ async def execute_tool(
     except LLMSpellError as exc:
         result = {"success": False, "error": str(exc), "error_kind": exc.kind}
     except Exception as exc:
-        result = {"success": False, "error": f"{type(exc).__name__}: {exc}", "error_kind": "ToolError"}
+        result = {
+            "success": False,
+            "error": f"{type(exc).__name__}: {exc}",
+            "error_kind": "ToolError",
+        }
     else:
         metadata: dict[str, Any] = {}
         if isinstance(out, ToolOutput):

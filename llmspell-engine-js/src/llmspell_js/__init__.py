@@ -1,1 +1,1 @@
-"""llmspell JavaScript engine — not implemented yet; this distribution registers nothing."""
+"""llmspell JavaScript engine: not implemented yet; this distribution registers nothing."""

@@ -96,9 +96,8 @@ class Marshal:
         out: dict[str, Any] = {}
         for k, v in items:
             if isinstance(k, bool) or not isinstance(k, str | int | float | bytes):
-                raise ValidationError(
-                    f"table keys must be strings or numbers, found a {_lua_type(k) or type(k).__name__} key"
-                )
+                found = _lua_type(k) or type(k).__name__
+                raise ValidationError(f"table keys must be strings or numbers, found a {found} key")
             if isinstance(k, bytes):
                 k = k.decode("utf-8", "replace")
             elif isinstance(k, float) and k.is_integer():

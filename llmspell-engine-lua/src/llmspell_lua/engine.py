@@ -172,7 +172,7 @@ class LuaEngine(ScriptEngine):
         # the start arguments gives the thread object that send() drives
         co = self.bridge.new_task(fn)(packed)
         send_value: Any = None
-        REQ, ERR, DONE = self._REQ, self._ERR, self._DONE
+        REQ, DONE = self._REQ, self._DONE
         while True:
             try:
                 out = co.send(send_value)

@@ -1,1 +1,1 @@
-"""llmspell LLM provider adapters (OpenAI, Anthropic, OpenAI-compatible) — not implemented yet; this distribution registers nothing."""
+"""llmspell LLM provider adapters: not implemented yet; this distribution registers nothing."""

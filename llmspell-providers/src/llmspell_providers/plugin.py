@@ -1,1 +1,4 @@
-"""Entry point of llmspell-providers. It registers nothing yet: the LLM provider adapters (OpenAI, Anthropic, OpenAI-compatible) arrives in a later release."""
+"""Entry point of llmspell-providers.
+
+It registers nothing yet: the LLM provider adapters arrives in a later release.
+"""

@@ -1,1 +1,1 @@
-"""llmspell built-in tool library — not implemented yet; this distribution registers nothing."""
+"""llmspell built-in tool library: not implemented yet; this distribution registers nothing."""

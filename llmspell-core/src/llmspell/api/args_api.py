@@ -15,6 +15,6 @@ def _args(ctx: CallContext) -> dict[Any, Any]:
 ARGS = GlobalSpec(
     "ARGS",
     value=_args,
-    doc='ARGS[0] is the script name, ARGS[1..n] the positional arguments, ARGS.k the '
-    "value of --k v (a bare --flag is \"true\").",
+    doc="ARGS[0] is the script name, ARGS[1..n] the positional arguments, ARGS.k the "
+    'value of --k v (a bare --flag is "true").',
 )

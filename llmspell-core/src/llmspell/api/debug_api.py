@@ -49,7 +49,9 @@ for _level in ("trace", "debug", "info", "warn", "error"):
     _make_level(_level)
 
 
-@DEBUG.function("log", Param("level", "string"), Param("message"), Param("module", "string", optional=True))
+@DEBUG.function(
+    "log", Param("level", "string"), Param("message"), Param("module", "string", optional=True)
+)
 def log(ctx: CallContext, level: str, message: Any, module: str | None) -> None:
     """Log at a named level (trace, debug, info, warn, error)."""
     lowered = level.lower()

@@ -24,7 +24,9 @@ def parse(ctx: CallContext, text: str) -> Any:
         ) from None
 
 
-@JSON.function("stringify", Param("value"), Param("pretty", "boolean", optional=True, default=False))
+@JSON.function(
+    "stringify", Param("value"), Param("pretty", "boolean", optional=True, default=False)
+)
 def stringify(ctx: CallContext, value: Any, pretty: bool) -> str:
     """Encode a value as JSON (keys sorted, so output is the same in every engine)."""
     check_json_value(value, "JSON.stringify")

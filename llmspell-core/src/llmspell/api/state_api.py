@@ -87,7 +87,9 @@ def get(ctx: CallContext, key: str) -> Any:
     return _load(ctx, "global", key)
 
 
-@STATE.function("workflow_get", Param("workflow_id", "string"), Param("step", "string"), mode="blocking")
+@STATE.function(
+    "workflow_get", Param("workflow_id", "string"), Param("step", "string"), mode="blocking"
+)
 def workflow_get(ctx: CallContext, workflow_id: str, step: str) -> Any:
     """The saved output of ``step`` in workflow ``workflow_id`` (scope ``workflow:<id>``)."""
     return _load(ctx, f"workflow:{workflow_id}", step)

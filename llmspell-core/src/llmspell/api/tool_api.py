@@ -83,7 +83,9 @@ def _script_handler(fn: ScriptFunction) -> Any:
         try:
             return await fn(params)
         except LLMSpellError as exc:
-            raise ToolFailure(exc.message if hasattr(exc, "message") else str(exc), kind=exc.kind) from None
+            raise ToolFailure(
+                exc.message if hasattr(exc, "message") else str(exc), kind=exc.kind
+            ) from None
 
     return handler
 
@@ -97,7 +99,9 @@ def register(ctx: CallContext, spec: dict[str, Any]) -> bool:
         raise ValidationError("Tool.register: 'name' must be a non-empty string")
     if not isinstance(handler, ScriptFunction):
         raise ValidationError("Tool.register: 'handler' must be a function(params)")
-    parameters = spec.get("parameters") or spec.get("schema") or {"type": "object", "properties": {}}
+    parameters = (
+        spec.get("parameters") or spec.get("schema") or {"type": "object", "properties": {}}
+    )
     if not isinstance(parameters, dict):
         raise ValidationError("Tool.register: 'parameters' must be a JSON schema table/object")
     _check_schema(name, parameters)

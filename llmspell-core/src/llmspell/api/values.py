@@ -57,7 +57,7 @@ def dump_value(value: Any, indent: int = 0) -> str:
         if not value:
             return "{}"
         items = sorted(value.items(), key=lambda kv: (isinstance(kv[0], str), str(kv[0])))
-        inner = ",\n".join(f'{pad}  {k}: {dump_value(v, indent + 1)}' for k, v in items)
+        inner = ",\n".join(f"{pad}  {k}: {dump_value(v, indent + 1)}" for k, v in items)
         return "{\n" + inner + "\n" + pad + "}"
     if isinstance(value, list):
         if not value:
