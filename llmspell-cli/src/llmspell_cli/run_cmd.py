@@ -48,6 +48,17 @@ LogOpt = Annotated[LogLevel | None, typer.Option("--log-level", help="Debug/log 
 
 
 def _print_result(value: Any, fmt: OutputFormat, payload: dict[str, Any]) -> None:
+    try:
+        _write_result(value, fmt, payload)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`llmspell run s.lua | head`): not a failure of the spell
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _write_result(value: Any, fmt: OutputFormat, payload: dict[str, Any]) -> None:
     if fmt is OutputFormat.json:
         print(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=_unjsonable))
     elif value is not None:

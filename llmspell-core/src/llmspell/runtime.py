@@ -59,6 +59,7 @@ class Output:
     def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
         self._stdout = stdout
         self._stderr = stderr
+        self._closed: set[str] = set()
 
     @property
     def stdout(self) -> IO[str]:
@@ -71,10 +72,19 @@ class Output:
         return self._stderr or sys.stderr
 
     def write(self, text: str, stream: str = "stdout") -> None:
-        """Write ``text`` to ``stream`` ("stdout" or "stderr") and flush."""
+        """Write ``text`` to ``stream`` ("stdout" or "stderr") and flush.
+
+        Once a reader has gone away (``llmspell run s.lua | head``), further output to
+        that stream is dropped instead of failing the spell.
+        """
+        if stream in self._closed:
+            return
         target = self.stderr if stream == "stderr" else self.stdout
-        target.write(text)
-        target.flush()
+        try:
+            target.write(text)
+            target.flush()
+        except BrokenPipeError:
+            self._closed.add(stream)
 
 
 def parse_args(script_name: str, argv: Sequence[str]) -> dict[Any, Any]:
