@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmspell.errors import LLMSpellError, SecurityError, ValidationError
+from llmspell.schema import first_error
 
 __all__ = ["Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
 
@@ -70,25 +71,13 @@ class Tool:
         }
 
 
-def _path(err: Any) -> str:
-    parts = [str(p) for p in err.absolute_path]
-    if err.validator == "required":
-        missing = str(err.message).split("'")[1] if "'" in err.message else "?"
-        parts.append(missing)
-    return ".".join(parts) or "(params)"
-
-
 def validate_params(tool: Tool, params: Mapping[str, Any]) -> None:
     """Raise ValidationError naming the parameter when ``params`` break the schema."""
-    import jsonschema  # imported on first use: ~30 ms
-
-    validator_cls = jsonschema.validators.validator_for(tool.parameters)
-    validator = validator_cls(tool.parameters)
-    errors = sorted(validator.iter_errors(dict(params)), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
+    problem = first_error(tool.parameters, dict(params))
+    if problem is not None:
+        path, message = problem
         raise ValidationError(
-            f"tool {tool.name!r}: parameter '{_path(first)}': {first.message}",
+            f"tool {tool.name!r}: parameter '{path or '(params)'}': {message}",
             hint=f"Tool.schema({tool.name!r}) shows the parameters",
         )
 

@@ -7,6 +7,7 @@ from typing import Any
 from llmspell.errors import LLMSpellError, ValidationError
 from llmspell.ops import GlobalSpec, ObjectType, Param, ScriptFunction, method
 from llmspell.runtime import CallContext
+from llmspell.schema import SchemaProblem, check_schema
 from llmspell.tools import Tool, ToolFailure, execute_tool
 
 TOOL_HANDLE = ObjectType(
@@ -125,11 +126,9 @@ def register(ctx: CallContext, spec: dict[str, Any]) -> bool:
 
 
 def _check_schema(name: str, schema: dict[str, Any]) -> None:
-    import jsonschema
-
     try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-    except jsonschema.SchemaError as exc:
+        check_schema(schema)
+    except SchemaProblem as exc:
         raise ValidationError(
-            f"Tool.register: 'parameters' of {name!r} is not a valid JSON schema: {exc.message}"
+            f"Tool.register: 'parameters' of {name!r} is not a valid JSON schema: {exc}"
         ) from None
