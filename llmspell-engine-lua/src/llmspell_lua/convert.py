@@ -23,7 +23,6 @@ class Marshal:
         self.engine = engine
         self.lua = engine.lua
         self.table_from = engine.lua.table_from
-        self.rawget = engine.bridge.rawget
         self.handles: dict[int, Any] = {}
         self._handle_ids: dict[int, int] = {}
 
@@ -59,13 +58,12 @@ class Marshal:
 
     def from_lua(self, value: Any, depth: int = 0) -> Any:
         """A Python value for a Lua value (empty tables become ``{}``)."""
-        if value is None or isinstance(value, bool | str):
+        t = type(value)
+        if t is str or t is int or t is bool or value is None:
             return value
-        if isinstance(value, float):
+        if t is float:
             return int(value) if value.is_integer() and abs(value) < 2**63 else value
-        if isinstance(value, int):
-            return value
-        if isinstance(value, bytes):
+        if t is bytes:
             return value.decode("utf-8", "replace")
         kind = _lua_type(value)
         if kind == "table":
@@ -81,13 +79,18 @@ class Marshal:
             raise ValidationError(
                 f"table nesting is deeper than {MAX_DEPTH} levels (does a table contain itself?)"
             )
-        hid = self.rawget(table, HANDLE_KEY)
-        if hid is not None and hid in self.handles:
-            return self.handles[hid]
         items = list(table.items())
         if not items:
             return {}
         n = len(items)
+        if n == 1 and type(items[0][0]) is int:
+            if items[0][0] == 1:
+                return [self.from_lua(items[0][1], depth + 1)]
+        elif any(k == HANDLE_KEY for k, _ in items):
+            # a proxy of a host object (raw iteration sees the handle key)
+            hid = dict(items)[HANDLE_KEY]
+            if hid in self.handles:
+                return self.handles[hid]
         if all(type(k) is int for k, _ in items):
             keys = sorted(k for k, _ in items)
             if keys[0] == 1 and keys[-1] == n:
@@ -96,7 +99,7 @@ class Marshal:
         out: dict[str, Any] = {}
         for k, v in items:
             if isinstance(k, bool) or not isinstance(k, str | int | float | bytes):
-                found = _lua_type(k) or type(k).__name__
+                found = "boolean" if isinstance(k, bool) else _lua_type(k) or type(k).__name__
                 raise ValidationError(f"table keys must be strings or numbers, found a {found} key")
             if isinstance(k, bytes):
                 k = k.decode("utf-8", "replace")

@@ -32,6 +32,7 @@ __all__ = ["LuaEngine", "LuaFunction"]
 _LOCATION = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+): (?P<rest>.*)$", re.S)
 _PRELUDE = resources.files("llmspell_lua").joinpath("prelude.lua").read_text(encoding="utf-8")
 _MEMORY_MESSAGE = "not enough memory"
+_PRELUDE_NAME = "llmspell-prelude"
 
 
 def _deny_attributes(obj: Any, name: Any, is_setting: bool) -> Any:
@@ -76,6 +77,8 @@ class LuaEngine(ScriptEngine):
         )
         self._ops: list[Op] = []
         self._memory_hit = False
+        #: the first limit hit in any task (a tool handler's too): it ends the whole run
+        self._limit_error: LimitExceeded | None = None
         host = self.lua.table_from(
             {
                 "sync_call": self._sync_call,
@@ -85,7 +88,7 @@ class LuaEngine(ScriptEngine):
                 "hook_every": self.HOOK_EVERY,
             }
         )
-        self.bridge = self.lua.execute(_PRELUDE, host, name="=llmspell-prelude")
+        self.bridge = self.lua.execute(_PRELUDE, host, name="=" + _PRELUDE_NAME)
         self._REQ = self.bridge.REQ
         self._ERR = self.bridge.ERR
         self._DONE = self.bridge.DONE
@@ -177,19 +180,36 @@ class LuaEngine(ScriptEngine):
             try:
                 out = co.send(send_value)
             except lua54.LuaMemoryError:
-                raise self._memory_error() from None
+                raise self._limit_hit(self._memory_error()) from None
             except lua54.LuaError as exc:
-                raise self._error_from_lua(exc) from None
+                raise self._limit_hit(self._error_from_lua(exc)) from None
             if isinstance(out, tuple) and out:
                 head = out[0]
             else:
                 head, out = out, (out,)
             if head == DONE:
-                return self.marshal.from_lua(out[1]) if len(out) > 1 else None
+                return self._result(out[1]) if len(out) > 1 else None
             if head == REQ:
                 send_value = await self._answer(out[1], out[2:])
+                if self._limit_error is not None:
+                    # a limit hit in a task this request ran (a Tool.register handler)
+                    # must not come back as an ordinary failure the spell carries on after
+                    raise self._limit_error
                 continue
             send_value = None  # a bare yield outside any coroutine: resume it
+
+    def _limit_hit(self, err: LLMSpellError) -> LLMSpellError:
+        if isinstance(err, LimitExceeded) and self._limit_error is None:
+            self._limit_error = err
+        return err
+
+    def _result(self, value: Any) -> Any:
+        try:
+            return self.marshal.from_lua(value)
+        except LLMSpellError as exc:
+            if exc.file is None:
+                exc.at(self.session.chunk_name, None)
+            raise
 
     async def _answer(self, op_id: int, args: tuple[Any, ...]) -> Any:
         op = self._ops[op_id]
@@ -235,6 +255,8 @@ class LuaEngine(ScriptEngine):
         m = _LOCATION.match(message)
         if m:
             file, line, message = m.group("file"), int(m.group("line")), m.group("rest")
+            if file == _PRELUDE_NAME:  # raised from the bridge itself: no spell line known
+                file, line = None, None
             # an error re-raised from an inner task carries a second location
             inner = _LOCATION.match(message)
             if inner and inner.group("file") == file:

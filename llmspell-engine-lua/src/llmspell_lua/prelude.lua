@@ -198,13 +198,34 @@ function bridge.proxy(name, handle_key, id, fields)
   return setmetatable(obj, types[name])
 end
 
+-- An error leaving a task must reach Python as a string: lupa turns a table (or nil)
+-- error object into an empty message.
+local function error_text(e)
+  local te = type(e)
+  if te == "string" then return e end
+  if te == "number" then return tostring(e) end
+  local mt = getmetatable(e)
+  if mt and rawget(mt, "__tostring") then
+    local ok, s = raw_pcall(tostring, e)
+    if ok and type(s) == "string" then return s end
+  end
+  return "(error object is a " .. te .. " value)"
+end
+
+local function finish(ok, ...)
+  if ok then return DONE, ... end
+  raw_error(error_text((...)), 0)
+end
+
 -- The driver starts the returned function as a fresh thread (lupa creates it), so the
 -- task installs its own limit hook and marks itself as a root before running f.
+-- f runs under pcall (yieldable in 5.4) so that an error raised "at level 2" from a
+-- tail call in f names no prelude location, and non-string error objects get a text.
 function bridge.new_task(f)
   return co_create(function(args)
     sethook(hook, "", HOOK_EVERY)
     roots[co_running()] = true
-    return DONE, f(tunpack(args, 1, args.n))
+    return finish(raw_pcall(f, tunpack(args, 1, args.n)))
   end)
 end
 
