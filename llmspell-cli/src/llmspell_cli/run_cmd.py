@@ -101,11 +101,11 @@ def _execute(
         result = runtime.run_sync(
             source, path=path, engine=engine, argv=argv, chunk_name=chunk_name
         )
-    except NotFoundError as exc:
-        # a missing script file or engine is a usage error (exit 2)
-        print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
     except LLMSpellError as exc:
+        if isinstance(exc, NotFoundError) and exc.file is None:
+            # no such script file or engine: a usage error, raised before the spell ran
+            print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE) from None
         if output is OutputFormat.json:
             err = {"kind": exc.kind, "message": str(exc), "file": exc.file, "line": exc.line}
             print(json.dumps({"result": None, "error": err}))

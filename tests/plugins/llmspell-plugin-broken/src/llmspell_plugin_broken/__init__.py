@@ -1,0 +1,1 @@
+"""A deliberately broken llmspell plugin (tests only); see ``plugin.py``."""
