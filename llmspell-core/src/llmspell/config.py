@@ -267,7 +267,10 @@ def discover_config_file(
     local = (cwd or Path.cwd()) / "llmspell.toml"
     if local.is_file():
         return local
-    user = Path(env.get("HOME", str(Path.home()))) / ".config" / "llmspell" / "config.toml"
+    home = env.get("HOME") if environ is not None else str(Path.home())
+    if not home:
+        return None
+    user = Path(home) / ".config" / "llmspell" / "config.toml"
     return user if user.is_file() else None
 
 
@@ -335,15 +338,21 @@ def load_settings(
             raise ConfigurationError(
                 f"{path}: not valid TOML: {exc}", hint="fix the syntax at the position shown"
             ) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(
+                f"{path}: not valid UTF-8 text (byte {exc.start})",
+                hint="save the file as UTF-8",
+            ) from None
         except OSError as exc:
             raise ConfigurationError(f"cannot read config file {path}: {exc.strerror}") from None
     _validate(data, str(path) if path else "defaults")
     for name, setting in ENV_VARS.items():
         if name in env:
             _set(data, setting, _coerce_env(name, env[name], setting))
+            _validate(data, f"environment variable {name}")
     for setting, value in (overrides or {}).items():
         if value is not None:
             _set(data, setting, value)
-    settings = _validate(data, "environment variables / command-line flags")
+    settings = _validate(data, "command-line flags")
     settings.source = str(path) if path else None
     return settings

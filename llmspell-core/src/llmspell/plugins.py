@@ -95,14 +95,14 @@ class PluginLoader:
             module=getattr(plugin, "__name__", type(plugin).__name__),
             builtin=builtin,
         )
+        self.plugins.append(info)
         try:
             self.pm.register(plugin, name=name)
         except Exception as exc:  # pluggy validation errors, duplicate names
             info.error = f"{type(exc).__name__}: {exc}"
-            self._fail(info)
+            self._fail(info, exc)
         else:
             info.hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-        self.plugins.append(info)
         return info
 
     def load_entry_points(self) -> None:
@@ -154,11 +154,13 @@ class PluginLoader:
         except pluggy.PluginValidationError as exc:
             plugin = exc.plugin
             name = self.pm.get_name(plugin) or str(plugin)
-            for info in self.plugins:
-                if info.name == name:
-                    info.error = f"PluginValidationError: {exc}"
-                    self._fail(info, exc)
             self.pm.unregister(plugin)
+            failed = [info for info in self.plugins if info.name == name]
+            for info in failed:
+                info.error = f"PluginValidationError: {exc}"
+                info.hooks = []
+            for info in failed:
+                self._fail(info, exc)
             self.check_pending()
 
     # -- queries -------------------------------------------------------------------

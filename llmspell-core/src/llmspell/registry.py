@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class EngineRegistry:
         self._by_name[engine_cls.name] = engine_cls
         self.origins[engine_cls.name] = origin
         for ext in engine_cls.extensions:
-            self._by_ext.setdefault(ext.lower() if ext.startswith(".") else "." + ext, engine_cls)
+            self._by_ext.setdefault("." + ext.lstrip(".").lower(), engine_cls)
 
     def names(self) -> list[str]:
         """Registered engine names, sorted."""
@@ -201,15 +202,27 @@ class GlobalRegistry:
         self.object_types: dict[type, ObjectType] = {}
 
     def register(self, spec: GlobalSpec) -> None:
-        """Add a global; a later spec with the same name adds functions to it."""
+        """Add a global; a later spec with the same name adds functions, aliases and
+        object types to it. The registry keeps its own copy, so merging never changes
+        a plugin's (module-level) spec."""
         if not isinstance(spec, GlobalSpec):
             raise PluginError(f"register_globals: {spec!r} is not an llmspell.ops.GlobalSpec")
         existing = self._globals.get(spec.name)
         if existing is None:
-            self._globals[spec.name] = spec
+            self._globals[spec.name] = dataclasses.replace(
+                spec,
+                functions=dict(spec.functions),
+                aliases=dict(spec.aliases),
+                object_types=list(spec.object_types),
+            )
         else:
             for k, v in spec.functions.items():
                 existing.functions.setdefault(k, v)
+            for k, alias in spec.aliases.items():
+                existing.aliases.setdefault(k, alias)
+            for ot in spec.object_types:
+                if ot not in existing.object_types:
+                    existing.object_types.append(ot)
         for ot in spec.object_types:
             self.object_types.setdefault(ot.python_type, ot)
 

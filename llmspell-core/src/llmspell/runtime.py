@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from llmspell.config import Settings, llmspell_home, load_settings
 from llmspell.engine import ScriptEngine
-from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, ScriptError
+from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, PluginError, ScriptError
 from llmspell.ops import GlobalSpec, ObjectType, Op
 from llmspell.plugins import PluginLoader
 from llmspell.registry import EngineRegistry, GlobalRegistry, ProviderRegistry, ToolRegistry
@@ -182,8 +182,8 @@ class RunSession:
     def call(self, op: Op, args: Sequence[Any]) -> Any:
         """Run ``op`` with script ``args``: a value (sync ops) or an awaitable.
 
-        Host errors arrive as :class:`LLMSpellError`; anything else is a bug in an op
-        and is wrapped so that the script still sees a clear error.
+        Host errors raise :class:`LLMSpellError`. Any other exception is a bug in the op;
+        engines turn it into a script error naming the op (see LuaEngine).
         """
         bound = op.bind_args(args)
         if op.mode == "sync":
@@ -280,6 +280,8 @@ class Runtime:
 
             try:
                 impl.function(register)
+            except PluginError:
+                raise  # strict mode: already reported by the callback
             except Exception as exc:
                 self._plugin_failed(origin, hook, exc)
 

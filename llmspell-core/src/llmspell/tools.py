@@ -91,26 +91,27 @@ async def execute_tool(
     start = time.perf_counter()
     operation = params.get("operation") if isinstance(params.get("operation"), str) else None
     result: dict[str, Any] = {"success": True}
+    deadline = asyncio.timeout(tool.timeout_seconds)
     try:
-        if inspect.iscoroutinefunction(tool.handler):
-            out = await asyncio.wait_for(tool.handler(params, ctx), tool.timeout_seconds)
-        elif tool.inline:
-            out = tool.handler(params, ctx)
-        else:
-            out = await asyncio.wait_for(
-                asyncio.to_thread(tool.handler, params, ctx), tool.timeout_seconds
-            )
+        async with deadline:
+            if inspect.iscoroutinefunction(tool.handler):
+                out = await tool.handler(params, ctx)
+            elif tool.inline:
+                out = tool.handler(params, ctx)
+            else:
+                out = await asyncio.to_thread(tool.handler, params, ctx)
     except (SecurityError, ValidationError):
         raise
     except ToolFailure as exc:
         result = {"success": False, "error": str(exc), "error_kind": exc.kind}
         operation = exc.operation or operation
-    except TimeoutError:
-        result = {
-            "success": False,
-            "error": f"tool {tool.name!r} timed out after {tool.timeout_seconds:g} s",
-            "error_kind": "TimeoutError",
-        }
+    except TimeoutError as exc:
+        message = (
+            f"tool {tool.name!r} timed out after {tool.timeout_seconds:g} s"
+            if deadline.expired()
+            else f"TimeoutError: {exc}"
+        )
+        result = {"success": False, "error": message, "error_kind": "TimeoutError"}
     except LLMSpellError as exc:
         result = {"success": False, "error": str(exc), "error_kind": exc.kind}
     except Exception as exc:

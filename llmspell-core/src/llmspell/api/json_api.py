@@ -25,9 +25,12 @@ def parse(ctx: CallContext, text: str) -> Any:
 
 
 @JSON.function(
-    "stringify", Param("value"), Param("pretty", "boolean", optional=True, default=False)
+    "stringify",
+    Param("value", optional=True),
+    Param("pretty", "boolean", optional=True, default=False),
 )
 def stringify(ctx: CallContext, value: Any, pretty: bool) -> str:
-    """Encode a value as JSON (keys sorted, so output is the same in every engine)."""
+    """Encode a value as JSON (keys sorted, so output is the same in every engine);
+    nil encodes as ``null``."""
     check_json_value(value, "JSON.stringify")
     return dumps(value, pretty=pretty)

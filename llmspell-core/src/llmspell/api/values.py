@@ -56,7 +56,7 @@ def dump_value(value: Any, indent: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = sorted(value.items(), key=lambda kv: (isinstance(kv[0], str), str(kv[0])))
+        items = sorted(value.items(), key=_dump_order)
         inner = ",\n".join(f"{pad}  {k}: {dump_value(v, indent + 1)}" for k, v in items)
         return "{\n" + inner + "\n" + pad + "}"
     if isinstance(value, list):
@@ -73,3 +73,10 @@ def dump_value(value: Any, indent: int = 0) -> str:
     if isinstance(value, float) and value.is_integer() and math.isfinite(value):
         return str(int(value))
     return str(value)
+
+
+def _dump_order(item: tuple[Any, Any]) -> tuple[bool, float, str]:
+    """Numeric keys first in numeric order (1, 2, 10), then the rest by name."""
+    key = item[0]
+    number = isinstance(key, int | float) and not isinstance(key, bool)
+    return (not number, key if number and math.isfinite(key) else 0, str(key))

@@ -77,7 +77,8 @@ class SQLiteStateBackend(StateBackend):
             "SELECT key FROM state WHERE scope=? AND key LIKE ? ESCAPE '\\' ORDER BY key",
             (scope, pattern),
         ).fetchall()
-        return [str(r[0]) for r in rows]
+        # LIKE ignores ASCII case; keep only keys that really start with the prefix
+        return [str(r[0]) for r in rows if str(r[0]).startswith(prefix)]
 
     def close(self) -> None:
         """Close the connection."""
