@@ -68,12 +68,16 @@ def _write_result(value: Any, fmt: OutputFormat, payload: dict[str, Any]) -> Non
             )
         elif isinstance(value, bool):
             print("true" if value else "false")
+        elif not isinstance(value, str | int | float):
+            print(_unjsonable(value))
         else:
             print(value)
 
 
 def _unjsonable(value: Any) -> str:
-    return f"<{type(value).__name__}>"
+    from llmspell.ops import ScriptFunction
+
+    return "<function>" if isinstance(value, ScriptFunction) else f"<{type(value).__name__}>"
 
 
 def _execute(

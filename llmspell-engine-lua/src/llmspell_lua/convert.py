@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from llmspell.errors import ValidationError
 from lupa import lua54
+
+from llmspell.errors import ValidationError
 
 if TYPE_CHECKING:
     from llmspell_lua.engine import LuaEngine
 
 HANDLE_KEY = "__llmspell_handle"
 MAX_DEPTH = 200
+#: integer-keyed tables up to this highest key are arrays even when sparse
+SPARSE_SAFE = 10
 _lua_type = lua54.lua_type
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """The message for a Lua string that cannot cross to the host."""
+    return (
+        f"a string the spell passed to the host is not valid UTF-8 "
+        f"({exc.reason} at byte {exc.start})"
+    )
 
 
 class Marshal:
@@ -79,7 +90,10 @@ class Marshal:
             raise ValidationError(
                 f"table nesting is deeper than {MAX_DEPTH} levels (does a table contain itself?)"
             )
-        items = list(table.items())
+        try:
+            items = list(table.items())
+        except UnicodeDecodeError as exc:  # lupa decodes keys and values as UTF-8
+            raise ValidationError(not_utf8(exc)) from None
         if not items:
             return {}
         n = len(items)
@@ -93,9 +107,11 @@ class Marshal:
                 return self.handles[hid]
         if all(type(k) is int for k, _ in items):
             keys = sorted(k for k, _ in items)
-            if keys[0] == 1 and keys[-1] == n:
+            # an array, holes (nil) included, when its keys are dense enough: the rule of
+            # lua-cjson (highest key <= max(2 * count, 10)), so {1, nil, 3} is [1, null, 3]
+            if keys[0] >= 1 and keys[-1] <= max(2 * n, SPARSE_SAFE):
                 values = dict(items)
-                return [self.from_lua(values[i], depth + 1) for i in range(1, n + 1)]
+                return [self.from_lua(values.get(i), depth + 1) for i in range(1, keys[-1] + 1)]
         out: dict[str, Any] = {}
         for k, v in items:
             if isinstance(k, bool) or not isinstance(k, str | int | float | bytes):

@@ -13,19 +13,20 @@ import time
 from importlib import resources
 from typing import Any, ClassVar
 
+from lupa import lua54
+
 from llmspell.engine import ScriptEngine
 from llmspell.errors import (
     LimitExceeded,
     LLMSpellError,
     ScriptError,
+    ValidationError,
     error_class_for_kind,
     split_kind,
 )
 from llmspell.ops import Op, ScriptFunction
 from llmspell.runtime import RunSession
-from lupa import lua54
-
-from llmspell_lua.convert import Marshal
+from llmspell_lua.convert import Marshal, not_utf8
 
 __all__ = ["LuaEngine", "LuaFunction"]
 
@@ -183,6 +184,9 @@ class LuaEngine(ScriptEngine):
                 raise self._limit_hit(self._memory_error()) from None
             except lua54.LuaError as exc:
                 raise self._limit_hit(self._error_from_lua(exc)) from None
+            except UnicodeDecodeError as exc:  # lupa decodes every string crossing as UTF-8
+                err = ValidationError(not_utf8(exc)).at(self.session.chunk_name, None)
+                raise err from None
             if isinstance(out, tuple) and out:
                 head = out[0]
             else:

@@ -22,8 +22,11 @@ local setmetatable, getmetatable = setmetatable, getmetatable
 local tpack, tunpack, concat = table.pack, table.unpack, table.concat
 
 -- REQ and DONE are strings so the Python side can compare them cheaply; spell code
--- cannot yield at a task's root, so it cannot forge them there.
+-- cannot yield at a task's root, so it cannot forge them there. Inside a spell's own
+-- coroutine a request travels marked with the private table NESTED_REQ instead, which
+-- spell code cannot reach, so a coroutine yielding the REQ string is not a request.
 local REQ, DONE = "\0llmspell:request", "\0llmspell:done"
+local NESTED_REQ = {}
 local ERR = {}
 local errbox = {}
 local roots = setmetatable({}, { __mode = "k" })
@@ -78,9 +81,14 @@ end
 -- Coroutines: a host request made inside a script's own coroutine travels outward to
 -- the task's driver, and the answer travels back in. -----------------------------------
 
+local function request(...)
+  if roots[co_running()] then return co_yield(REQ, ...) end
+  return co_yield(NESTED_REQ, ...)
+end
+
 local function forward(co, ok, ...)
-  if ok and rawequal((...), REQ) and co_status(co) == "suspended" then
-    return forward(co, co_resume(co, co_yield(...)))
+  if ok and rawequal((...), NESTED_REQ) and co_status(co) == "suspended" then
+    return forward(co, co_resume(co, request(select(2, ...))))
   end
   if not ok and (dead or (...) == MEMORY_MESSAGE) then
     dead = dead or MEMORY_MESSAGE
@@ -166,7 +174,7 @@ end
 
 function bridge.async_function(id)
   return function(...)
-    local v = co_yield(REQ, id, ...)
+    local v = request(id, ...)
     if rawequal(v, ERR) then raw_error(errbox[1], 2) end
     return v
   end

@@ -1,0 +1,15 @@
+-- Config.get(path?) reads the effective configuration (secrets redacted) and the
+-- access helpers have camelCase aliases
+print("memory_mb: " .. Config.get("runtime.memory_mb"))
+print("log_level: " .. Config.get("runtime.log_level"))
+print("backend: " .. Config.get("state.backend"))
+print("region: " .. Config.get("tools.web_search.region"))
+print("api_key: " .. Config.get("tools.web_search.api_key"))
+print("missing is nil: " .. tostring(Config.get("runtime.no_such_key") == nil))
+local all = Config.get()
+print("whole config memory_mb: " .. all.runtime.memory_mb)
+print("whole config api_key: " .. all.tools.web_search.api_key)
+print("network: " .. tostring(Config.is_network_access_allowed()))
+print("network alias: " .. tostring(Config.isNetworkAccessAllowed()))
+print("files: " .. tostring(Config.is_file_access_allowed()))
+print("files alias: " .. tostring(Config.isFileAccessAllowed()))

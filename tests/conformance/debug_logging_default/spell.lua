@@ -1,0 +1,12 @@
+-- Debug logging goes to stderr; the default level (warn) hides trace, debug and info
+print("start")
+Debug.trace("hidden trace")
+Debug.debug("hidden debug")
+Debug.info("hidden info")
+Debug.warn("shown warning")
+Debug.error("shown error", "mymodule")
+Debug.log("warn", "shown via log")
+Debug.log("info", "hidden via log")
+local ok, err = pcall(Debug.log, "loud", "x")
+print("bad level: " .. tostring(ok) .. " " .. err)
+print("end")
