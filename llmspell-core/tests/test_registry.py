@@ -101,7 +101,9 @@ def test_extensions_are_case_insensitive_as_registered() -> None:
 
 
 def test_duplicate_engine_name_keeps_the_first(engines: EngineRegistry) -> None:
-    engines.register(OtherFakeEngine, origin="second")
+    with pytest.raises(PluginError, match="already registered by plugin 'fake-plugin'"):
+        engines.register(OtherFakeEngine, origin="second")
+    engines.register(FakeEngine, origin="again")  # the same class twice is not a clash
     assert engines.get("fake") is FakeEngine
     assert engines.origins["fake"] == "fake-plugin"
     assert engines.for_path("x.other") is None
@@ -218,7 +220,9 @@ def test_provider_names_sorted_and_first_wins() -> None:
     reg = ProviderRegistry()
     reg.register(factory, name="openai")
     reg.register(factory, name="anthropic")
-    reg.register(lambda: None, name="openai", origin="later")
+    reg.register(factory, name="openai")  # the same factory twice is not a clash
+    with pytest.raises(PluginError, match="'openai' is already registered"):
+        reg.register(lambda: None, name="openai", origin="later")
     assert reg.names() == ["anthropic", "openai"]
     assert reg.get("openai").factory is factory
 
@@ -354,14 +358,17 @@ def test_same_name_merges_functions_and_keeps_existing() -> None:
     first.function("shared")(lambda ctx: "first")
     second = GlobalSpec("Demo")
     second.function("b")(_op_impl)
-    second.function("shared")(lambda ctx: "second")
     reg.register(first)
     reg.register(second)
     merged = reg.get("Demo")
     assert merged is not None
     assert sorted(merged.functions) == ["a", "b", "shared"]
-    assert merged.functions["shared"].impl(None) == "first"
     assert len(reg.all()) == 1
+    clash = GlobalSpec("Demo")
+    clash.function("shared")(lambda ctx: "second")
+    with pytest.raises(PluginError, match=r"Demo\.shared is already defined"):
+        reg.register(clash)
+    assert merged.functions["shared"].impl(None) == "first"
 
 
 def test_merge_keeps_aliases_and_object_types_of_the_later_spec() -> None:

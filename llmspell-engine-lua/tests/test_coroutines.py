@@ -152,3 +152,18 @@ def test_cannot_forge_a_request_by_yielding(spell):
         """
     )
     assert ran.value == "\x00llmspell:request"
+
+
+def test_request_inside_a_c_callback_is_a_clear_validation_error(spell):
+    out = spell.run(
+        'State.set("k", 1)\n'
+        "local ok, err = pcall(table.sort, {3, 1, 2}, function(a, b)\n"
+        '  return State.get("k") and a < b\n'
+        "end)\n"
+        "print(ok, err)\n"
+        'print((string.gsub("ab", "%w", function(c) return Tool.exists(c) and "" or c end)))\n'
+    )
+    first, second = out.stdout.splitlines()
+    assert first.startswith("false\tt.lua:3: ValidationError: State.get cannot be called")
+    assert "table.sort comparator" in first
+    assert second == "ab"  # sync host functions work inside C callbacks

@@ -38,7 +38,14 @@ def build_runtime(
 
     try:
         settings = load_settings(config, overrides=overrides)
-        return Runtime(settings)
+        runtime = Runtime(settings)
     except LLMSpellError as exc:
         print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
+    for info in runtime.loader.errors:
+        print(
+            f"llmspell: warning: plugin {info.name!r} was skipped: {info.error} "
+            "(see: llmspell plugins)",
+            file=sys.stderr,
+        )
+    return runtime

@@ -26,7 +26,7 @@ app.add_typer(config_cmd.app, name="config")
 
 def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
-    core = {"run", "exec", "engines", "plugins", "config", "version", "--help", "-h"}
+    core = {"run", "exec", "engines", "plugins", "config", "version"}
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return
     from llmspell.plugins import PluginLoader

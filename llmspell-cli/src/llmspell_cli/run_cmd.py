@@ -27,6 +27,7 @@ class LogLevel(StrEnum):
     debug = "debug"
     info = "info"
     warn = "warn"
+    warning = "warning"
     error = "error"
     off = "off"
 

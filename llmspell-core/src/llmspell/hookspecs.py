@@ -50,7 +50,8 @@ def register_commands(app: Any) -> None:
 
 @hookspec
 def llmspell_startup(runtime: Any) -> None:
-    """Called once when a :class:`llmspell.runtime.Runtime` has been set up (SystemStartup)."""
+    """Called once per :class:`llmspell.runtime.Runtime`, before its first spell runs
+    (SystemStartup)."""
 
 
 @hookspec

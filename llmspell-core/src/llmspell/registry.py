@@ -54,8 +54,15 @@ class EngineRegistry:
             raise PluginError(f"register_engines: {engine_cls!r} is not a ScriptEngine subclass")
         if not engine_cls.name:
             raise PluginError(f"register_engines: {engine_cls.__name__} has no name")
-        if engine_cls.name in self._by_name:
+        existing = self._by_name.get(engine_cls.name)
+        if existing is engine_cls:
             return
+        if existing is not None:
+            raise PluginError(
+                f"engine {engine_cls.name!r} is already registered by plugin "
+                f"{self.origins.get(engine_cls.name) or '?'!r}; the first one stays",
+                hint="uninstall one of the two plugins, or allowlist with LLMSPELL_LOAD_PLUGINS",
+            )
         self._by_name[engine_cls.name] = engine_cls
         self.origins[engine_cls.name] = origin
         for ext in engine_cls.extensions:
@@ -130,7 +137,15 @@ class ProviderRegistry:
         """Add a provider factory under ``name``."""
         if not name:
             raise PluginError("register_providers: a provider needs a name")
-        self._providers.setdefault(name, ProviderInfo(name, factory, dict(info), origin))
+        existing = self._providers.get(name)
+        if existing is not None:
+            if existing.factory is factory:
+                return
+            raise PluginError(
+                f"provider {name!r} is already registered by plugin {existing.origin or '?'!r}; "
+                "the first one stays"
+            )
+        self._providers[name] = ProviderInfo(name, factory, dict(info), origin)
 
     def names(self) -> list[str]:
         """Registered provider names, sorted."""
@@ -216,6 +231,17 @@ class GlobalRegistry:
                 object_types=list(spec.object_types),
             )
         else:
+            clashes = [
+                k
+                for k, v in spec.functions.items()
+                if k in existing.functions and existing.functions[k] is not v
+            ]
+            if clashes:
+                names = ", ".join(f"{spec.name}.{k}" for k in clashes)
+                raise PluginError(
+                    f"{names} is already defined; a plugin can add functions to a global "
+                    "but not replace them"
+                )
             for k, v in spec.functions.items():
                 existing.functions.setdefault(k, v)
             for k, alias in spec.aliases.items():

@@ -267,7 +267,9 @@ class Runtime:
         self._collect("register_globals", self.globals.register)
 
     def _collect(self, hook: str, add: Callable[..., None]) -> None:
-        for impl in reversed(getattr(self.loader.pm.hook, hook).get_hookimpls()):
+        # registration order: the core's built-ins first, then plugins as they loaded;
+        # the first registration of a name stays and a later clash is reported
+        for impl in getattr(self.loader.pm.hook, hook).get_hookimpls():
             origin = impl.plugin_name
 
             def register(*args: Any, _origin: str = origin, **kwargs: Any) -> None:

@@ -104,7 +104,7 @@ class LuaEngine(ScriptEngine):
         self._ops.append(op)
         if op.mode == "sync":
             return self.bridge.sync_function(op_id)
-        return self.bridge.async_function(op_id)
+        return self.bridge.async_function(op_id, op.title)
 
     def _bind_globals(self) -> None:
         g = self.lua.globals()

@@ -172,8 +172,12 @@ function bridge.sync_function(id)
   end
 end
 
-function bridge.async_function(id)
+function bridge.async_function(id, title)
+  local not_here = "ValidationError: " .. title .. " cannot be called inside a callback "
+    .. "that Lua runs from C (a table.sort comparator, a string.gsub function, a "
+    .. "metamethod such as __tostring); call it before and use the value"
   return function(...)
+    if not co_isyieldable() then raw_error(not_here, 2) end
     local v = request(id, ...)
     if rawequal(v, ERR) then raw_error(errbox[1], 2) end
     return v

@@ -1,0 +1,525 @@
+"""llmspell benchmarks: cold start of the CLI and the cost of a Lua host call.
+
+Run from the repository root::
+
+    uv run --all-packages python benchmarks/run.py          # a table
+    uv run --all-packages python benchmarks/run.py --json   # machine-readable
+
+See benchmarks/README.md for what each number means and the goals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HELLO = ROOT / "examples" / "hello.lua"
+
+#: goals (docs: benchmarks/README.md)
+GOAL_COLD_WALL_MS = 150.0
+GOAL_COLD_RSS_MB = 40.0
+GOAL_CALL_US = 5.0
+
+
+# -- statistics -----------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    """Median, min and max of a series of measurements."""
+
+    values: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    @property
+    def min(self) -> float:
+        return min(self.values)
+
+    @property
+    def max(self) -> float:
+        return max(self.values)
+
+    def to_json(self, digits: int = 3) -> dict[str, Any]:
+        return {
+            "median": round(self.median, digits),
+            "min": round(self.min, digits),
+            "max": round(self.max, digits),
+            "n": len(self.values),
+        }
+
+
+# -- 1. cold start ------------------------------------------------------------------------
+
+
+@dataclass
+class ColdCase:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    goal: bool = False  # the start-up goals apply to this case
+
+
+@dataclass
+class ColdResult:
+    case: ColdCase
+    wall_ms: Stats
+    rss_mb: Stats | None
+
+    def goal_met(self) -> bool | None:
+        if not self.case.goal:
+            return None
+        rss_ok = self.rss_mb is None or self.rss_mb.median < GOAL_COLD_RSS_MB
+        return self.wall_ms.median < GOAL_COLD_WALL_MS and rss_ok
+
+
+def _console_script() -> str:
+    exe = Path(sys.executable).with_name("llmspell")
+    if not exe.exists():
+        sys.exit(
+            f"benchmarks: no llmspell console script next to {sys.executable}; "
+            "run with: uv run --all-packages python benchmarks/run.py"
+        )
+    return str(exe)
+
+
+def _base_env(home: Path, pycache: Path | None) -> dict[str, str]:
+    """The environment of a measured process: ours minus llmspell settings, plus a home.
+
+    With ``pycache`` set, bytecode is cached there (``PYTHONPYCACHEPREFIX``) even when
+    ``PYTHONDONTWRITEBYTECODE`` is set, as it is for an installed wheel; otherwise every
+    process would recompile each edited source file.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMSPELL_")}
+    env["LLMSPELL_HOME"] = str(home)
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def _gnu_time() -> str | None:
+    """``/usr/bin/time`` if it is GNU time (``-f %M`` prints the peak RSS in KiB)."""
+    path = "/usr/bin/time"
+    if not os.path.exists(path):
+        return None
+    try:
+        proc = subprocess.run(
+            [path, "-f", "%M", "true"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if proc.returncode == 0 and proc.stderr.strip().isdigit() else None
+
+
+#: how peak RSS is measured: "/usr/bin/time -f %M" or "wait4"
+RSS_METHOD = ""
+
+
+def _run_once(argv: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float | None]:
+    """Run a process to completion; returns (wall ms, peak RSS MB of that process).
+
+    Peak RSS comes from GNU ``/usr/bin/time -f %M`` when present. Linux carries the
+    spawning process's memory high-water mark across ``exec`` into the child's
+    ``ru_maxrss``, so measuring from this (larger) Python process directly would report
+    at least our own footprint; ``time`` is a small C program and does not inflate it.
+    Without it, ``os.wait4`` gives the child's rusage (a floor of this process's RSS).
+    """
+    global RSS_METHOD
+    time_bin = _GNU_TIME
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss_file:
+        cmd = list(argv)
+        if time_bin:
+            cmd = [time_bin, "-f", "%M", "-o", rss_file.name, *cmd]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        rss: float | None = None
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = (time.perf_counter() - start) * 1000
+            code = os.waitstatus_to_exitcode(status)
+            proc.returncode = code
+            scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes vs KiB
+            rss = usage.ru_maxrss / scale
+            RSS_METHOD = "wait4 (floor: the benchmark process's own RSS)"
+        else:  # pragma: no cover - Windows
+            code = proc.wait()
+            wall = (time.perf_counter() - start) * 1000
+        if code != 0:
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace")
+            sys.exit(f"benchmarks: {' '.join(argv)} exited with {code}:\n{message}")
+        if time_bin:
+            text = rss_file.read().strip().splitlines()
+            if text and text[-1].isdigit():
+                rss = int(text[-1]) / 1024
+                RSS_METHOD = "/usr/bin/time -f %M"
+    return wall, rss
+
+
+_GNU_TIME = _gnu_time()
+
+
+def bench_cold(runs: int, workdir: Path, bytecode_cache: bool = True) -> list[ColdResult]:
+    """Start-up of fresh processes: the CLI running hello.lua, and two baselines."""
+    llmspell = _console_script()
+    py = sys.executable
+    cases = [
+        ColdCase("python -c pass", [py, "-c", "pass"]),
+        ColdCase('python -c "import llmspell.runtime"', [py, "-c", "import llmspell.runtime"]),
+        ColdCase("llmspell run examples/hello.lua", [llmspell, "run", str(HELLO)], goal=True),
+        ColdCase(
+            "  ... with LLMSPELL_STATE_BACKEND=memory",
+            [llmspell, "run", str(HELLO)],
+            env={"LLMSPELL_STATE_BACKEND": "memory"},
+            goal=True,
+        ),
+    ]
+    results = []
+    for i, case in enumerate(cases):
+        home = workdir / f"home{i}"
+        pycache = workdir / "pycache" if bytecode_cache else None
+        env = {**_base_env(home, pycache), **case.env}
+        _run_once(case.argv, env, workdir)  # warm-up: bytecode caches, page cache, state.db
+        walls: list[float] = []
+        rsss: list[float] = []
+        for _ in range(runs):
+            wall, rss = _run_once(case.argv, env, workdir)
+            walls.append(wall)
+            if rss is not None:
+                rsss.append(rss)
+        results.append(ColdResult(case, Stats(walls), Stats(rsss) if rsss else None))
+    return results
+
+
+# -- 2. host calls (in-process) -----------------------------------------------------------
+
+
+@dataclass
+class CallCase:
+    name: str
+    body: str  # Lua statement run `calls` times (`i` is the loop variable)
+    divisor: int = 1  # run calls // divisor iterations (slow paths)
+    goal: bool = False
+    setup: str = ""
+
+
+@dataclass
+class CallResult:
+    case: CallCase
+    calls: int
+    us_per_call: Stats
+
+    def goal_met(self) -> bool | None:
+        if not self.case.goal:
+            return None
+        return self.us_per_call.median <= GOAL_CALL_US
+
+
+def _bench_plugin() -> Any:
+    """A plugin object registering ``Bench``: no-op ops in each mode and a clock."""
+    from llmspell.hookspecs import hookimpl
+    from llmspell.ops import GlobalSpec, Param
+
+    bench = GlobalSpec("Bench", doc="Benchmark helpers (benchmarks/run.py).")
+
+    @bench.function("clock")
+    def clock(ctx: Any) -> float:
+        """Wall clock in seconds (time.perf_counter)."""
+        return time.perf_counter()
+
+    @bench.function("noop")
+    def noop(ctx: Any) -> None:
+        """Does nothing (sync op: a direct call from Lua)."""
+
+    @bench.function("echo", Param("value"))
+    def echo(ctx: Any, value: Any) -> Any:
+        """Returns its argument (sync op with one argument and a result)."""
+        return value
+
+    @bench.function("noop_async", mode="async")
+    async def noop_async(ctx: Any) -> None:
+        """Does nothing (async op: the Lua coroutine yields a request)."""
+
+    @bench.function("noop_blocking", mode="blocking")
+    def noop_blocking(ctx: Any) -> None:
+        """Does nothing (blocking op: a request answered from the worker thread)."""
+
+    class BenchPlugin:
+        @hookimpl
+        def register_globals(self, register: Callable[..., None]) -> None:
+            register(bench)
+
+    return BenchPlugin()
+
+
+CALL_CASES = [
+    CallCase("empty Lua loop (per iteration)", ""),
+    CallCase("pure Lua function call", "f()", setup="local function f() end"),
+    CallCase("sync op: Bench.noop()", "noop()", setup="local noop = Bench.noop", goal=True),
+    CallCase("sync op: Bench.echo(i)", "echo(i)", setup="local echo = Bench.echo", goal=True),
+    CallCase(
+        "sync op: Config.is_network_access_allowed()",
+        "allowed()",
+        setup="local allowed = Config.is_network_access_allowed",
+        goal=True,
+    ),
+    CallCase(
+        "async op: Bench.noop_async() (coroutine yield)",
+        "noop()",
+        setup="local noop = Bench.noop_async",
+        goal=True,
+    ),
+    CallCase(
+        "blocking op: Bench.noop_blocking() (worker thread)",
+        "noop()",
+        setup="local noop = Bench.noop_blocking",
+        divisor=10,
+    ),
+    CallCase(
+        "State.get (memory backend, blocking op)",
+        'get("k")',
+        setup='State.set("k", 1) local get = State.get',
+        divisor=10,
+    ),
+]
+
+
+def _spell(case: CallCase, n: int) -> str:
+    return (
+        f"{case.setup}\n"
+        "local clock = Bench.clock\n"
+        "local t0 = clock()\n"
+        f"for i = 1, {n} do {case.body} end\n"
+        "return clock() - t0\n"
+    )
+
+
+async def _bench_calls_async(calls: int, repeats: int) -> tuple[list[CallResult], Stats]:
+    from llmspell.config import load_settings
+    from llmspell.runtime import Output, Runtime
+
+    settings = load_settings(
+        use_files=False, environ={}, overrides={("state", "backend"): "memory"}
+    )
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in the finally below
+    runtime = Runtime(settings, autoload=True, output=Output(devnull, devnull))
+    runtime.loader.register(_bench_plugin(), name="bench")
+    runtime.refresh()
+    if "lua" not in runtime.engines.names():
+        sys.exit("benchmarks: the Lua engine is not installed (llmspell-engine-lua)")
+    results: list[CallResult] = []
+    try:
+        # a warm run of the smallest spell: engine creation, bindings, run, close
+        warm: list[float] = []
+        for _ in range(max(20, repeats)):
+            start = time.perf_counter()
+            await runtime.run("return 1", engine="lua")
+            warm.append((time.perf_counter() - start) * 1000)
+        for case in CALL_CASES:
+            n = max(1, calls // case.divisor)
+            source = _spell(case, n)
+            await runtime.run(source, engine="lua")  # warm-up
+            per_call: list[float] = []
+            for _ in range(repeats):
+                result = await runtime.run(source, engine="lua")
+                per_call.append(float(result.value) / n * 1e6)
+            results.append(CallResult(case, n, Stats(per_call)))
+    finally:
+        runtime.close()
+        devnull.close()
+    return results, Stats(warm)
+
+
+def bench_calls(calls: int, repeats: int) -> tuple[list[CallResult], Stats]:
+    """µs per call of Lua → host calls, measured inside the spell."""
+    return asyncio.run(_bench_calls_async(calls, repeats))
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def _machine() -> dict[str, Any]:
+    from importlib import metadata
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "lupa": version("lupa"),
+        "llmspell-core": version("llmspell-core"),
+    }
+
+
+def _short(arg: str) -> str:
+    """An argument for the report: paths relative to the repository, executables by name."""
+    if os.sep not in arg:
+        return arg
+    path = Path(arg)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+
+
+def _fmt(stats: Stats | None, digits: int) -> str:
+    if stats is None:
+        return "n/a"
+    return f"{stats.median:.{digits}f} [{stats.min:.{digits}f}..{stats.max:.{digits}f}]"
+
+
+def _mark(met: bool | None) -> str:
+    return "" if met is None else ("ok" if met else "MISSED")
+
+
+def print_table(
+    cold: list[ColdResult] | None,
+    calls: list[CallResult] | None,
+    warm: Stats | None,
+    machine: dict[str, Any],
+    args: argparse.Namespace,
+) -> None:
+    print(
+        f"llmspell benchmarks — Python {machine['python']}, lupa {machine['lupa']}, "
+        f"{machine['cpus']} CPUs, {machine['platform']}"
+    )
+    print("values: median [min..max]")
+    if cold is not None:
+        print(f"peak RSS measured with: {RSS_METHOD or 'n/a'}")
+    if cold is not None:
+        print()
+        print(
+            f"1. Cold start: fresh process, {args.runs} runs each "
+            f"(goal for llmspell: < {GOAL_COLD_WALL_MS:g} ms, < {GOAL_COLD_RSS_MB:g} MB)"
+        )
+        rows = [
+            (r.case.name, _fmt(r.wall_ms, 1), _fmt(r.rss_mb, 1), _mark(r.goal_met())) for r in cold
+        ]
+        _table(["case", "wall ms", "peak RSS MB", "goal"], rows)
+    if calls is not None:
+        print()
+        print(
+            f"2. Lua → host calls, in-process, {args.repeats} repeats "
+            f"(goal: ≤ {GOAL_CALL_US:g} µs per host call)"
+        )
+        rows = [
+            (r.case.name, f"{r.calls:,}", _fmt(r.us_per_call, 3), _mark(r.goal_met()))
+            for r in calls
+        ]
+        _table(["case", "calls", "µs per call", "goal"], rows)
+        if warm is not None:
+            print(
+                f"   warm in-process run of `return 1` (engine setup included): {_fmt(warm, 2)} ms"
+            )
+
+
+def _table(header: list[str], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    print("   " + line.rstrip())
+    print("   " + "  ".join("-" * w for w in widths))
+    for row in rows:
+        print("   " + "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--runs", type=int, default=15, help="cold-start runs per case (15)")
+    parser.add_argument("--calls", type=int, default=100_000, help="host calls per run (100000)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per host-call case (5)")
+    parser.add_argument("--only", choices=["cold", "calls"], help="run one group only")
+    parser.add_argument(
+        "--env-as-is",
+        action="store_true",
+        help="cold start: keep PYTHONDONTWRITEBYTECODE and the usual bytecode cache",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a goal is missed (noisy machines!)"
+    )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="also write the JSON report to benchmarks/results/<time>.json (git-ignored)",
+    )
+    args = parser.parse_args(argv)
+
+    machine = _machine()
+    cold = calls = None
+    warm = None
+    with tempfile.TemporaryDirectory(prefix="llmspell-bench-") as tmp:
+        if args.only in (None, "cold"):
+            cold = bench_cold(args.runs, Path(tmp), bytecode_cache=not args.env_as_is)
+        if args.only in (None, "calls"):
+            calls, warm = bench_calls(args.calls, args.repeats)
+
+    report = {
+        "machine": machine,
+        "goals": {
+            "cold_wall_ms": GOAL_COLD_WALL_MS,
+            "cold_rss_mb": GOAL_COLD_RSS_MB,
+            "host_call_us": GOAL_CALL_US,
+        },
+        "rss_method": RSS_METHOD or None,
+        "cold_start": [
+            {
+                "name": r.case.name.strip(" ."),
+                "argv": [_short(a) for a in r.case.argv],
+                "env": r.case.env,
+                "wall_ms": r.wall_ms.to_json(),
+                "peak_rss_mb": r.rss_mb.to_json() if r.rss_mb else None,
+                "goal_met": r.goal_met(),
+            }
+            for r in cold or []
+        ],
+        "host_calls": [
+            {
+                "name": r.case.name,
+                "calls": r.calls,
+                "us_per_call": r.us_per_call.to_json(4),
+                "goal_met": r.goal_met(),
+            }
+            for r in calls or []
+        ],
+        "warm_run_ms": warm.to_json() if warm else None,
+    }
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print_table(cold, calls, warm, machine, args)
+    if args.save:
+        out = ROOT / "benchmarks" / "results" / time.strftime("%Y%m%d-%H%M%S.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"saved {out.relative_to(ROOT)}", file=sys.stderr)
+
+    if args.check:
+        met = [r.goal_met() for r in [*(cold or []), *(calls or [])]]
+        if any(m is False for m in met):
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
