@@ -325,10 +325,11 @@ class Runtime:
     # -- running --------------------------------------------------------------------
 
     def select_engine(self, path: str | Path | None, engine: str | None) -> type[ScriptEngine]:
-        """``--engine`` > file extension > configured default engine."""
+        """``--engine`` > file extension (of the path, or of the chunk name for source
+        runs) > configured default engine."""
         if engine:
             return self.engines.get(engine)
-        if path is not None and Path(path).suffix:
+        if path is not None and Path(path).suffix and not str(path).startswith("<"):
             found = self.engines.for_path(path)
             if found is None:
                 raise self.engines.missing_for_path(path)
@@ -360,7 +361,7 @@ class Runtime:
                 raise NotFoundError(f"script file {str(path)!r} does not exist") from None
             except (OSError, UnicodeDecodeError) as exc:
                 raise ScriptError(f"cannot read script {str(path)!r}: {exc}") from None
-        engine_cls = self.select_engine(path, engine)
+        engine_cls = self.select_engine(path if path is not None else chunk_name, engine)
         name = chunk_name or (Path(path).name if path is not None else "<string>")
         if not self._started:
             self._started = True

@@ -1,1 +1,5 @@
-"""llmspell JavaScript engine: not implemented yet; this distribution registers nothing."""
+"""llmspell's JavaScript engine (QuickJS via the ``quickjs`` binding)."""
+
+from llmspell_js.engine import JSEngine
+
+__all__ = ["JSEngine"]

@@ -9,12 +9,14 @@ from llmspell.runtime import CallContext
 
 
 def _args(ctx: CallContext) -> dict[Any, Any]:
-    return dict(ctx.args)
+    args = dict(ctx.args)
+    args.setdefault("positional", [args[i] for i in range(1, len(args)) if i in args])
+    return args
 
 
 ARGS = GlobalSpec(
     "ARGS",
     value=_args,
-    doc="ARGS[0] is the script name, ARGS[1..n] the positional arguments, ARGS.k the "
-    'value of --k v (a bare --flag is "true").',
+    doc="ARGS[0] is the script name, ARGS[1..n] the positional arguments (also the list "
+    'ARGS.positional), ARGS.k the value of --k v (a bare --flag is "true").',
 )

@@ -1,0 +1,94 @@
+"""Values across the JavaScript boundary, as JSON text with markers.
+
+QuickJS passes only primitives to Python, so structured values cross as JSON. Markers
+carry what JSON cannot: ``{"\\u0000fn": id}`` a script function, ``{"\\u0000h": id}`` a
+host object (with ``type`` and ``fields`` on the way in), ``{"\\u0000num": "NaN"}`` a
+number JSON has no literal for.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from llmspell.errors import ValidationError
+
+if TYPE_CHECKING:
+    from llmspell_js.engine import JSEngine
+
+FN, HANDLE, NUM = "\u0000fn", "\u0000h", "\u0000num"
+
+
+class Marshal:
+    """Converts values for one engine (it owns the table of host objects)."""
+
+    def __init__(self, engine: JSEngine) -> None:
+        self.engine = engine
+        self.handles: dict[int, Any] = {}
+        self._ids: dict[int, int] = {}
+
+    # -- JavaScript → Python ----------------------------------------------------------
+
+    def decode(self, text: str | None) -> Any:
+        """Python values from JSON text produced by the prelude's encoder."""
+        if text is None:
+            return None
+        return self._revive(json.loads(text))
+
+    def _revive(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self._revive(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            if FN in value:
+                from llmspell_js.engine import JSFunction
+
+                return JSFunction(self.engine, int(value[FN]))
+            if HANDLE in value:
+                obj = self.handles.get(int(value[HANDLE]))
+                if obj is None:
+                    raise ValidationError("an object from an earlier run cannot be used here")
+                return obj
+            if NUM in value:
+                return _number(str(value[NUM]))
+        return {k: self._revive(v) for k, v in value.items()}
+
+    # -- Python → JavaScript ----------------------------------------------------------
+
+    def encode(self, value: Any) -> str:
+        """JSON text the prelude's reviver turns into JavaScript values."""
+        return json.dumps(self._prepare(value), ensure_ascii=False, allow_nan=True)
+
+    def _prepare(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        if isinstance(value, dict):
+            return {str(k): self._prepare(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._prepare(v) for v in value]
+        from llmspell_js.engine import JSFunction
+
+        if isinstance(value, JSFunction) and value.engine is self.engine:
+            return {FN: value.fn_id}
+        object_type = self.engine.session.object_type(value)
+        if object_type is not None:
+            hid = self._ids.get(id(value))
+            if hid is None:
+                hid = len(self.handles) + 1
+                self.handles[hid] = value
+                self._ids[id(value)] = hid
+            fields = self._prepare(object_type.fields(value))
+            return {HANDLE: hid, "type": object_type.name, "fields": fields}
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        raise ValidationError(f"cannot pass a Python {type(value).__name__} to JavaScript")
+
+
+def _number(text: str) -> float | int:
+    if text in ("NaN", "Infinity", "-Infinity"):
+        return float(text.replace("Infinity", "inf"))
+    try:
+        return int(text)  # a BigInt
+    except ValueError:
+        return float("nan")

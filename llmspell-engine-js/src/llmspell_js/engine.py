@@ -1,0 +1,369 @@
+"""``JSEngine``: runs spells in a QuickJS context; every host call is a Promise.
+
+The driver (:meth:`JSEngine._drive`) alternates two steps on the asyncio loop thread,
+the only thread that touches the context: pump QuickJS's job queue under the time
+limit, then take the batch of requests the script queued and answer them — sync ops at
+once, async and blocking ops as concurrent tasks whose answers settle their Promises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from importlib import resources
+from typing import Any, ClassVar
+
+import quickjs
+
+from llmspell.engine import ScriptEngine
+from llmspell.errors import (
+    LimitExceeded,
+    LLMSpellError,
+    ScriptError,
+    ValidationError,
+    error_class_for_kind,
+    split_kind,
+)
+from llmspell.ops import Op, ScriptFunction
+from llmspell.runtime import RunSession
+from llmspell_js.convert import Marshal
+
+__all__ = ["JSEngine", "JSFunction"]
+
+_PRELUDE = resources.files("llmspell_js").joinpath("prelude.js").read_text(encoding="utf-8")
+_FRAME = re.compile(r"at (?P<fn>[^\s(]*) ?\(?<input>:(?P<line>\d+)(?::\d+)?\)?")
+_EXPORT_DEFAULT = re.compile(r"^([ \t]*)export[ \t]+default[ \t]+", re.M)
+_NATIVE_ERRORS = {
+    "TypeError", "RangeError", "ReferenceError", "SyntaxError", "URIError", "EvalError",
+    "InternalError", "AggregateError",
+}  # fmt: skip
+#: the smallest time slice a single pump may run, so a nearly spent budget still runs
+_MIN_SLICE = 0.001
+
+
+def camel(name: str) -> str:
+    """The mechanical camelCase of a snake_case name (``list_keys`` → ``listKeys``)."""
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+class JSFunction(ScriptFunction):
+    """A JavaScript function the host can call (``await fn(*args)``)."""
+
+    def __init__(self, engine: JSEngine, fn_id: int) -> None:
+        self.engine = engine
+        self.fn_id = fn_id
+        self.name = "js function"
+
+    async def __call__(self, *args: Any) -> Any:
+        """Run the function (and whatever it awaits); returns its result."""
+        return await self.engine.call_function(self.fn_id, list(args))
+
+
+class JSEngine(ScriptEngine):
+    """JavaScript (ES2023) through QuickJS, with the same globals as Lua in camelCase."""
+
+    name: ClassVar[str] = "js"
+    extensions: ClassVar[tuple[str, ...]] = (".js", ".mjs")
+    language: ClassVar[str] = "JavaScript (QuickJS)"
+    capabilities: ClassVar[dict[str, bool]] = {"async": True, "promises": True, "streaming": True}
+
+    def __init__(self, session: RunSession) -> None:
+        super().__init__(session)
+        self.ctx = quickjs.Context()
+        if session.limits.memory_mb:
+            self.ctx.set_memory_limit(session.limits.memory_mb * 1024 * 1024)
+        self.ctx.eval(_PRELUDE)
+        get = self.ctx.eval
+        self._take = get("__llmspell.take")
+        self._settle = get("__llmspell.settle")
+        self._invoke = get("__llmspell.invoke")
+        self._watch = get("__llmspell.watch")
+        self.marshal = Marshal(self)
+        self._ops: list[Op] = []
+        self._bind_globals()
+        self.ctx.eval("delete globalThis.__llmspell")
+        self._wakeup = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._calls: dict[int, asyncio.Future[Any]] = {}
+        self._next_call = 1
+        self._main: list[Any] | None = None
+        self._limit_error: LimitExceeded | None = None
+        self._driving = False
+
+    # -- bindings generated from the op table -------------------------------------------
+
+    def _op_id(self, op: Op) -> int:
+        self._ops.append(op)
+        return len(self._ops) - 1
+
+    def _bind_globals(self) -> None:
+        lines = ["(function __llmspell_bind(B) {", "  const api = B.api;"]
+        for spec in self.session.globals():
+            for ot in spec.object_types:
+                methods = [[camel(m), self._op_id(op)] for m, op in ot.methods.items()]
+                lines.append(f"  B.objectType({json.dumps(ot.name)}, {json.dumps(methods)});")
+            if spec.value is not None:
+                value = self.marshal.encode(spec.value(self.session))
+                lines.append(
+                    f"  globalThis[{json.dumps(spec.name)}] = JSON.parse({json.dumps(value)});"
+                )
+                continue
+            members = [f"{camel(n)}: api({self._op_id(op)})" for n, op in spec.functions.items()]
+            lines.append(f"  globalThis[{json.dumps(spec.name)}] = {{{', '.join(members)}}};")
+            for alias, target in spec.aliases.items():
+                lines.append(
+                    f"  globalThis[{json.dumps(spec.name)}][{json.dumps(alias)}] = "
+                    f"globalThis[{json.dumps(spec.name)}][{json.dumps(camel(target))}];"
+                )
+        lines.append("})(globalThis.__llmspell);")
+        self.ctx.eval("\n".join(lines))
+
+    # -- running -------------------------------------------------------------------------
+
+    async def run(self, source: str, chunk_name: str) -> Any:
+        """Run the spell; returns its ``export default`` or last-expression value."""
+        try:
+            self._start(source, chunk_name)
+        except LLMSpellError as exc:
+            if not isinstance(exc, LimitExceeded):  # a context out of memory is unusable
+                self._process(json.loads(self._take()), answer=False)
+            raise
+        status = await self._drive(until_main=True)
+        if status[0] == "ok":
+            return self.marshal.decode(status[1])
+        raise self._script_error(status[1], status[2], status[3], status[4] or "")
+
+    def _start(self, source: str, chunk_name: str) -> None:
+        """Evaluate the spell as a script (last expression is the result) or, when it
+        uses top-level ``await``, ``import`` or ``export``, as a module."""
+        if source.startswith("#!"):
+            source = "//" + source
+        is_module = bool(_EXPORT_DEFAULT.search(source))
+        completion: Any = None
+        error: quickjs.JSException | None = None
+        if not is_module:
+            try:
+                completion = self._guarded(lambda: self.ctx.eval(source))
+            except quickjs.JSException as exc:
+                if not str(exc).startswith("SyntaxError"):
+                    raise self._exception(exc) from None
+                is_module, error = True, exc
+        if is_module:
+            module_source = _EXPORT_DEFAULT.sub(r"\1globalThis.__llmspell_result = ", source)
+            try:
+                promise = self._guarded(lambda: self.ctx.module(module_source))
+            except quickjs.JSException as exc:
+                raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
+            completion = self.ctx.eval(
+                "(function __llmspell_result(p) { return p.then("
+                "function __llmspell_read() { return globalThis.__llmspell_result; }) })"
+            )(promise)
+        self._watch(completion)
+
+    def _guarded(self, fn: Any) -> Any:
+        """Call into QuickJS with the time left as its time limit."""
+        left = self.session.deadline - time.monotonic()
+        if left <= 0:
+            raise self._limit_hit(self.session.timeout_error())
+        self.ctx.set_time_limit(max(min(left, 1e6), _MIN_SLICE))
+        return fn()
+
+    def _pump(self) -> None:
+        try:
+            while self._guarded(self.ctx.execute_pending_job):
+                pass
+        except quickjs.JSException as exc:
+            raise self._exception(exc) from None
+
+    async def _drive(self, *, until_main: bool = False, call_id: int | None = None) -> Any:
+        """Pump and answer until the spell finishes (or, for a host→script call, until
+        that call returns). Returns the main status ``[state, ...]``."""
+        self._driving = True
+        try:
+            while True:
+                self._wakeup.clear()
+                try:
+                    self._pump()
+                except LimitExceeded:
+                    raise
+                except LLMSpellError:
+                    self._process(json.loads(self._take()), answer=False)
+                    raise
+                self._process(json.loads(self._take()))
+                if self._limit_error is not None:
+                    raise self._limit_error
+                main = self._main
+                if until_main and main is not None and (main[0] == "error" or not self._tasks):
+                    return main
+                if call_id is not None and call_id not in self._calls:
+                    return None
+                if not self._wakeup.is_set():
+                    await self._wakeup.wait()
+        finally:
+            self._driving = False
+
+    def _process(self, batch: dict[str, Any], *, answer: bool = True) -> None:
+        """Handle the events of one batch in the order the script produced them."""
+        for event in batch["events"]:
+            tag = event[0]
+            if tag == "out":
+                self.session.output.write(event[2], event[1])
+            elif tag == "req" and answer:
+                self._answer(event[1:])
+            elif tag == "ret":
+                self._finish_call(event[1:])
+        if "main" in batch:
+            self._main = batch["main"]
+
+    def _answer(self, request: list[Any]) -> None:
+        req_id, op_id, args_json = request
+        op = self._ops[op_id]
+        try:
+            args = self.marshal.decode(args_json)
+            value = self.session.call(op, args)
+        except LLMSpellError as exc:
+            self._reply(req_id, exc)
+            return
+        except Exception as exc:
+            self._reply(req_id, _internal(op, exc))
+            return
+        if op.mode == "sync":
+            self._reply(req_id, value)
+            return
+        task = asyncio.ensure_future(self._await_reply(req_id, op, value))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _await_reply(self, req_id: int, op: Op, awaitable: Any) -> None:
+        try:
+            value = await awaitable
+        except LimitExceeded as exc:
+            self._limit_error = self._limit_error or exc
+            value = exc
+        except LLMSpellError as exc:
+            value = exc
+        except Exception as exc:
+            value = _internal(op, exc)
+        # leave the set before waking the driver, which must not wait for this task
+        self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+        self._reply(req_id, value)
+
+    def _reply(self, req_id: int, value: Any) -> None:
+        if isinstance(value, LLMSpellError):
+            self._settle(req_id, False, str(value), value.kind)
+        else:
+            try:
+                payload = self.marshal.encode(value)
+            except LLMSpellError as exc:
+                self._settle(req_id, False, str(exc), exc.kind)
+            else:
+                self._settle(req_id, True, payload, "")
+        self._wakeup.set()
+
+    # -- host → script calls -------------------------------------------------------------
+
+    async def call_function(self, fn_id: int, args: list[Any]) -> Any:
+        """Call script function ``fn_id`` with ``args``; returns its (awaited) result."""
+        call_id = self._next_call
+        self._next_call += 1
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._calls[call_id] = future
+        self._invoke(call_id, fn_id, self.marshal.encode(args))
+        self._wakeup.set()
+        try:
+            if not self._driving:  # called after (or outside) the spell's own run
+                await self._drive(call_id=call_id)
+            return await future
+        finally:
+            self._calls.pop(call_id, None)
+
+    def _finish_call(self, ret: list[Any]) -> None:
+        future = self._calls.pop(ret[0], None)
+        if future is None or future.done():
+            return
+        if ret[1]:
+            future.set_result(self.marshal.decode(ret[2]))
+        else:
+            future.set_exception(self._script_error(ret[2], ret[3], ret[4], ""))
+
+    # -- errors ------------------------------------------------------------------------
+
+    def _limit_hit(self, err: LimitExceeded) -> LimitExceeded:
+        self._limit_error = self._limit_error or err
+        return self._limit_error
+
+    def _exception(self, exc: BaseException) -> LLMSpellError:
+        text = str(exc)
+        first, _, stack = text.partition("\n")
+        if "interrupted" in first and first.startswith("InternalError"):
+            return self._limit_hit(
+                self.session.timeout_error().at(self.session.chunk_name, _line(stack))
+            )  # type: ignore[arg-type]
+        if first in ("null", "InternalError: out of memory") or "out of memory" in first:
+            return self._memory_error(
+                f"memory limit of {self.session.limits.memory_mb} MB exceeded"
+            )
+        if first == "InternalError: string too long":
+            return self._memory_error("string too long (QuickJS strings hold at most 1 GiB)", None)
+        name, sep, message = first.partition(": ")
+        if not sep:  # a thrown non-Error value
+            name, message = "Error", first
+        return self._script_error(name, message, stack, "")
+
+    def _memory_error(
+        self, message: str, hint: str | None = "raise it with --memory-mb N or [runtime] memory_mb"
+    ) -> LimitExceeded:
+        err = LimitExceeded(message, limit="memory", hint=hint)
+        return self._limit_hit(err.at(self.session.chunk_name, None))  # type: ignore[arg-type]
+
+    def _script_error(self, name: str, message: str, stack: str, site: str) -> LLMSpellError:
+        if name == "InternalError" and "interrupted" in message:
+            return self._limit_hit(
+                self.session.timeout_error().at(self.session.chunk_name, _line(stack))
+            )  # type: ignore[arg-type]
+        if name == "InternalError" and ("out of memory" in message or "string too long" in message):
+            return self._exception(Exception(f"InternalError: {message}"))
+        cls = error_class_for_kind(name)
+        if cls is not None:
+            err: LLMSpellError = cls(message)
+        else:
+            kind, text = split_kind(message)
+            if kind is not None:
+                err = (error_class_for_kind(kind) or ScriptError)(text)
+            elif name in _NATIVE_ERRORS:
+                err = ScriptError(f"{name}: {message}")
+            else:
+                err = ScriptError(message if name in ("Error", "") else f"{name}: {message}")
+        return err.at(self.session.chunk_name, _line(site) or _line(stack))
+
+    def close(self) -> None:
+        """Cancel unfinished host work and drop every handle."""
+        for task in list(self._tasks):
+            task.cancel()
+        self.marshal.handles.clear()
+
+
+def _line(stack: str) -> int | None:
+    """The spell line of the first stack frame that is not the prelude's."""
+    for m in _FRAME.finditer(stack or ""):
+        if not m.group("fn").startswith("__llmspell"):
+            return int(m.group("line"))
+    return None
+
+
+def _is_plain_syntax(script_error: Any, module_error: Any) -> bool:
+    """Prefer the script-mode message when the module mode fails the same way."""
+    return (
+        script_error is not None
+        and str(module_error).split("\n")[0] == str(script_error).split("\n")[0]
+    )
+
+
+def _internal(op: Op, exc: Exception) -> ScriptError:
+    return ScriptError(f"internal error in {op.title}: {type(exc).__name__}: {exc}")
+
+
+_ = ValidationError  # re-exported for plugin authors reading this module
