@@ -353,7 +353,7 @@ def test_args_global_value(runtime: Runtime) -> None:
     spec = runtime.globals.get("ARGS")
     assert spec is not None and spec.value is not None
     args = spec.value(host.session)
-    assert args == {0: "spell.fake", 1: "a", "k": "v", "flag": "true"}
+    assert args == {0: "spell.fake", 1: "a", "k": "v", "flag": "true", "positional": ["a"]}
     args["k"] = "changed"
     assert spec.value(host.session)["k"] == "v"  # each binding gets a copy
 
