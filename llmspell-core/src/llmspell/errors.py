@@ -7,7 +7,7 @@ script sees (``ToolError: ...`` in Lua, ``err.name`` in JavaScript).
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import ClassVar, Self
 
 __all__ = [
     "AuthenticationError",
@@ -44,7 +44,7 @@ class LLMSpellError(Exception):
         self.line: int | None = None
         super().__init__(message)
 
-    def at(self, file: str | None, line: int | None) -> LLMSpellError:
+    def at(self, file: str | None, line: int | None) -> Self:
         """Attach the spell location (``file:line``); returns self."""
         self.file, self.line = file, line
         return self

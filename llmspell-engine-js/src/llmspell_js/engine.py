@@ -22,7 +22,6 @@ from llmspell.errors import (
     LimitExceeded,
     LLMSpellError,
     ScriptError,
-    ValidationError,
     error_class_for_kind,
     split_kind,
 )
@@ -128,8 +127,7 @@ class JSEngine(ScriptEngine):
         try:
             self._start(source, chunk_name)
         except LLMSpellError as exc:
-            if not isinstance(exc, LimitExceeded):  # a context out of memory is unusable
-                self._process(json.loads(self._take()), answer=False)
+            self._flush_output(exc)
             raise
         status = await self._drive(until_main=True)
         if status[0] == "ok":
@@ -156,7 +154,8 @@ class JSEngine(ScriptEngine):
             try:
                 promise = self._guarded(lambda: self.ctx.module(module_source))
             except quickjs.JSException as exc:
-                raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
+                shown = error if error is not None and _is_plain_syntax(error, exc) else exc
+                raise self._exception(shown) from None
             completion = self.ctx.eval(
                 "(function __llmspell_result(p) { return p.then("
                 "function __llmspell_read() { return globalThis.__llmspell_result; }) })"
@@ -187,10 +186,8 @@ class JSEngine(ScriptEngine):
                 self._wakeup.clear()
                 try:
                     self._pump()
-                except LimitExceeded:
-                    raise
-                except LLMSpellError:
-                    self._process(json.loads(self._take()), answer=False)
+                except LLMSpellError as exc:
+                    self._flush_output(exc)
                     raise
                 self._process(json.loads(self._take()))
                 if self._limit_error is not None:
@@ -217,6 +214,12 @@ class JSEngine(ScriptEngine):
                 self._finish_call(event[1:])
         if "main" in batch:
             self._main = batch["main"]
+
+    def _flush_output(self, exc: LLMSpellError) -> None:
+        """Write what the script printed before it failed (answering no request); a
+        context out of memory is unusable, so what it printed last is lost."""
+        if not (isinstance(exc, LimitExceeded) and exc.limit == "memory"):
+            self._process(json.loads(self._take()), answer=False)
 
     def _answer(self, request: list[Any]) -> None:
         req_id, op_id, args_json = request
@@ -248,7 +251,7 @@ class JSEngine(ScriptEngine):
         except Exception as exc:
             value = _internal(op, exc)
         # leave the set before waking the driver, which must not wait for this task
-        self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+        self._tasks.discard(asyncio.current_task())
         self._reply(req_id, value)
 
     def _reply(self, req_id: int, value: Any) -> None:
@@ -301,7 +304,7 @@ class JSEngine(ScriptEngine):
         if "interrupted" in first and first.startswith("InternalError"):
             return self._limit_hit(
                 self.session.timeout_error().at(self.session.chunk_name, _line(stack))
-            )  # type: ignore[arg-type]
+            )
         if first in ("null", "InternalError: out of memory") or "out of memory" in first:
             return self._memory_error(
                 f"memory limit of {self.session.limits.memory_mb} MB exceeded"
@@ -317,13 +320,13 @@ class JSEngine(ScriptEngine):
         self, message: str, hint: str | None = "raise it with --memory-mb N or [runtime] memory_mb"
     ) -> LimitExceeded:
         err = LimitExceeded(message, limit="memory", hint=hint)
-        return self._limit_hit(err.at(self.session.chunk_name, None))  # type: ignore[arg-type]
+        return self._limit_hit(err.at(self.session.chunk_name, None))
 
     def _script_error(self, name: str, message: str, stack: str, site: str) -> LLMSpellError:
         if name == "InternalError" and "interrupted" in message:
             return self._limit_hit(
                 self.session.timeout_error().at(self.session.chunk_name, _line(stack))
-            )  # type: ignore[arg-type]
+            )
         if name == "InternalError" and ("out of memory" in message or "string too long" in message):
             return self._exception(Exception(f"InternalError: {message}"))
         cls = error_class_for_kind(name)
@@ -364,6 +367,3 @@ def _is_plain_syntax(script_error: Any, module_error: Any) -> bool:
 
 def _internal(op: Op, exc: Exception) -> ScriptError:
     return ScriptError(f"internal error in {op.title}: {type(exc).__name__}: {exc}")
-
-
-_ = ValidationError  # re-exported for plugin authors reading this module

@@ -239,7 +239,7 @@ class LuaEngine(ScriptEngine):
             f"memory limit of {mb} MB exceeded",
             limit="memory",
             hint="raise it with --memory-mb N or [runtime] memory_mb",
-        ).at(self.session.chunk_name, None)  # type: ignore[return-value]
+        ).at(self.session.chunk_name, None)
 
     def _error_from_lua(self, exc: Any) -> LLMSpellError:
         message = exc.args[0] if exc.args else str(exc)
