@@ -12,6 +12,7 @@ import difflib
 import functools
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -37,8 +38,11 @@ KNOWN_KEYS = {
     "options",
     "env",
     "skip",
+    "stdout_masks",
     "description",
 }
+#: what a ``stdout_masks`` match becomes before stdout is compared
+MASK = "<masked>"
 RUN_TIMEOUT = 60
 
 
@@ -155,6 +159,13 @@ class Behaviour:
     def skip_reason(self, ext: str) -> str | None:
         return (self.spec.get("skip") or {}).get(ext)
 
+    def normalize(self, stdout: str) -> str:
+        """``stdout`` with every match of a ``stdout_masks`` pattern replaced by MASK
+        (values that change from run to run, such as ``duration_ms``)."""
+        for pattern in self.strings("stdout_masks"):
+            stdout = re.sub(pattern, MASK, stdout)
+        return stdout
+
 
 def load_behaviours() -> list[Behaviour]:
     behaviours = []
@@ -238,11 +249,12 @@ def check(behaviour: Behaviour, engine: Engine, outcome: Outcome) -> list[str]:
     """Every way the outcome differs from the behaviour's expectations (empty: none)."""
     problems = []
     file_name = f"spell{engine.ext}"
-    if outcome.stdout != behaviour.expected_stdout:
+    stdout = behaviour.normalize(outcome.stdout)
+    if stdout != behaviour.expected_stdout:
         diff = "".join(
             difflib.unified_diff(
                 behaviour.expected_stdout.splitlines(keepends=True),
-                outcome.stdout.splitlines(keepends=True),
+                stdout.splitlines(keepends=True),
                 fromfile=f"{behaviour.name}/expected.txt",
                 tofile=f"stdout of {file_name} ({engine.name})",
             )
@@ -290,6 +302,8 @@ def test_suite_is_well_formed():
         assert (behaviour.path / "expected.txt").is_file(), f"{behaviour.name}: no expected.txt"
         for ext in behaviour.spec.get("skip") or {}:
             assert ext.startswith("."), f"{behaviour.name}: skip keys are extensions like .js"
+        for pattern in behaviour.strings("stdout_masks"):
+            re.compile(pattern)  # a bad pattern fails here, naming itself
 
 
 def test_engines_are_available():
@@ -337,14 +351,16 @@ def test_languages_agree():
             continue
         compared += 1
         first, base = ran[0], run_spell(behaviour, ran[0])
+        base_stdout = behaviour.normalize(base.stdout)
         for other in ran[1:]:
             outcome = run_spell(behaviour, other)
-            if (outcome.stdout, outcome.exit_code) == (base.stdout, base.exit_code):
+            stdout = behaviour.normalize(outcome.stdout)
+            if (stdout, outcome.exit_code) == (base_stdout, base.exit_code):
                 continue
             diff = "".join(
                 difflib.unified_diff(
-                    base.stdout.splitlines(keepends=True),
-                    outcome.stdout.splitlines(keepends=True),
+                    base_stdout.splitlines(keepends=True),
+                    stdout.splitlines(keepends=True),
                     fromfile=f"{first.name} (spell{first.ext})",
                     tofile=f"{other.name} (spell{other.ext})",
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -102,6 +103,7 @@ def _execute(
         ("runtime", "log_level"): log_level.value if log_level else None,
     }
     runtime = build_runtime(config, overrides)
+    started = time.perf_counter()
     try:
         result = runtime.run_sync(
             source, path=path, engine=engine, argv=argv, chunk_name=chunk_name
@@ -113,7 +115,9 @@ def _execute(
             raise SystemExit(EXIT_USAGE) from None
         if output is OutputFormat.json:
             err = {"kind": exc.kind, "message": str(exc), "file": exc.file, "line": exc.line}
-            print(json.dumps({"result": None, "error": err}))
+            duration = round((time.perf_counter() - started) * 1000, 3)
+            payload = {"result": None, "error": err, "duration_ms": duration, "usage": None}
+            print(json.dumps(payload, sort_keys=True))
         report(exc)
     except KeyboardInterrupt:
         fail("interrupted", 130)

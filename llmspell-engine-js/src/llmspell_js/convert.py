@@ -33,7 +33,7 @@ class Marshal:
         """Python values from JSON text produced by the prelude's encoder."""
         if text is None:
             return None
-        return self._revive(json.loads(text))
+        return self._revive(json.loads(text, parse_int=_js_int))
 
     def _revive(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -83,6 +83,13 @@ class Marshal:
         if isinstance(value, bytes):
             return value.decode("utf-8", "replace")
         raise ValidationError(f"cannot pass a Python {type(value).__name__} to JavaScript")
+
+
+def _js_int(text: str) -> float | int:
+    """An integer literal JSON.stringify wrote: a double, exact as an int only up to 2**53
+    (``2 ** 64`` is written ``18446744073709552000``, which is not 2**64 as an int)."""
+    value = int(text)
+    return value if -(2**53) <= value <= 2**53 else float(text)
 
 
 def _number(text: str) -> float | int:

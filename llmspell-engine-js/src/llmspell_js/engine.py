@@ -33,7 +33,8 @@ __all__ = ["JSEngine", "JSFunction"]
 
 _PRELUDE = resources.files("llmspell_js").joinpath("prelude.js").read_text(encoding="utf-8")
 _FRAME = re.compile(r"at (?P<fn>[^\s(]*) ?\(?<input>:(?P<line>\d+)(?::\d+)?\)?")
-_EXPORT_DEFAULT = re.compile(r"^([ \t]*)export[ \t]+default[ \t]+", re.M)
+_NATIVE_FRAME = re.compile(r"\s*at (?P<fn>\S+) \(native\)")
+_PARSE_FRAME = re.compile(r"at <input>:\d+:\d+$")
 _NATIVE_ERRORS = {
     "TypeError", "RangeError", "ReferenceError", "SyntaxError", "URIError", "EvalError",
     "InternalError", "AggregateError",
@@ -80,6 +81,12 @@ class JSEngine(ScriptEngine):
         self._settle = get("__llmspell.settle")
         self._invoke = get("__llmspell.invoke")
         self._watch = get("__llmspell.watch")
+        # a script's completion value stays in QuickJS (python-quickjs cannot convert
+        # every value, e.g. a long concatenated string): the indirect eval hands it on
+        self._script = get(
+            "(function __llmspell_script_of(watch) { return function __llmspell_script(src) {"
+            " watch((0, eval)(src)); }; })(__llmspell.watch)"
+        )
         self.marshal = Marshal(self)
         self._ops: list[Op] = []
         self._bind_globals()
@@ -135,31 +142,28 @@ class JSEngine(ScriptEngine):
         raise self._script_error(status[1], status[2], status[3], status[4] or "")
 
     def _start(self, source: str, chunk_name: str) -> None:
-        """Evaluate the spell as a script (last expression is the result) or, when it
-        uses top-level ``await``, ``import`` or ``export``, as a module."""
+        """Evaluate the spell as a script (the last expression is the result) or, when it
+        does not parse as one (top-level ``await``, ``import``, ``export``), as a module
+        (its ``export default`` is the result)."""
         if source.startswith("#!"):
             source = "//" + source
-        is_module = bool(_EXPORT_DEFAULT.search(source))
-        completion: Any = None
-        error: quickjs.JSException | None = None
-        if not is_module:
-            try:
-                completion = self._guarded(lambda: self.ctx.eval(source))
-            except quickjs.JSException as exc:
-                if not str(exc).startswith("SyntaxError"):
-                    raise self._exception(exc) from None
-                is_module, error = True, exc
-        if is_module:
-            module_source = _EXPORT_DEFAULT.sub(r"\1globalThis.__llmspell_result = ", source)
-            try:
-                promise = self._guarded(lambda: self.ctx.module(module_source))
-            except quickjs.JSException as exc:
-                shown = error if error is not None and _is_plain_syntax(error, exc) else exc
-                raise self._exception(shown) from None
-            completion = self.ctx.eval(
-                "(function __llmspell_result(p) { return p.then("
-                "function __llmspell_read() { return globalThis.__llmspell_result; }) })"
-            )(promise)
+        try:
+            self._guarded(lambda: self._script(source))
+            return
+        except quickjs.JSException as exc:
+            if not _is_parse_error(exc):  # it ran: it must not run again as a module
+                raise self._exception(exc) from None
+            error = exc
+        try:
+            promise = self._guarded(lambda: self.ctx.module(source))
+        except quickjs.JSException as exc:
+            raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
+        # the binding names the module <input>; importing it again gives its namespace
+        completion = self.ctx.eval(
+            "(function __llmspell_result(p) { return p.then(function __llmspell_import() {"
+            ' return import("<input>"); }).then(function __llmspell_read(ns) {'
+            " return ns.default; }); })"
+        )(promise)
         self._watch(completion)
 
     def _guarded(self, fn: Any) -> Any:
@@ -197,6 +201,8 @@ class JSEngine(ScriptEngine):
                     return main
                 if call_id is not None and call_id not in self._calls:
                     return None
+                if until_main and main is None and not self._tasks and not self._wakeup.is_set():
+                    raise self._stalled()
                 if not self._wakeup.is_set():
                     await self._wakeup.wait()
         finally:
@@ -216,10 +222,15 @@ class JSEngine(ScriptEngine):
             self._main = batch["main"]
 
     def _flush_output(self, exc: LLMSpellError) -> None:
-        """Write what the script printed before it failed (answering no request); a
-        context out of memory is unusable, so what it printed last is lost."""
-        if not (isinstance(exc, LimitExceeded) and exc.limit == "memory"):
+        """Write what the script printed before it failed (answering no request)."""
+        try:
+            mb = self.session.limits.memory_mb
+            if mb and isinstance(exc, LimitExceeded) and exc.limit == "memory":
+                # the context is full: give it room to hand its output over, as it ends
+                self.ctx.set_memory_limit((2 * mb + 16) << 20)
             self._process(json.loads(self._take()), answer=False)
+        except quickjs.JSException:
+            pass  # a context that cannot even do that loses what it printed last
 
     def _answer(self, request: list[Any]) -> None:
         req_id, op_id, args_json = request
@@ -305,7 +316,12 @@ class JSEngine(ScriptEngine):
             return self._limit_hit(
                 self.session.timeout_error().at(self.session.chunk_name, _line(stack))
             )
-        if first in ("null", "InternalError: out of memory") or "out of memory" in first:
+        # QuickJS throws null (or leaves no exception) when it cannot even allocate the
+        # error; with no memory limit a null is what the spell threw
+        oom = first == "[uninitialized]" or (
+            first == "null" and bool(self.session.limits.memory_mb)
+        )
+        if oom or first == "InternalError: out of memory" or "out of memory" in first:
             return self._memory_error(
                 f"memory limit of {self.session.limits.memory_mb} MB exceeded"
             )
@@ -315,6 +331,20 @@ class JSEngine(ScriptEngine):
         if not sep:  # a thrown non-Error value
             name, message = "Error", first
         return self._script_error(name, message, stack, "")
+
+    def _stalled(self) -> LLMSpellError:
+        """The spell has not finished, and nothing it could wait for is left: no host work
+        in flight, no job queued. Either it awaits a Promise nothing will settle, or QuickJS
+        ran out of memory while reporting how it ended (then the heap is still full)."""
+        mb = self.session.limits.memory_mb
+        err: LLMSpellError
+        if mb and self.ctx.memory().get("malloc_size", 0) > 0.9 * (mb << 20):
+            err = self._memory_error(f"memory limit of {mb} MB exceeded")
+        else:
+            err = ScriptError("the spell awaits a Promise that nothing will ever settle")
+            err = err.at(self.session.chunk_name, None)
+        self._flush_output(err)
+        return err
 
     def _memory_error(
         self, message: str, hint: str | None = "raise it with --memory-mb N or [runtime] memory_mb"
@@ -329,6 +359,8 @@ class JSEngine(ScriptEngine):
             )
         if name == "InternalError" and ("out of memory" in message or "string too long" in message):
             return self._exception(Exception(f"InternalError: {message}"))
+        if not name and message in ("null", "[uninitialized]"):  # a thrown non-Error value
+            return self._exception(Exception(message))
         cls = error_class_for_kind(name)
         if cls is not None:
             err: LLMSpellError = cls(message)
@@ -351,10 +383,34 @@ class JSEngine(ScriptEngine):
 
 def _line(stack: str) -> int | None:
     """The spell line of the first stack frame that is not the prelude's."""
-    for m in _FRAME.finditer(stack or ""):
-        if not m.group("fn").startswith("__llmspell"):
-            return int(m.group("line"))
+    frames = (stack or "").splitlines()
+    for i, frame in enumerate(frames):
+        m = _FRAME.search(frame)
+        if m is None or m.group("fn").startswith("__llmspell"):
+            continue
+        # a frame without a function is a position in the text a parser read: the spell's
+        # own (alone, or from the prelude's eval) or another (JSON.parse, eval, Function)
+        rest = frames[i + 1 : i + 3]
+        spell_text = not rest or (
+            _NATIVE_FRAME.match(rest[0]) is not None and "__llmspell" in "".join(rest[1:])
+        )
+        if not m.group("fn") and not spell_text:
+            continue
+        return int(m.group("line"))
     return None
+
+
+def _is_parse_error(exc: BaseException) -> bool:
+    """A SyntaxError from parsing the spell, not one its running code raised: the parser's
+    position, then the indirect eval of ``__llmspell_script``."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    return (
+        len(lines) >= 4
+        and lines[0].startswith("SyntaxError")
+        and _PARSE_FRAME.fullmatch(lines[1]) is not None
+        and lines[2] == "at eval (native)"
+        and lines[3].startswith("at __llmspell_script ")
+    )
 
 
 def _is_plain_syntax(script_error: Any, module_error: Any) -> bool:

@@ -81,14 +81,27 @@
     return new Promise(function __llmspell_wait(resolve, reject) { pending.set(id, [resolve, reject, site]); });
   }
 
+  function __llmspell_show_function(f) {
+    return "[Function" + (f.name ? ": " + f.name : "") + "]";
+  }
+
+  // Printed objects are JSON, with what JSON has no form for shown as JavaScript shows it
+  // (never the host's markers, and printing a function must not register it).
+  function __llmspell_show(key, value) {
+    if (typeof value === "function") return __llmspell_show_function(value);
+    if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
+    if (typeof value === "number" && !isFinite(value)) return String(value);
+    return value;
+  }
+
   function __llmspell_format(value) {
     if (typeof value === "string") return value;
     if (value === undefined) return "undefined";
     if (value === null) return "null";
-    if (typeof value === "function") return "[Function" + (value.name ? ": " + value.name : "") + "]";
+    if (typeof value === "function") return __llmspell_show_function(value);
     if (typeof value === "object") {
       if (value instanceof Error) return String(value);
-      try { return __llmspell_encode(value); } catch (e) { return String(value); }
+      try { return JSON.stringify(value, __llmspell_show); } catch (e) { return String(value); }
     }
     return String(value);
   }
@@ -126,8 +139,10 @@
             outbox.push(["ret", callId, true, text]);
           },
           function __llmspell_fail(e) {
-            const err = e instanceof Error ? e : new Error(String(e));
-            outbox.push(["ret", callId, false, err.name, String(err.message), String(err.stack || "")]);
+            // a thrown non-Error value has no name ("" tells the host; null may be QuickJS
+            // out of memory)
+            if (e instanceof Error) outbox.push(["ret", callId, false, e.name, String(e.message), String(e.stack || "")]);
+            else outbox.push(["ret", callId, false, "", __llmspell_format(e), ""]);
           });
     },
     watch: function __llmspell_watch(value) {
@@ -138,7 +153,7 @@
         },
         function __llmspell_failed(e) {
           if (e instanceof Error) main = ["error", e.name, String(e.message), String(e.stack || ""), String(e.llmspellStack || "")];
-          else main = ["error", "Error", __llmspell_format(e), "", ""];
+          else main = ["error", "", __llmspell_format(e), "", ""];
         });
     },
     objectType: function __llmspell_object_type(name, methods) {

@@ -203,7 +203,12 @@ class LuaEngine(ScriptEngine):
             send_value = None  # a bare yield outside any coroutine: resume it
 
     def _limit_hit(self, err: LLMSpellError) -> LLMSpellError:
-        if isinstance(err, LimitExceeded) and self._limit_error is None:
+        """Record a limit that really fired (memory, or the prelude's hook): it ends the
+        whole run even when it surfaced in a callback. A spell raising the text
+        ``LimitExceeded: ...`` itself is an ordinary error."""
+        if not isinstance(err, LimitExceeded) or self._limit_error is not None:
+            return err
+        if err.limit == "memory" or self.bridge.dead():
             self._limit_error = err
         return err
 

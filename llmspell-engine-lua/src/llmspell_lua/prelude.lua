@@ -241,6 +241,11 @@ function bridge.new_task(f)
   end)
 end
 
+-- True once a limit fired (set only by the hook or a memory error, never by spell code).
+function bridge.dead()
+  return dead ~= nil
+end
+
 function bridge.compile(source, name)
   return raw_load(source, "@" .. name, "t", _ENV)
 end
