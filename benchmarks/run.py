@@ -1,4 +1,4 @@
-"""llmspell benchmarks: cold start of the CLI and the cost of a Lua host call.
+"""llmspell benchmarks: cold start of the CLI and the cost of a host call, Lua and JavaScript.
 
 Run from the repository root::
 
@@ -27,11 +27,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HELLO = ROOT / "examples" / "hello.lua"
+HELLO_JS = ROOT / "examples" / "hello.js"
 
 #: goals (docs: benchmarks/README.md)
 GOAL_COLD_WALL_MS = 150.0
+GOAL_COLD_WALL_MS_JS = 200.0
 GOAL_COLD_RSS_MB = 40.0
 GOAL_CALL_US = 5.0
+GOAL_CALL_US_JS = 25.0
 
 
 # -- statistics -----------------------------------------------------------------------------
@@ -72,7 +75,7 @@ class ColdCase:
     name: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
-    goal: bool = False  # the start-up goals apply to this case
+    goal_ms: float | None = None  # the start-up goals apply to this case (wall-time goal)
 
 
 @dataclass
@@ -82,10 +85,10 @@ class ColdResult:
     rss_mb: Stats | None
 
     def goal_met(self) -> bool | None:
-        if not self.case.goal:
+        if self.case.goal_ms is None:
             return None
         rss_ok = self.rss_mb is None or self.rss_mb.median < GOAL_COLD_RSS_MB
-        return self.wall_ms.median < GOAL_COLD_WALL_MS and rss_ok
+        return self.wall_ms.median < self.case.goal_ms and rss_ok
 
 
 def _console_script() -> str:
@@ -177,20 +180,36 @@ _GNU_TIME = _gnu_time()
 
 
 def bench_cold(runs: int, workdir: Path, bytecode_cache: bool = True) -> list[ColdResult]:
-    """Start-up of fresh processes: the CLI running hello.lua, and two baselines."""
+    """Start-up of fresh processes: the CLI running hello.lua and hello.js, and baselines."""
     llmspell = _console_script()
     py = sys.executable
+    memory = {"LLMSPELL_STATE_BACKEND": "memory"}
+    lua_goal, js_goal = GOAL_COLD_WALL_MS, GOAL_COLD_WALL_MS_JS
     cases = [
         ColdCase("python -c pass", [py, "-c", "pass"]),
         ColdCase('python -c "import llmspell.runtime"', [py, "-c", "import llmspell.runtime"]),
-        ColdCase("llmspell run examples/hello.lua", [llmspell, "run", str(HELLO)], goal=True),
+        ColdCase(
+            "llmspell run examples/hello.lua", [llmspell, "run", str(HELLO)], goal_ms=lua_goal
+        ),
         ColdCase(
             "  ... with LLMSPELL_STATE_BACKEND=memory",
             [llmspell, "run", str(HELLO)],
-            env={"LLMSPELL_STATE_BACKEND": "memory"},
-            goal=True,
+            env=memory,
+            goal_ms=lua_goal,
         ),
     ]
+    if HELLO_JS.exists() and _js_installed():
+        cases += [
+            ColdCase(
+                "llmspell run examples/hello.js", [llmspell, "run", str(HELLO_JS)], goal_ms=js_goal
+            ),
+            ColdCase(
+                "  ... with LLMSPELL_STATE_BACKEND=memory",
+                [llmspell, "run", str(HELLO_JS)],
+                env=memory,
+                goal_ms=js_goal,
+            ),
+        ]
     results = []
     for i, case in enumerate(cases):
         home = workdir / f"home{i}"
@@ -208,16 +227,32 @@ def bench_cold(runs: int, workdir: Path, bytecode_cache: bool = True) -> list[Co
     return results
 
 
+def _js_installed() -> bool:
+    from importlib import metadata
+
+    try:
+        metadata.version("llmspell-engine-js")
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 # -- 2. host calls (in-process) -----------------------------------------------------------
 
 
 @dataclass
 class CallCase:
     name: str
-    body: str  # Lua statement run `calls` times (`i` is the loop variable)
+    body: str  # statement run `calls` times (`i` is the loop variable)
     divisor: int = 1  # run calls // divisor iterations (slow paths)
     goal: bool = False
     setup: str = ""
+    lang: str = "lua"  # "lua" or "js"
+    per_iteration: int = 1  # host calls one iteration makes (Promise.all batches)
+
+    @property
+    def goal_us(self) -> float:
+        return GOAL_CALL_US_JS if self.lang == "js" else GOAL_CALL_US
 
 
 @dataclass
@@ -229,7 +264,7 @@ class CallResult:
     def goal_met(self) -> bool | None:
         if not self.case.goal:
             return None
-        return self.us_per_call.median <= GOAL_CALL_US
+        return self.us_per_call.median <= self.case.goal_us
 
 
 def _bench_plugin() -> Any:
@@ -301,7 +336,72 @@ CALL_CASES = [
 ]
 
 
+#: the same measurements in JavaScript: every host call returns a Promise and is awaited
+JS_CALL_CASES = [
+    CallCase("empty JS loop (per iteration)", "", lang="js"),
+    CallCase("pure JS function call", "f();", setup="function f() {}", lang="js"),
+    CallCase(
+        "sync op: await Bench.noop()",
+        "await noop();",
+        setup="const noop = Bench.noop;",
+        goal=True,
+        lang="js",
+    ),
+    CallCase(
+        "sync op: await Bench.echo(i)",
+        "await echo(i);",
+        setup="const echo = Bench.echo;",
+        goal=True,
+        lang="js",
+    ),
+    CallCase(
+        "sync op: await Config.isNetworkAccessAllowed()",
+        "await allowed();",
+        setup="const allowed = Config.isNetworkAccessAllowed;",
+        goal=True,
+        lang="js",
+    ),
+    CallCase(
+        "async op: await Bench.noopAsync()",
+        "await noop();",
+        setup="const noop = Bench.noopAsync;",
+        goal=True,
+        lang="js",
+    ),
+    CallCase(
+        "sync op, 100 in flight: await Promise.all([noop() x 100])",
+        "await Promise.all(batch.map((f) => f()));",
+        setup="const batch = Array(100).fill(Bench.noop);",
+        divisor=100,
+        per_iteration=100,
+        lang="js",
+    ),
+    CallCase(
+        "blocking op: await Bench.noopBlocking() (worker thread)",
+        "await noop();",
+        setup="const noop = Bench.noopBlocking;",
+        divisor=10,
+        lang="js",
+    ),
+    CallCase(
+        "State.get (memory backend, blocking op)",
+        'await get("k");',
+        setup='await State.set("k", 1); const get = State.get;',
+        divisor=10,
+        lang="js",
+    ),
+]
+
+
 def _spell(case: CallCase, n: int) -> str:
+    if case.lang == "js":
+        return (
+            f"{case.setup}\n"
+            "const clock = Bench.clock;\n"
+            "const t0 = await clock();\n"
+            f"for (let i = 1; i <= {n}; i++) {{ {case.body} }}\n"
+            "export default (await clock()) - t0;\n"
+        )
     return (
         f"{case.setup}\n"
         "local clock = Bench.clock\n"
@@ -311,7 +411,13 @@ def _spell(case: CallCase, n: int) -> str:
     )
 
 
-async def _bench_calls_async(calls: int, repeats: int) -> tuple[list[CallResult], Stats]:
+#: the smallest spell per language, for the warm in-process run
+WARM_SPELL = {"lua": "return 1", "js": "1"}
+
+
+async def _bench_calls_async(
+    calls: int, js_calls: int, repeats: int, languages: Sequence[str]
+) -> tuple[list[CallResult], dict[str, Stats]]:
     from llmspell.config import load_settings
     from llmspell.runtime import Output, Runtime
 
@@ -322,34 +428,43 @@ async def _bench_calls_async(calls: int, repeats: int) -> tuple[list[CallResult]
     runtime = Runtime(settings, autoload=True, output=Output(devnull, devnull))
     runtime.loader.register(_bench_plugin(), name="bench")
     runtime.refresh()
-    if "lua" not in runtime.engines.names():
+    installed = runtime.engines.names()
+    if "lua" not in installed:
         sys.exit("benchmarks: the Lua engine is not installed (llmspell-engine-lua)")
     results: list[CallResult] = []
+    warm: dict[str, Stats] = {}
+    plan = [("lua", calls, CALL_CASES), ("js", js_calls, JS_CALL_CASES)]
     try:
-        # a warm run of the smallest spell: engine creation, bindings, run, close
-        warm: list[float] = []
-        for _ in range(max(20, repeats)):
-            start = time.perf_counter()
-            await runtime.run("return 1", engine="lua")
-            warm.append((time.perf_counter() - start) * 1000)
-        for case in CALL_CASES:
-            n = max(1, calls // case.divisor)
-            source = _spell(case, n)
-            await runtime.run(source, engine="lua")  # warm-up
-            per_call: list[float] = []
-            for _ in range(repeats):
-                result = await runtime.run(source, engine="lua")
-                per_call.append(float(result.value) / n * 1e6)
-            results.append(CallResult(case, n, Stats(per_call)))
+        for lang, count, cases in plan:
+            if lang not in languages or lang not in installed:
+                continue
+            # a warm run of the smallest spell: engine creation, bindings, run, close
+            times: list[float] = []
+            for _ in range(max(20, repeats)):
+                start = time.perf_counter()
+                await runtime.run(WARM_SPELL[lang], engine=lang)
+                times.append((time.perf_counter() - start) * 1000)
+            warm[lang] = Stats(times)
+            for case in cases:
+                n = max(1, count // case.divisor)
+                source = _spell(case, n)
+                await runtime.run(source, engine=lang)  # warm-up
+                per_call: list[float] = []
+                for _ in range(repeats):
+                    result = await runtime.run(source, engine=lang)
+                    per_call.append(float(result.value) / (n * case.per_iteration) * 1e6)
+                results.append(CallResult(case, n * case.per_iteration, Stats(per_call)))
     finally:
         runtime.close()
         devnull.close()
-    return results, Stats(warm)
+    return results, warm
 
 
-def bench_calls(calls: int, repeats: int) -> tuple[list[CallResult], Stats]:
-    """µs per call of Lua → host calls, measured inside the spell."""
-    return asyncio.run(_bench_calls_async(calls, repeats))
+def bench_calls(
+    calls: int, repeats: int, js_calls: int = 20_000, languages: Sequence[str] = ("lua", "js")
+) -> tuple[list[CallResult], dict[str, Stats]]:
+    """µs per call of script → host calls (Lua and JavaScript), measured inside the spell."""
+    return asyncio.run(_bench_calls_async(calls, js_calls, repeats, languages))
 
 
 # -- report -------------------------------------------------------------------------------
@@ -371,6 +486,7 @@ def _machine() -> dict[str, Any]:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "lupa": version("lupa"),
+        "quickjs-ng": version("quickjs-ng"),
         "llmspell-core": version("llmspell-core"),
     }
 
@@ -396,13 +512,13 @@ def _mark(met: bool | None) -> str:
 def print_table(
     cold: list[ColdResult] | None,
     calls: list[CallResult] | None,
-    warm: Stats | None,
+    warm: dict[str, Stats] | None,
     machine: dict[str, Any],
     args: argparse.Namespace,
 ) -> None:
     print(
         f"llmspell benchmarks — Python {machine['python']}, lupa {machine['lupa']}, "
-        f"{machine['cpus']} CPUs, {machine['platform']}"
+        f"quickjs-ng {machine['quickjs-ng']}, {machine['cpus']} CPUs, {machine['platform']}"
     )
     print("values: median [min..max]")
     if cold is not None:
@@ -410,28 +526,37 @@ def print_table(
     if cold is not None:
         print()
         print(
-            f"1. Cold start: fresh process, {args.runs} runs each "
-            f"(goal for llmspell: < {GOAL_COLD_WALL_MS:g} ms, < {GOAL_COLD_RSS_MB:g} MB)"
+            f"1. Cold start: fresh process, {args.runs} runs each (goals: "
+            f"< {GOAL_COLD_WALL_MS:g} ms for .lua, < {GOAL_COLD_WALL_MS_JS:g} ms for .js, "
+            f"< {GOAL_COLD_RSS_MB:g} MB)"
         )
         rows = [
             (r.case.name, _fmt(r.wall_ms, 1), _fmt(r.rss_mb, 1), _mark(r.goal_met())) for r in cold
         ]
         _table(["case", "wall ms", "peak RSS MB", "goal"], rows)
     if calls is not None:
-        print()
-        print(
-            f"2. Lua → host calls, in-process, {args.repeats} repeats "
-            f"(goal: ≤ {GOAL_CALL_US:g} µs per host call)"
-        )
-        rows = [
-            (r.case.name, f"{r.calls:,}", _fmt(r.us_per_call, 3), _mark(r.goal_met()))
-            for r in calls
+        sections = [
+            ("lua", "2. Lua → host calls", GOAL_CALL_US, "return 1"),
+            ("js", "3. JavaScript → host calls (awaited Promises)", GOAL_CALL_US_JS, "1"),
         ]
-        _table(["case", "calls", "µs per call", "goal"], rows)
-        if warm is not None:
+        for lang, title, goal, warm_spell in sections:
+            lang_calls = [r for r in calls if r.case.lang == lang]
+            if not lang_calls:
+                continue
+            print()
             print(
-                f"   warm in-process run of `return 1` (engine setup included): {_fmt(warm, 2)} ms"
+                f"{title}, in-process, {args.repeats} repeats (goal: ≤ {goal:g} µs per host call)"
             )
+            rows = [
+                (r.case.name, f"{r.calls:,}", _fmt(r.us_per_call, 3), _mark(r.goal_met()))
+                for r in lang_calls
+            ]
+            _table(["case", "calls", "µs per call", "goal"], rows)
+            if warm and lang in warm:
+                print(
+                    f"   warm in-process run of `{warm_spell}` (engine setup included): "
+                    f"{_fmt(warm[lang], 2)} ms"
+                )
 
 
 def _table(header: list[str], rows: list[tuple[str, ...]]) -> None:
@@ -447,9 +572,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--runs", type=int, default=15, help="cold-start runs per case (15)")
-    parser.add_argument("--calls", type=int, default=100_000, help="host calls per run (100000)")
+    parser.add_argument(
+        "--calls", type=int, default=100_000, help="Lua host calls per run (100000)"
+    )
+    parser.add_argument(
+        "--js-calls", type=int, default=20_000, help="JavaScript host calls per run (20000)"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="runs per host-call case (5)")
     parser.add_argument("--only", choices=["cold", "calls"], help="run one group only")
+    parser.add_argument(
+        "--lang",
+        choices=["lua", "js"],
+        action="append",
+        help="host calls: only this language (repeatable; default both)",
+    )
     parser.add_argument(
         "--env-as-is",
         action="store_true",
@@ -472,14 +608,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.only in (None, "cold"):
             cold = bench_cold(args.runs, Path(tmp), bytecode_cache=not args.env_as_is)
         if args.only in (None, "calls"):
-            calls, warm = bench_calls(args.calls, args.repeats)
+            calls, warm = bench_calls(
+                args.calls, args.repeats, args.js_calls, args.lang or ("lua", "js")
+            )
 
     report = {
         "machine": machine,
         "goals": {
             "cold_wall_ms": GOAL_COLD_WALL_MS,
+            "cold_wall_ms_js": GOAL_COLD_WALL_MS_JS,
             "cold_rss_mb": GOAL_COLD_RSS_MB,
             "host_call_us": GOAL_CALL_US,
+            "host_call_us_js": GOAL_CALL_US_JS,
         },
         "rss_method": RSS_METHOD or None,
         "cold_start": [
@@ -496,13 +636,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "host_calls": [
             {
                 "name": r.case.name,
+                "language": r.case.lang,
                 "calls": r.calls,
                 "us_per_call": r.us_per_call.to_json(4),
                 "goal_met": r.goal_met(),
             }
             for r in calls or []
         ],
-        "warm_run_ms": warm.to_json() if warm else None,
+        "warm_run_ms": {lang: stats.to_json() for lang, stats in (warm or {}).items()},
     }
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))

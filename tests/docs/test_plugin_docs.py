@@ -3,15 +3,18 @@ the examples marked runnable in docs/*.md run.
 
 Conventions in the Markdown (an HTML comment on the line before a fenced block):
 
-- ``<!-- run -->`` before a ```lua block: the block runs through the real CLI
-  (``llmspell run``) and must exit 0. Attributes: ``args="a --k v"`` (passed after
-  ``--``), ``exit=N`` (the expected exit code), ``file=name.lua`` (the file name).
+- ``<!-- run -->`` before a ```lua or ```js block: the block runs through the real CLI
+  (``llmspell run``, as ``spell.lua`` / ``spell.js`` unless its first line is a comment
+  naming the file, ``-- greet.lua: ...`` / ``// args.js: ...``) and must exit 0.
+  Attributes: ``args="a --k v"`` (passed after ``--``), ``exit=N`` (the expected exit
+  code), ``file=name.ext`` (the file name).
 - ``<!-- stdout -->`` before a ```text block right after a runnable block: the run's
   stdout must equal it.
 - ``<!-- plugin: NAME -->`` before a ```python block: a plugin module, executed and
   registered on an in-process runtime (with the Lua engine) by the test below;
-  ``<!-- spell: NAME file=x.ext -->`` before a block: a spell run on that runtime (its
-  stdout is checked against a following ``<!-- stdout -->`` block).
+  ``<!-- spell: NAME file=x.ext -->`` before a block: a spell run on that runtime (with
+  the Lua and JavaScript engines; its stdout is checked against a following
+  ``<!-- stdout -->`` block).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ PLUGINS_MD = DOCS / "plugins.md"
 _MARKER = re.compile(r"^<!--\s*(run|stdout|plugin|spell)\b:?\s*(.*?)\s*-->\s*$")
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _ATTR = re.compile(r'(\w+)=(?:"([^"]*)"|(\S+))')
+#: languages of runnable blocks: fence info string -> (file extension, line comment)
+LANGS = {"lua": (".lua", "--"), "js": (".js", "//")}
 
 
 # -- hookspec signatures ------------------------------------------------------------------
@@ -179,7 +184,7 @@ def runnable_blocks() -> list[Block]:
         b
         for path in _doc_files()
         for b in parse_blocks(path)
-        if b.kind == "run" and b.lang == "lua"
+        if b.kind == "run" and b.lang in LANGS
     ]
 
 
@@ -200,18 +205,21 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def test_some_blocks_are_runnable() -> None:
-    blocks = runnable_blocks()
-    assert len(blocks) >= 5
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_some_blocks_are_runnable(lang: str) -> None:
+    blocks = [b for b in runnable_blocks() if b.lang == lang]
+    assert len(blocks) >= 5, f"too few runnable {lang} examples in docs/"
     assert len(blocks) <= 20, "keep the runnable examples moderate (each costs a process)"
+    assert any(b.stdout is not None for b in blocks), f"no {lang} example checks its stdout"
 
 
 @pytest.mark.parametrize("block", runnable_blocks(), ids=lambda b: b.id)
-def test_runnable_lua_block(block: Block, tmp_path: Path) -> None:
-    script = tmp_path / block.attrs.get("file", "spell.lua")
+def test_runnable_block(block: Block, tmp_path: Path) -> None:
+    ext, comment = LANGS[block.lang]
+    script = tmp_path / block.attrs.get("file", "spell" + ext)
     if "file" not in block.attrs:
         # name the file as the example's first-line comment does (``-- greet.lua: ...``)
-        m = re.match(r"--\s*([\w.-]+\.lua)\b", block.code)
+        m = re.match(rf"{re.escape(comment)}\s*([\w.-]+{re.escape(ext)})\b", block.code)
         if m:
             script = tmp_path / m.group(1)
     script.write_text(block.code, encoding="utf-8")
@@ -254,6 +262,7 @@ def test_plugin_example_runs(example: tuple[Block, list[Block]], tmp_path: Path)
     from llmspell.config import load_settings
     from llmspell.plugins import PluginLoader
     from llmspell.runtime import Output, Runtime
+    from llmspell_js import plugin as js_plugin
     from llmspell_lua import plugin as lua_plugin
 
     plugin_block, spells = example
@@ -263,6 +272,7 @@ def test_plugin_example_runs(example: tuple[Block, list[Block]], tmp_path: Path)
         exec(compile(plugin_block.code, f"{plugin_block.id}", "exec"), module.__dict__)
         loader = PluginLoader(autoload=False, strict=True)
         loader.register(lua_plugin, name="lua")
+        loader.register(js_plugin, name="engine_js")
         loader.register(module, name=plugin_block.name)
         loader.check_pending()
         settings = load_settings(
