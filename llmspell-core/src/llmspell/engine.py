@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from llmspell.ops import Naming
     from llmspell.runtime import RunSession
 
 __all__ = ["ScriptEngine"]
@@ -26,6 +27,7 @@ class ScriptEngine(ABC):
     - ``extensions``: file extensions it runs (``(".lua",)``).
     - ``language``: human name of the language (``"Lua 5.4"``).
     - ``capabilities``: flags such as ``{"async": True, "streaming": True}``.
+    - ``naming``: ``"snake"`` or ``"camel"``; the names error messages use.
 
     The engine must: create a sandboxed context; bind every global of
     ``session.globals()`` from the op table (``Op.mode`` says how to call each op);
@@ -41,6 +43,8 @@ class ScriptEngine(ABC):
     extensions: ClassVar[tuple[str, ...]] = ()
     language: ClassVar[str] = ""
     capabilities: ClassVar[dict[str, bool]] = {}
+    #: how the language spells API names: "snake" (``list_keys``) or "camel" (``listKeys``)
+    naming: ClassVar[Naming] = "snake"
 
     def __init__(self, session: RunSession) -> None:
         self.session = session

@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GlobalSpec",
+    "Naming",
     "ObjectType",
     "Op",
     "OpMode",
     "Param",
     "ParamType",
     "ScriptFunction",
+    "camel",
     "describe_value",
 ]
 
@@ -41,6 +43,8 @@ ParamType = Literal[
     "any", "string", "number", "integer", "boolean", "object", "array", "function", "handle"
 ]
 OpMode = Literal["sync", "async", "blocking"]
+#: how a language spells names: "snake" (Lua: list_keys) or "camel" (JavaScript: listKeys)
+Naming = Literal["snake", "camel"]
 
 
 class ScriptFunction:
@@ -82,26 +86,50 @@ class Op:
 
     @property
     def title(self) -> str:
-        """The name scripts know the op by (``State.save``)."""
+        """The name scripts know the op by (``State.list_keys``)."""
         return self.display or self.name
 
-    def bind_args(self, args: Sequence[Any]) -> list[Any]:
-        """Check ``args`` against the parameters; returns them with defaults filled in."""
+    def title_in(self, naming: Naming) -> str:
+        """The title in a language's naming: ``State.listKeys`` / ``Timer.stop`` for
+        "camel" (JavaScript), ``State.list_keys`` / ``Timer:stop`` for "snake" (Lua)."""
+        if naming == "snake":
+            return self.title
+        owner, sep, member = self.title.replace(":", ".").rpartition(".")
+        return f"{owner}{sep}{camel(member)}"
+
+    def bind_args(self, args: Sequence[Any], naming: Naming = "snake") -> list[Any]:
+        """Check ``args`` against the parameters; returns them with defaults filled in.
+        Error messages name the op and nil/null as the calling language does."""
         args = list(args)
         while args and args[-1] is None and len(args) > len(self.params):
             args.pop()
         if len(args) > len(self.params) and not self.variadic:
-            names = ", ".join(p.name for p in self.params) or "no arguments"
+            # a method's object is not an argument the script writes
+            shown = [p.name for p in self.params if p.type != "handle" or p.name != "self"]
+            hidden = len(self.params) - len(shown)
+            names = ", ".join(shown) or "no arguments"
             raise ValidationError(
-                f"{self.title} takes at most {len(self.params)} argument(s) ({names}), "
-                f"got {len(args)}"
+                f"{self.title_in(naming)} takes at most {len(shown)} argument(s) "
+                f"({names}), got {len(args) - hidden}"
             )
         bound: list[Any] = []
-        for i, param in enumerate(self.params):
-            value = args[i] if i < len(args) else None
-            bound.append(check_param(self.title, i + 1, param, value))
+        try:
+            for i, param in enumerate(self.params):
+                value = args[i] if i < len(args) else None
+                bound.append(check_param(self.title, i + 1, param, value))
+        except ValidationError as exc:
+            if naming == "snake":
+                raise
+            text = exc.message.replace(self.title, self.title_in(naming), 1)
+            raise ValidationError(text.replace("got nil", "got null")) from None
         bound.extend(args[len(self.params) :])
         return bound
+
+
+def camel(name: str) -> str:
+    """The mechanical camelCase of a snake_case name (``list_keys`` → ``listKeys``)."""
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
 def describe_value(value: Any) -> str:

@@ -146,6 +146,7 @@ class RunSession:
     ) -> None:
         self.runtime = runtime
         self.engine_name = engine_cls.name
+        self.naming = engine_cls.naming
         self.chunk_name = chunk_name
         self.script_path = script_path
         self.args = parse_args(chunk_name, argv)
@@ -185,7 +186,7 @@ class RunSession:
         Host errors raise :class:`LLMSpellError`. Any other exception is a bug in the op;
         engines turn it into a script error naming the op (see LuaEngine).
         """
-        bound = op.bind_args(args)
+        bound = op.bind_args(args, self.naming)
         if op.mode == "sync":
             return op.impl(self, *bound)
         if op.mode == "async":

@@ -9,9 +9,11 @@ once, async and blocking ops as concurrent tasks whose answers settle their Prom
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import re
 import time
+import types
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -25,7 +27,7 @@ from llmspell.errors import (
     error_class_for_kind,
     split_kind,
 )
-from llmspell.ops import Op, ScriptFunction
+from llmspell.ops import Naming, Op, ScriptFunction, camel
 from llmspell.runtime import RunSession
 from llmspell_js.convert import Marshal
 
@@ -41,12 +43,6 @@ _NATIVE_ERRORS = {
 }  # fmt: skip
 #: the smallest time slice a single pump may run, so a nearly spent budget still runs
 _MIN_SLICE = 0.001
-
-
-def camel(name: str) -> str:
-    """The mechanical camelCase of a snake_case name (``list_keys`` → ``listKeys``)."""
-    head, *rest = name.split("_")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
 class JSFunction(ScriptFunction):
@@ -69,6 +65,7 @@ class JSEngine(ScriptEngine):
     extensions: ClassVar[tuple[str, ...]] = (".js", ".mjs")
     language: ClassVar[str] = "JavaScript (QuickJS)"
     capabilities: ClassVar[dict[str, bool]] = {"async": True, "promises": True, "streaming": True}
+    naming: ClassVar[Naming] = "camel"
 
     def __init__(self, session: RunSession) -> None:
         super().__init__(session)
@@ -168,16 +165,24 @@ class JSEngine(ScriptEngine):
 
     def _guarded(self, fn: Any) -> Any:
         """Call into QuickJS with the time left as its time limit."""
+        self._limit_time()
+        return fn()
+
+    def _limit_time(self) -> None:
+        """Set QuickJS's time limit (it counts from the start of each call into it)."""
         left = self.session.deadline - time.monotonic()
         if left <= 0:
             raise self._limit_hit(self.session.timeout_error())
         self.ctx.set_time_limit(max(min(left, 1e6), _MIN_SLICE))
-        return fn()
 
     def _pump(self) -> None:
+        """Run every queued job (each call gets the time left; one limit set per pump)."""
+        self._limit_time()
+        run_job = self.ctx.execute_pending_job
         try:
-            while self._guarded(self.ctx.execute_pending_job):
-                pass
+            while run_job():
+                if self.session.deadline <= time.monotonic():
+                    raise self._limit_hit(self.session.timeout_error())
         except quickjs.JSException as exc:
             raise self._exception(exc) from None
 
@@ -247,6 +252,18 @@ class JSEngine(ScriptEngine):
         if op.mode == "sync":
             self._reply(req_id, value)
             return
+        if inspect.iscoroutine(value):
+            # Start the op at once: many finish without waiting, and then the answer
+            # costs no task and no trip round the event loop.
+            try:
+                yielded = value.send(None)
+            except StopIteration as stop:
+                self._reply(req_id, stop.value)
+                return
+            except BaseException as exc:
+                self._reply(req_id, self._failure(op, exc))
+                return
+            value = _resume(value, yielded)
         task = asyncio.ensure_future(self._await_reply(req_id, op, value))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -254,16 +271,22 @@ class JSEngine(ScriptEngine):
     async def _await_reply(self, req_id: int, op: Op, awaitable: Any) -> None:
         try:
             value = await awaitable
-        except LimitExceeded as exc:
-            self._limit_error = self._limit_error or exc
-            value = exc
-        except LLMSpellError as exc:
-            value = exc
         except Exception as exc:
-            value = _internal(op, exc)
+            value = self._failure(op, exc)
         # leave the set before waking the driver, which must not wait for this task
         self._tasks.discard(asyncio.current_task())
         self._reply(req_id, value)
+
+    def _failure(self, op: Op, exc: BaseException) -> LLMSpellError:
+        """The error a failed op answers its request with (limits end the run)."""
+        if isinstance(exc, LimitExceeded):
+            self._limit_error = self._limit_error or exc
+            return exc
+        if isinstance(exc, LLMSpellError):
+            return exc
+        if isinstance(exc, Exception):
+            return _internal(op, exc)
+        raise exc
 
     def _reply(self, req_id: int, value: Any) -> None:
         if isinstance(value, LLMSpellError):
@@ -419,6 +442,25 @@ def _is_plain_syntax(script_error: Any, module_error: Any) -> bool:
         script_error is not None
         and str(module_error).split("\n")[0] == str(script_error).split("\n")[0]
     )
+
+
+@types.coroutine
+def _resume(coro: Any, yielded: Any) -> Any:
+    """Go on with a coroutine that was started by hand and has yielded ``yielded``
+    (what asyncio's eager tasks do): the awaiting task waits on what it yields."""
+    while True:
+        try:
+            sent = yield yielded
+        except BaseException as exc:
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                yielded = coro.send(sent)
+            except StopIteration as stop:
+                return stop.value
 
 
 def _internal(op: Op, exc: Exception) -> ScriptError:

@@ -91,9 +91,34 @@ def _script_handler(fn: ScriptFunction) -> Any:
     return handler
 
 
+_REGISTER_KEYS = (
+    "name", "description", "parameters", "schema", "handler", "execute", "category",
+    "version", "tags", "timeout_seconds",
+)  # fmt: skip
+
+
+def _register_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with camelCase keys read as snake_case; unknown keys are an error."""
+    import difflib
+    import re
+
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+        if snake not in _REGISTER_KEYS:
+            close = difflib.get_close_matches(snake, _REGISTER_KEYS, n=1)
+            tip = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValidationError(
+                f"Tool.register: unknown key {key!r}{tip} (known: {', '.join(_REGISTER_KEYS)})"
+            )
+        out[snake] = value
+    return out
+
+
 @TOOL.function("register", Param("spec", "object"))
 def register(ctx: CallContext, spec: dict[str, Any]) -> bool:
     """Define a tool from the script: ``{name, description, parameters, handler}``."""
+    spec = _register_spec(spec)
     name = spec.get("name")
     handler = spec.get("handler") or spec.get("execute")
     if not isinstance(name, str) or not name:
