@@ -760,3 +760,13 @@ def test_script_tools_are_removed_after_the_run(runtime: Runtime) -> None:
     assert runtime.run_sync("", engine="reg").value is True
     assert not runtime.tools.exists("temp")
     assert runtime.tools.exists("text-upper")
+
+
+def test_tool_register_rejects_unknown_keys_and_reads_camel_case(runtime: Runtime) -> None:
+    from llmspell.api.tool_api import _register_spec
+
+    assert _register_spec({"name": "t", "timeoutSeconds": 5}) == {"name": "t", "timeout_seconds": 5}
+    with pytest.raises(
+        ValidationError, match="unknown key 'descripton'; did you mean 'description'"
+    ):
+        _register_spec({"name": "t", "descripton": "x"})

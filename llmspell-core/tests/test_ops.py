@@ -306,3 +306,28 @@ def test_method_decorator_adds_self_parameter() -> None:
     assert op.bind_args([thing, 2.0]) == [thing, 2]
     with pytest.raises(ValidationError, match="Thing:poke: argument 2 'times' must be an integer"):
         op.bind_args([thing, "x"])
+
+
+# -- per-language names in messages --------------------------------------------------------
+
+
+def test_title_in_each_naming() -> None:
+    from llmspell.ops import Op
+
+    op = Op(
+        "state.list_keys", (Param("scope", "string"),), lambda ctx, s: s, display="State.list_keys"
+    )
+    method = Op("timer.stop", (Param("self", "handle"),), lambda ctx, t: t, display="Timer:stop")
+    assert op.title_in("snake") == "State.list_keys"
+    assert op.title_in("camel") == "State.listKeys"
+    assert method.title_in("camel") == "Timer.stop"
+    with pytest.raises(
+        ValidationError, match=r"^State\.listKeys: argument 1 'scope' is required, got null$"
+    ):
+        op.bind_args([], "camel")
+    with pytest.raises(ValidationError, match=r"^State\.list_keys: .* got nil$"):
+        op.bind_args([], "snake")
+    with pytest.raises(
+        ValidationError, match=r"Timer\.stop takes at most 0 argument\(s\) \(no arguments\), got 2"
+    ):
+        method.bind_args([object(), 1, 2], "camel")

@@ -188,3 +188,21 @@ def test_state_persists_between_runs_on_one_runtime(spell):
         ' await State.delete("scope", "key"), await State.load("scope", "key")]'
     )
     assert ran.value == [{"deep": {"list": [1, "two", None]}}, ["key"], True, None]
+
+
+def test_async_op_that_waits_and_one_that_does_not(spell):
+    # Tool.execute of the Python "slow" tool really waits (task path); Tool.execute of a
+    # script tool answered at once goes through the eager path; both settle correctly.
+    out = spell.run(
+        'await Tool.register({name: "quick", handler: (p) => p.n * 2})\n'
+        'const [a, b] = await Promise.all([Tool.execute("slow", {}), Tool.execute("quick", {n: 21})])\n'
+        "print(a.success, b.result)\n"
+    )
+    assert out.stdout == "true\t42\n"
+
+
+def test_stuck_after_host_work_finishes_is_reported_at_once(spell):
+    # the slow host call completes (task path), then nothing can settle the other Promise
+    failed = spell.fail('await Promise.all([Tool.execute("slow", {}), new Promise(() => {})])\n')
+    assert failed.error.kind == "ScriptError"
+    assert "awaits a Promise that nothing will ever settle" in failed.error.message
