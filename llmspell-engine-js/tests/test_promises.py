@@ -195,7 +195,8 @@ def test_async_op_that_waits_and_one_that_does_not(spell):
     # script tool answered at once goes through the eager path; both settle correctly.
     out = spell.run(
         'await Tool.register({name: "quick", handler: (p) => p.n * 2})\n'
-        'const [a, b] = await Promise.all([Tool.execute("slow", {}), Tool.execute("quick", {n: 21})])\n'
+        "const [a, b] = await Promise.all(\n"
+        '  [Tool.execute("slow", {}), Tool.execute("quick", {n: 21})])\n'
         "print(a.success, b.result)\n"
     )
     assert out.stdout == "true\t42\n"
