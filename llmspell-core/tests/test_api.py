@@ -770,3 +770,10 @@ def test_tool_register_rejects_unknown_keys_and_reads_camel_case(runtime: Runtim
         ValidationError, match="unknown key 'descripton'; did you mean 'description'"
     ):
         _register_spec({"name": "t", "descripton": "x"})
+
+
+def test_dump_names_host_objects_by_type() -> None:
+    from llmspell.api.debug_api import Timer
+    from llmspell.api.values import dump_value
+
+    assert dump_value({"t": Timer("x")}) == "{\n  t: <Timer>\n}"

@@ -72,7 +72,9 @@ def dump_value(value: Any, indent: int = 0) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float) and value.is_integer() and math.isfinite(value):
         return str(int(value))
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return f"<{type(value).__name__}>"  # a host object (a timer, a tool)
 
 
 def _dump_order(item: tuple[Any, Any]) -> tuple[bool, float, str]:
