@@ -22,9 +22,19 @@ from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, PluginE
 from llmspell.ops import GlobalSpec, ObjectType, Op
 from llmspell.plugins import PluginLoader
 from llmspell.registry import EngineRegistry, GlobalRegistry, ProviderRegistry, ToolRegistry
+from llmspell.security import SecurityPolicy
 from llmspell.state import StateBackend, open_backend
 
-__all__ = ["CallContext", "Limits", "Output", "RunResult", "RunSession", "Runtime", "parse_args"]
+__all__ = [
+    "CallContext",
+    "Limits",
+    "Output",
+    "RunResult",
+    "RunSession",
+    "Runtime",
+    "ToolContext",
+    "parse_args",
+]
 
 LOG_LEVELS = {
     "trace": 5,
@@ -219,6 +229,11 @@ class RunSession:
         """The state backend (opened on first use)."""
         return self.runtime.state
 
+    @property
+    def policy(self) -> SecurityPolicy:
+        """The security policy tools run under."""
+        return self.runtime.policy
+
     def log(self, level: str, message: str, module: str | None = None) -> None:
         """Write a log line to stderr if ``level`` passes the configured log level."""
         if LOG_LEVELS.get(level, 20) < self.runtime.log_threshold:
@@ -229,6 +244,36 @@ class RunSession:
 
 #: The context every op implementation receives as its first argument.
 CallContext = RunSession
+
+
+class ToolContext:
+    """What a tool handler receives outside a spell: the same services a
+    :class:`RunSession` offers tools (settings, policy, state, output, log)."""
+
+    def __init__(self, runtime: Runtime, output: Output) -> None:
+        self.runtime = runtime
+        self.output = output
+
+    @property
+    def settings(self) -> Settings:
+        """The runtime's settings."""
+        return self.runtime.settings
+
+    @property
+    def policy(self) -> SecurityPolicy:
+        """The security policy tools run under."""
+        return self.runtime.policy
+
+    @property
+    def state(self) -> StateBackend:
+        """The state backend."""
+        return self.runtime.state
+
+    def log(self, level: str, message: str, module: str | None = None) -> None:
+        """Write a log line to stderr if ``level`` passes the configured log level."""
+        if LOG_LEVELS.get(level, 20) >= self.runtime.log_threshold:
+            where = f" [{module}]" if module else ""
+            self.output.write(f"[{level.upper()}]{where} {message}\n", "stderr")
 
 
 class Runtime:
@@ -252,6 +297,7 @@ class Runtime:
         self.output = output or Output()
         self.log_threshold = LOG_LEVELS[self.settings.runtime.log_level]
         self._state: StateBackend | None = None
+        self._policy: SecurityPolicy | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._started = False
         self.refresh()
@@ -301,6 +347,17 @@ class Runtime:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmspell-io")
         return self._executor
+
+    @property
+    def policy(self) -> SecurityPolicy:
+        """The security policy of ``[security]`` (allowed paths taken from the cwd)."""
+        if self._policy is None:
+            self._policy = SecurityPolicy.from_settings(self.settings.security)
+        return self._policy
+
+    def tool_context(self, output: Output | None = None) -> ToolContext:
+        """A context for running tools outside a spell (``llmspell tool invoke``)."""
+        return ToolContext(self, output or self.output)
 
     @property
     def state(self) -> StateBackend:
