@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from llmspell_cli import config_cmd, info_cmd, run_cmd
+from llmspell_cli import config_cmd, info_cmd, run_cmd, tool_cmd
 
 app = typer.Typer(
     name="llmspell",
@@ -22,11 +22,12 @@ app = typer.Typer(
 run_cmd.register(app)
 info_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(tool_cmd.app, name="tool")
 
 
 def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
-    core = {"run", "exec", "engines", "plugins", "config", "version"}
+    core = {"run", "exec", "engines", "plugins", "config", "version", "tool"}
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return
     from llmspell.plugins import PluginLoader

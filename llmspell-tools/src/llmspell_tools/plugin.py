@@ -1,4 +1,35 @@
-"""Entry point of llmspell-tools.
+"""Entry point of llmspell-tools: registers every tool of the library.
 
-It registers nothing yet: the built-in tool library arrives in a later release.
+Tools live in one module each under a category package and define ``TOOL``. Modules
+are discovered, so adding a tool is adding a file. Each imports its third-party library
+only when the tool runs, so registering the library stays cheap (see benchmarks/).
 """
+
+from __future__ import annotations
+
+import pkgutil
+from collections.abc import Callable
+from importlib import import_module
+
+from llmspell import hookimpl
+
+#: the category packages, each holding one module per tool
+CATEGORIES = ("utility", "data", "analysis", "filesystem", "system", "media", "document")
+
+
+def tool_modules() -> list[str]:
+    """The dotted names of every tool module, sorted."""
+    names = []
+    for category in CATEGORIES:
+        package = import_module(f"llmspell_tools.{category}")
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                names.append(f"llmspell_tools.{category}.{info.name}")
+    return sorted(names)
+
+
+@hookimpl
+def register_tools(register: Callable[..., None]) -> None:
+    """Register the built-in tools."""
+    for name in tool_modules():
+        register(import_module(name).TOOL)

@@ -1,0 +1,110 @@
+"""Helpers shared by the tools: failures, operations, policy-checked files, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+from llmspell.tools import ToolFailure, ToolOutput
+
+__all__ = [
+    "atomic_write",
+    "dispatch",
+    "fail",
+    "output",
+    "read_bytes",
+    "read_text",
+    "resolve",
+]
+
+
+def fail(message: str, *, kind: str = "ToolError", operation: str | None = None) -> NoReturn:
+    """End the tool with ``success=false`` and ``message`` (the tool failed doing its job)."""
+    raise ToolFailure(message, kind=kind, operation=operation)
+
+
+def output(result: Any = None, text: str | None = None, **metadata: Any) -> ToolOutput:
+    """A ToolOutput with ``result``, optional ``text`` and metadata."""
+    return ToolOutput(result=result, text=text, metadata=dict(metadata))
+
+
+def dispatch(
+    params: Mapping[str, Any],
+    operations: Mapping[str, Callable[..., Any]],
+    *args: Any,
+    default: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> Any:
+    """Call the handler of ``params["operation"]`` (or ``default``) with ``*args``.
+
+    The schema already restricts ``operation`` to known names; aliases map extra names
+    (``ls`` → ``list_dir``) onto them.
+    """
+    name = params.get("operation") or default
+    if name is None:
+        fail("no operation given", kind="ValidationError")
+    name = (aliases or {}).get(name, name)
+    handler = operations.get(name)
+    if handler is None:
+        fail(f"unknown operation {name!r} (known: {', '.join(operations)})", kind="ValidationError")
+    return handler(*args)
+
+
+def resolve(ctx: Any, path: str | os.PathLike[str], *, what: str = "path") -> Path:
+    """``path`` resolved under the security policy (SecurityError when outside)."""
+    real: Path = ctx.policy.resolve_path(path, what=what)
+    return real
+
+
+def read_bytes(ctx: Any, path: str | os.PathLike[str], *, what: str = "file") -> bytes:
+    """The bytes of a policy-checked file, refusing files over the input-size cap."""
+    real = resolve(ctx, path, what=what)
+    if not real.exists():
+        fail(f"{what} {os.fspath(path)!r} does not exist", kind="NotFoundError")
+    if not real.is_file():
+        fail(f"{what} {os.fspath(path)!r} is not a regular file")
+    ctx.policy.check_size(real.stat().st_size, what=f"{what} {os.fspath(path)!r}")
+    return real.read_bytes()
+
+
+def read_text(
+    ctx: Any, path: str | os.PathLike[str], *, encoding: str = "utf-8", what: str = "file"
+) -> str:
+    """The text of a policy-checked file (decoding errors are a clear failure)."""
+    data = read_bytes(ctx, path, what=what)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        fail(f"{what} {os.fspath(path)!r} is not valid {encoding} text (byte {exc.start})")
+    except LookupError:
+        fail(f"unknown encoding {encoding!r}", kind="ValidationError")
+
+
+def atomic_write(
+    ctx: Any, path: str | os.PathLike[str], data: bytes | str, *, append: bool = False
+) -> Path:
+    """Write ``data`` to a policy-checked path atomically: a temporary file in the same
+    directory, flushed and fsynced, then renamed over the target. A failure leaves the
+    old file (or no file) — never a half-written one. Returns the real path."""
+    real = resolve(ctx, path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if append and real.exists():
+        data = real.read_bytes() + data
+    real.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if real.exists():
+            os.chmod(tmp, real.stat().st_mode & 0o7777)
+        os.replace(tmp, real)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return real
