@@ -22,18 +22,18 @@ class ToolRunner:
         self.runtime = runtime
         self.root = root
 
-    def __call__(self, name: str, **params: Any) -> dict[str, Any]:
+    def __call__(self, name: str, /, **params: Any) -> dict[str, Any]:
         """The ToolResult of ``name`` with ``params`` (raises on misuse/denial)."""
         tool = self.runtime.tools.get(name)
         return asyncio.run(execute_tool(tool, params, self.runtime.tool_context()))
 
-    def ok(self, name: str, **params: Any) -> dict[str, Any]:
+    def ok(self, name: str, /, **params: Any) -> dict[str, Any]:
         """Run and assert success; returns the ToolResult."""
         result = self(name, **params)
         assert result["success"], result
         return result
 
-    def failed(self, name: str, **params: Any) -> dict[str, Any]:
+    def failed(self, name: str, /, **params: Any) -> dict[str, Any]:
         """Run and assert ``success=false``; returns the ToolResult."""
         result = self(name, **params)
         assert not result["success"], result

@@ -78,6 +78,7 @@ class SecuritySettings:
     allow_private_addresses: bool = _opt(False, kind="bool")
     allow_process: bool = _opt(False, kind="bool")
     allowed_commands: list[str] = _opt(factory=list, kind="list", item="str")
+    max_input_bytes: int = _opt(50 * 1024 * 1024, kind="int", ge=1)
 
 
 @dataclass

@@ -49,6 +49,7 @@ class SecurityPolicy:
             allow_private_addresses=settings.allow_private_addresses,
             allow_process=settings.allow_process,
             allowed_commands=list(settings.allowed_commands),
+            max_input_bytes=settings.max_input_bytes,
             cwd=base,
         )
 
@@ -83,7 +84,7 @@ class SecurityPolicy:
         if size > self.max_input_bytes:
             raise SecurityError(
                 f"{what} is {size} bytes, over the limit of {self.max_input_bytes} bytes",
-                hint="process it in parts, or raise the limit in the tool's configuration",
+                hint="process it in parts, or raise [security] max_input_bytes",
             )
 
     # -- processes ---------------------------------------------------------------------

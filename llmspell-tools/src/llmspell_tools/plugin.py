@@ -11,7 +11,7 @@ import pkgutil
 from collections.abc import Callable
 from importlib import import_module
 
-from llmspell import hookimpl
+from llmspell import PluginError, hookimpl
 
 #: the category packages, each holding one module per tool
 CATEGORIES = ("utility", "data", "analysis", "filesystem", "system", "media", "document")
@@ -30,6 +30,15 @@ def tool_modules() -> list[str]:
 
 @hookimpl
 def register_tools(register: Callable[..., None]) -> None:
-    """Register the built-in tools."""
+    """Register the built-in tools; a module that fails to import is reported (as a
+    plugin error naming it) without keeping the other tools from registering."""
+    broken = []
     for name in tool_modules():
-        register(import_module(name).TOOL)
+        try:
+            tool = import_module(name).TOOL
+        except Exception as exc:
+            broken.append(f"{name}: {type(exc).__name__}: {exc}")
+            continue
+        register(tool)
+    if broken:
+        raise PluginError("tool modules failed to load: " + "; ".join(broken))
