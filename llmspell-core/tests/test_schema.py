@@ -101,3 +101,27 @@ def test_check_schema_rejects_invalid_schemas(schema: dict[str, Any], fragment: 
 def test_check_schema_accepts_valid_schemas() -> None:
     for schema in SCHEMAS:
         check_schema(schema)
+
+
+def test_coerce_empty_follows_the_schema() -> None:
+    from llmspell.schema import coerce_empty
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array"},
+            "opts": {"type": "object"},
+            "rows": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"tags": {"type": "array"}}},
+            },
+        },
+    }
+    value = {"items": {}, "opts": [], "rows": [{"tags": {}}], "other": {}}
+    assert coerce_empty(schema, value) == {
+        "items": [],
+        "opts": {},
+        "rows": [{"tags": []}],
+        "other": {},
+    }
+    assert coerce_empty({"type": ["array", "object"]}, {}) == {}  # ambiguous: left alone

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["SchemaProblem", "check_schema", "first_error"]
+__all__ = ["SchemaProblem", "check_schema", "coerce_empty", "first_error"]
 
 _ANNOTATIONS = {
     "$schema", "$id", "$comment", "title", "description", "default", "examples",
@@ -197,6 +197,30 @@ def _join(path: str, key: str) -> str:
 @lru_cache(maxsize=256)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+def coerce_empty(schema: Any, value: Any) -> Any:
+    """``value`` with every empty object ``{}`` that the schema types as an array made
+    ``[]`` (and the reverse): an empty Lua table cannot say which it is (DESIGN.md §3)."""
+    if not isinstance(schema, Mapping):
+        return value
+    types = schema.get("type")
+    names = [types] if isinstance(types, str) else list(types or [])
+    if value == {} and isinstance(value, dict) and "array" in names and "object" not in names:
+        return []
+    if value == [] and isinstance(value, list) and "object" in names and "array" not in names:
+        return {}
+    if isinstance(value, dict):
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        out = {}
+        for key, item in value.items():
+            sub = props.get(key) if isinstance(props, Mapping) and key in props else extra
+            out[key] = coerce_empty(sub, item)
+        return out
+    if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        return [coerce_empty(schema["items"], item) for item in value]
+    return value
 
 
 def first_error(schema: Mapping[str, Any] | bool, value: Any) -> tuple[str, str] | None:

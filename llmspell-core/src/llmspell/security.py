@@ -107,6 +107,16 @@ class SecurityPolicy:
         found = shutil.which(executable)
         if found is None:
             raise SecurityError(f"command {executable!r} was not found on PATH")
+        has_dir = os.sep in executable or bool(os.altsep and os.altsep in executable)
+        if has_dir and executable not in self.allowed_commands:
+            # only the name is allowlisted: it must be that command as found on PATH, not
+            # another file of the same name (./echo that is really /bin/sh)
+            on_path = shutil.which(name)
+            if on_path is None or os.path.realpath(on_path) != os.path.realpath(found):
+                raise SecurityError(
+                    f"command {executable!r} is not the allowlisted {name!r} found on PATH",
+                    hint="allowlist the full path in [security] allowed_commands to run it",
+                )
         return found
 
     # -- network -----------------------------------------------------------------------

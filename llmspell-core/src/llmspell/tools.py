@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmspell.errors import LLMSpellError, SecurityError, ValidationError
-from llmspell.schema import first_error
+from llmspell.schema import coerce_empty, first_error
 
 __all__ = ["Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
 
@@ -86,7 +86,7 @@ async def execute_tool(
     tool: Tool, params: Mapping[str, Any] | None, ctx: Any = None
 ) -> dict[str, Any]:
     """Run ``tool`` with ``params``; returns the ToolResult dict."""
-    params = dict(params or {})
+    params = coerce_empty(tool.parameters, dict(params or {}))
     validate_params(tool, params)
     start = time.perf_counter()
     operation = params.get("operation") if isinstance(params.get("operation"), str) else None

@@ -1,0 +1,100 @@
+"""environment-reader: read environment variables, with secrets redacted.
+
+A variable whose name looks like it holds a secret (KEY, TOKEN, SECRET, PASSWORD,
+CREDENTIAL, AUTH, ...) is reported with its value replaced by ``[REDACTED]``; passwords
+embedded in URL values (``scheme://user:pass@host``) are masked too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from typing import Any
+
+from llmspell.tools import Tool
+from llmspell_tools._support import dispatch, fail, output
+
+REDACTED = "[REDACTED]"
+#: name fragments (upper-cased) that mark a variable as secret
+SECRET_MARKERS = (
+    "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "AUTH",
+    "PRIVATE", "COOKIE", "SESSION", "SIGNATURE", "CERT", "SALT", "BEARER", "PASS",
+)  # fmt: skip
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]+(?P<at>@)")
+
+
+def is_secret(name: str) -> bool:
+    """Whether the variable ``name`` looks like it holds a secret."""
+    upper = name.upper()
+    return any(marker in upper for marker in SECRET_MARKERS)
+
+
+def shown(name: str, value: str) -> str:
+    """``value`` as the tool reports it: redacted when secret, URL passwords masked."""
+    if is_secret(name):
+        return REDACTED
+    return _URL_PASSWORD.sub(lambda m: m["head"] + REDACTED + m["at"], value)
+
+
+def _get(params: dict[str, Any]) -> Any:
+    name = params.get("variable_name")
+    if not name:
+        fail("parameter 'variable_name' is required for get", kind="ValidationError")
+    value = os.environ.get(name)
+    if value is None:
+        return output({"name": name, "exists": False, "value": None}, text="")
+    text = shown(name, value)
+    return output(
+        {"name": name, "exists": True, "value": text, "redacted": text != value}, text=text
+    )
+
+
+def _select(pattern: str | None) -> Any:
+    variables = {
+        name: shown(name, value)
+        for name, value in sorted(os.environ.items())
+        if pattern is None or fnmatch.fnmatchcase(name, pattern)
+    }
+    redacted = sorted(n for n, v in variables.items() if v != os.environ[n])
+    return output(
+        {"variables": variables, "count": len(variables), "redacted": redacted},
+        text="\n".join(f"{k}={v}" for k, v in variables.items()),
+    )
+
+
+def _list(params: dict[str, Any]) -> Any:
+    return _select(params.get("pattern"))
+
+
+def _pattern(params: dict[str, Any]) -> Any:
+    if not params.get("pattern"):
+        fail("parameter 'pattern' (a glob such as 'PATH*') is required", kind="ValidationError")
+    return _select(params["pattern"])
+
+
+def run(params: dict[str, Any], ctx: Any) -> Any:
+    """Get one variable, list all, or list those whose names match a glob."""
+    ops = {"get": _get, "list": _list, "pattern": _pattern}
+    return dispatch(params, ops, params, default="get" if "variable_name" in params else None)
+
+
+TOOL = Tool(
+    name="environment-reader",
+    description="Read environment variables (one, all, or by name glob); values of "
+    "secret-looking variables are redacted.",
+    category="system",
+    handler=run,
+    inline=True,
+    timeout_seconds=5,
+    tags=("environment", "system"),
+    parameters={
+        "type": "object",
+        "properties": {
+            "operation": {"type": "string", "enum": ["get", "list", "pattern"]},
+            "variable_name": {"type": "string", "minLength": 1},
+            "pattern": {"type": "string", "description": "glob on names, e.g. 'LLMSPELL_*'"},
+        },
+        "additionalProperties": False,
+    },
+)
