@@ -35,6 +35,7 @@ GOAL_COLD_WALL_MS_JS = 200.0
 GOAL_COLD_RSS_MB = 40.0
 GOAL_CALL_US = 5.0
 GOAL_CALL_US_JS = 25.0
+GOAL_TOOLS_STARTUP_MS = 30.0  # what loading the built-in tool library adds to a cold start
 
 
 # -- statistics -----------------------------------------------------------------------------
@@ -237,6 +238,76 @@ def _js_installed() -> bool:
     return True
 
 
+# -- 4. the tool library: start-up cost --------------------------------------------------
+
+#: the entry-point name of llmspell-tools, and the other plugins of this workspace
+TOOLS_PLUGIN = "tools"
+OTHER_PLUGINS = ("lua", "engine_js", "providers")
+NO_TOOLS_SPELL = 'local x = 1 + 1\nprint("no tools used: " .. x)\n'
+#: run in a fresh interpreter: import + register every tool module, print "ms count"
+_IMPORT_TOOLS = """
+import time
+import llmspell.tools
+t0 = time.perf_counter()
+from llmspell_tools import plugin
+tools = []
+plugin.register_tools(tools.append)
+print((time.perf_counter() - t0) * 1000, len(tools))
+"""
+
+
+@dataclass
+class ToolsStartup:
+    with_tools: Stats
+    without_tools: Stats
+    import_register_ms: Stats
+    tool_count: int
+
+    @property
+    def added_ms(self) -> float:
+        return self.with_tools.median - self.without_tools.median
+
+    def goal_met(self) -> bool:
+        return self.added_ms < GOAL_TOOLS_STARTUP_MS
+
+
+def bench_tools_startup(runs: int, workdir: Path, bytecode_cache: bool = True) -> ToolsStartup:
+    """Cold ``llmspell run`` of a spell that uses no tool, with the ``tools`` plugin loaded
+    and not (``LLMSPELL_LOAD_PLUGINS``), alternating the two so drift hits both alike; and,
+    in fresh interpreters, the time to import and register every tool module."""
+    llmspell = _console_script()
+    spell = workdir / "no_tools.lua"
+    spell.write_text(NO_TOOLS_SPELL, encoding="utf-8")
+    pycache = workdir / "pycache" if bytecode_cache else None
+    base = {**_base_env(workdir / "home-tools", pycache), "LLMSPELL_STATE_BACKEND": "memory"}
+    with_env = {**base, "LLMSPELL_LOAD_PLUGINS": ",".join([*OTHER_PLUGINS, TOOLS_PLUGIN])}
+    without_env = {**base, "LLMSPELL_LOAD_PLUGINS": ",".join(OTHER_PLUGINS)}
+    argv = [llmspell, "run", str(spell)]
+    for env in (with_env, without_env):
+        _run_once(argv, env, workdir)  # warm-up
+    with_ms: list[float] = []
+    without_ms: list[float] = []
+    for _ in range(runs):
+        with_ms.append(_run_once(argv, with_env, workdir)[0])
+        without_ms.append(_run_once(argv, without_env, workdir)[0])
+    imports: list[float] = []
+    count = 0
+    for i in range(runs + 1):
+        proc = subprocess.run(
+            [sys.executable, "-c", _IMPORT_TOOLS],
+            env=base,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        ms, count_text = proc.stdout.split()
+        count = int(count_text)
+        if i:  # the first run fills the bytecode cache
+            imports.append(float(ms))
+    return ToolsStartup(Stats(with_ms), Stats(without_ms), Stats(imports), count)
+
+
 # -- 2. host calls (in-process) -----------------------------------------------------------
 
 
@@ -333,6 +404,13 @@ CALL_CASES = [
         setup='State.set("k", 1) local get = State.get',
         divisor=10,
     ),
+    CallCase(
+        'Tool.execute("calculator", {input="1+2"}) (round trip)',
+        "exe(name, args)",
+        setup='local exe, name, args = Tool.execute, "calculator", {input = "1+2"} '
+        "assert(exe(name, args).success)",
+        divisor=100,
+    ),
 ]
 
 
@@ -388,6 +466,14 @@ JS_CALL_CASES = [
         'await get("k");',
         setup='await State.set("k", 1); const get = State.get;',
         divisor=10,
+        lang="js",
+    ),
+    CallCase(
+        'await Tool.execute("calculator", {input: "1+2"}) (round trip)',
+        "await exe(name, args);",
+        setup='const exe = Tool.execute; const name = "calculator"; const args = {input: "1+2"}; '
+        'if (!(await exe(name, args)).success) throw new Error("calculator failed");',
+        divisor=20,
         lang="js",
     ),
 ]
@@ -559,6 +645,24 @@ def print_table(
                 )
 
 
+def print_tools(tools: ToolsStartup, args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"4. Tool library start-up: cold `llmspell run` of a spell using no tool, {args.runs} "
+        f"runs each, memory state (goal: tools add < {GOAL_TOOLS_STARTUP_MS:g} ms)"
+    )
+    others = ",".join(OTHER_PLUGINS)
+    rows = [
+        (f"LLMSPELL_LOAD_PLUGINS={others},{TOOLS_PLUGIN}", _fmt(tools.with_tools, 1), ""),
+        (f"LLMSPELL_LOAD_PLUGINS={others}", _fmt(tools.without_tools, 1), ""),
+        ("added by the tool library (difference of medians)", f"{tools.added_ms:.1f}",
+         _mark(tools.goal_met())),
+        (f"in-process: import + register all {tools.tool_count} tool modules",
+         _fmt(tools.import_register_ms, 1), ""),
+    ]  # fmt: skip
+    _table(["case", "wall ms", "goal"], rows)
+
+
 def _table(header: list[str], rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
@@ -579,7 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--js-calls", type=int, default=20_000, help="JavaScript host calls per run (20000)"
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs per host-call case (5)")
-    parser.add_argument("--only", choices=["cold", "calls"], help="run one group only")
+    parser.add_argument("--only", choices=["cold", "calls", "tools"], help="run one group only")
     parser.add_argument(
         "--lang",
         choices=["lua", "js"],
@@ -604,9 +708,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine = _machine()
     cold = calls = None
     warm = None
+    tools: ToolsStartup | None = None
     with tempfile.TemporaryDirectory(prefix="llmspell-bench-") as tmp:
         if args.only in (None, "cold"):
             cold = bench_cold(args.runs, Path(tmp), bytecode_cache=not args.env_as_is)
+        if args.only in (None, "tools"):
+            tools = bench_tools_startup(args.runs, Path(tmp), bytecode_cache=not args.env_as_is)
         if args.only in (None, "calls"):
             calls, warm = bench_calls(
                 args.calls, args.repeats, args.js_calls, args.lang or ("lua", "js")
@@ -620,6 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cold_rss_mb": GOAL_COLD_RSS_MB,
             "host_call_us": GOAL_CALL_US,
             "host_call_us_js": GOAL_CALL_US_JS,
+            "tools_startup_ms": GOAL_TOOLS_STARTUP_MS,
         },
         "rss_method": RSS_METHOD or None,
         "cold_start": [
@@ -644,11 +752,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             for r in calls or []
         ],
         "warm_run_ms": {lang: stats.to_json() for lang, stats in (warm or {}).items()},
+        "tools_startup": None
+        if tools is None
+        else {
+            "plugins_with": [*OTHER_PLUGINS, TOOLS_PLUGIN],
+            "plugins_without": list(OTHER_PLUGINS),
+            "run_with_tools_ms": tools.with_tools.to_json(),
+            "run_without_tools_ms": tools.without_tools.to_json(),
+            "added_ms": round(tools.added_ms, 3),
+            "import_register_ms": tools.import_register_ms.to_json(),
+            "tool_count": tools.tool_count,
+            "goal_met": tools.goal_met(),
+        },
     }
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print_table(cold, calls, warm, machine, args)
+        if tools is not None:
+            print_tools(tools, args)
     if args.save:
         out = ROOT / "benchmarks" / "results" / time.strftime("%Y%m%d-%H%M%S.json")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -657,6 +779,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.check:
         met = [r.goal_met() for r in [*(cold or []), *(calls or [])]]
+        met.append(tools.goal_met() if tools is not None else None)
         if any(m is False for m in met):
             return 1
     return 0

@@ -32,6 +32,8 @@ def list_(
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
 ) -> None:
     """List the tools (name, category, description)."""
+    if output not in ("text", "json"):
+        fail(f"--output must be text or json (got {output!r})", EXIT_USAGE)
     runtime = build_runtime()
     tools = runtime.tools.all(category)
     if category and not tools:
