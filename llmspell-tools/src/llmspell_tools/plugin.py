@@ -7,7 +7,7 @@ only when the tool runs, so registering the library stays cheap (see benchmarks/
 
 from __future__ import annotations
 
-import pkgutil
+import os
 from collections.abc import Callable
 from importlib import import_module
 
@@ -18,13 +18,15 @@ CATEGORIES = ("utility", "data", "analysis", "filesystem", "system", "media", "d
 
 
 def tool_modules() -> list[str]:
-    """The dotted names of every tool module, sorted."""
+    """The dotted names of every tool module, sorted (a directory listing: pkgutil
+    costs ~10 ms to import, more than all the tool modules together)."""
+    root = os.path.dirname(__file__)
     names = []
     for category in CATEGORIES:
-        package = import_module(f"llmspell_tools.{category}")
-        for info in pkgutil.iter_modules(package.__path__):
-            if not info.name.startswith("_"):
-                names.append(f"llmspell_tools.{category}.{info.name}")
+        for entry in os.listdir(os.path.join(root, category)):
+            stem, ext = os.path.splitext(entry)
+            if ext == ".py" and not stem.startswith("_"):
+                names.append(f"llmspell_tools.{category}.{stem}")
     return sorted(names)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from typing import Any
 
 from llmspell.tools import Tool
@@ -60,6 +59,8 @@ def _percentile(ordered: list[float], p: float) -> float:
 
 
 def _describe(params: dict[str, Any]) -> Any:
+    import statistics  # imported on first use (~4 ms)
+
     values = _series(params["data"], params.get("field"))
     ordered = sorted(values)
     n = len(values)
@@ -128,6 +129,8 @@ def _pairs(params: dict[str, Any]) -> tuple[list[float], list[float]]:
 
 
 def _correlation(params: dict[str, Any]) -> Any:
+    import statistics  # imported on first use (~4 ms)
+
     xs, ys = _pairs(params)
     if len(xs) != len(ys):
         fail(f"x and y differ in length ({len(xs)} and {len(ys)})", kind="ValidationError")
@@ -203,6 +206,8 @@ def _percentiles(params: dict[str, Any]) -> Any:
 
 
 def _outliers(params: dict[str, Any]) -> Any:
+    import statistics  # imported on first use (~4 ms)
+
     values = _series(params["data"], params.get("field"))
     method = params.get("method", "iqr")
     if method == "iqr":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime, timedelta, tzinfo
-from email.utils import format_datetime
 from typing import Any
 
 from llmspell.tools import Tool
@@ -100,6 +99,8 @@ def _render(value: datetime, fmt: str) -> str:
             f".{utc.microsecond:06d}Z" if utc.microsecond else "Z"
         )
     if fmt == "rfc2822":
+        from email.utils import format_datetime
+
         return format_datetime(value)
     if fmt == "unix":
         return str(int(value.timestamp()))
