@@ -59,7 +59,7 @@ def info(
     try:
         tool = runtime.tools.get(name)
     except NotFoundError as exc:
-        fail(str(exc), EXIT_USAGE)
+        fail(f"{exc.message} (llmspell tool list shows the tools)", EXIT_USAGE)
     data = {**tool.info(), "tags": list(tool.tags), "timeout_seconds": tool.timeout_seconds,
             "parameters": tool.parameters}  # fmt: skip
     if as_json:
@@ -101,7 +101,7 @@ def invoke(
     try:
         tool = runtime.tools.get(name)
     except LLMSpellError as exc:
-        fail(str(exc), EXIT_USAGE)
+        fail(f"{exc.message} (llmspell tool list shows the tools)", EXIT_USAGE)
     try:
         result = asyncio.run(execute_tool(tool, parsed, runtime.tool_context()))
     except LLMSpellError as exc:
