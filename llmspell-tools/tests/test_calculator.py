@@ -43,3 +43,23 @@ def test_misuse_raises(tools):
     with pytest.raises(ValidationError, match=r"parameter 'variables\.x'"):
         tools("calculator", input="x", variables={"x": "a"})
     assert tools.failed("calculator", input="9" * 20_000)["error_kind"] == "ValidationError"
+
+
+def test_every_module_defines_the_tool_its_file_names():
+    from importlib import import_module
+
+    from llmspell_tools.plugin import tool_modules, tool_name
+
+    modules = tool_modules()
+    assert len(modules) >= 30
+    for module in modules:
+        assert import_module(module).TOOL.name == tool_name(module), module
+
+
+def test_tools_load_on_first_use(tools):
+    registry = tools.runtime.tools
+    assert registry.exists("pdf-processor")
+    assert "pdf-processor" in registry._lazy  # registered by name, not imported yet
+    assert registry.get("pdf-processor").category == "document"
+    assert "pdf-processor" not in registry._lazy
+    assert len(registry.all()) >= 30 and not registry._lazy

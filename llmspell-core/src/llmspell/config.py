@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +67,7 @@ class StateSettings:
 class SecuritySettings:
     """``[security]``: the policy tools run under."""
 
-    allowed_paths: list[str] = _opt(
-        factory=lambda: [".", tempfile.gettempdir()], kind="list", item="str"
-    )
+    allowed_paths: list[str] = _opt(factory=lambda: [".", _tempdir()], kind="list", item="str")
     allow_network: bool = _opt(False, kind="bool")
     allowed_hosts: list[str] = _opt(factory=list, kind="list", item="str")
     denied_hosts: list[str] = _opt(factory=list, kind="list", item="str")
@@ -119,6 +115,12 @@ class Settings:
         """The settings as a dict with anything secret-looking masked."""
         redacted: dict[str, Any] = _redact(self.as_dict())
         return redacted
+
+
+def _tempdir() -> str:
+    import tempfile  # ~3 ms; only needed for the default allowed paths
+
+    return tempfile.gettempdir()
 
 
 _SECTIONS: dict[str, type] = {
@@ -333,6 +335,8 @@ def load_settings(
     data: dict[str, Any] = {}
     path = discover_config_file(config_file, env, cwd) if use_files else None
     if path is not None:
+        import tomllib  # only when there is a file to read
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:

@@ -12,7 +12,7 @@ from typing import Any
 from llmspell.engine import ScriptEngine
 from llmspell.errors import NotFoundError, PluginError
 from llmspell.ops import GlobalSpec, ObjectType
-from llmspell.tools import Tool
+from llmspell.tools import LazyTool, Tool
 
 __all__ = [
     "KNOWN_ENGINE_DISTRIBUTIONS",
@@ -164,49 +164,73 @@ class ProviderRegistry:
 
 
 class ToolRegistry:
-    """Tools by name: plugin tools (``register_tools``) and script-registered ones."""
+    """Tools by name: plugin tools (``register_tools``) and script-registered ones.
+
+    A plugin may register a :class:`~llmspell.tools.LazyTool` (a name and a loader):
+    the tool's module is imported when the tool is first fetched or listed, so a spell
+    pays only for the tools it uses.
+    """
 
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
+        self._lazy: dict[str, LazyTool] = {}
 
-    def register(self, tool: Tool, *, replace: bool = False) -> None:
+    def register(self, tool: Tool | LazyTool, *, replace: bool = False) -> None:
         """Add ``tool``; a second tool with the same name is refused unless ``replace``."""
-        if not isinstance(tool, Tool):
+        if not isinstance(tool, Tool | LazyTool):
             raise PluginError(f"register_tools: {tool!r} is not an llmspell.tools.Tool")
-        if tool.name in self._tools and not replace:
+        if self.exists(tool.name) and not replace:
             raise PluginError(f"a tool named {tool.name!r} is already registered")
-        self._tools[tool.name] = tool
+        self._lazy.pop(tool.name, None)
+        self._tools.pop(tool.name, None)
+        if isinstance(tool, LazyTool):
+            self._lazy[tool.name] = tool
+        else:
+            self._tools[tool.name] = tool
 
     def unregister(self, name: str) -> bool:
         """Remove a tool; True if it existed."""
-        return self._tools.pop(name, None) is not None
+        lazy = self._lazy.pop(name, None) is not None
+        return self._tools.pop(name, None) is not None or lazy
 
     def exists(self, name: str) -> bool:
         """True if a tool called ``name`` is registered."""
-        return name in self._tools
+        return name in self._tools or name in self._lazy
+
+    def _load(self, name: str) -> Tool | None:
+        lazy = self._lazy.pop(name, None)
+        if lazy is None:
+            return self._tools.get(name)
+        tool = lazy.load()
+        if not isinstance(tool, Tool) or tool.name != name:
+            raise PluginError(f"the loader of tool {name!r} gave {tool!r}, not a Tool named so")
+        self._tools[name] = tool
+        return tool
 
     def get(self, name: str) -> Tool:
         """The tool called ``name``; NotFoundError suggests a close name."""
-        try:
-            return self._tools[name]
-        except KeyError:
+        tool = self._load(name)
+        if tool is None:
             raise NotFoundError(
-                f"unknown tool {name!r}" + _suggest(name, self._tools),
+                f"unknown tool {name!r}" + _suggest(name, [*self._tools, *self._lazy]),
                 hint="Tool.list() shows the available tools",
-            ) from None
+            )
+        return tool
 
     def find(self, name: str) -> Tool | None:
         """The tool called ``name`` or None."""
-        return self._tools.get(name)
+        return self._load(name)
 
     def all(self, category: str | None = None) -> list[Tool]:
-        """Tools sorted by name, optionally only one category."""
+        """Tools sorted by name, optionally only one category (loads lazy tools)."""
+        for name in list(self._lazy):
+            self._load(name)
         tools = sorted(self._tools.values(), key=lambda t: t.name)
         return [t for t in tools if category is None or t.category == category]
 
     def categories(self) -> list[str]:
         """The categories in use, sorted."""
-        return sorted({t.category for t in self._tools.values()})
+        return sorted({t.category for t in self.all()})
 
 
 class GlobalRegistry:

@@ -19,7 +19,7 @@ from typing import Any
 from llmspell.errors import LLMSpellError, SecurityError, ValidationError
 from llmspell.schema import coerce_empty, first_error
 
-__all__ = ["Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
+__all__ = ["LazyTool", "Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
 
 
 class ToolFailure(Exception):
@@ -69,6 +69,15 @@ class Tool:
             "category": self.category,
             "version": self.version,
         }
+
+
+@dataclass
+class LazyTool:
+    """A tool known by name whose :class:`Tool` is built on first use by ``load()``
+    (typically importing its module), so registering many tools stays cheap."""
+
+    name: str
+    load: Callable[[], Tool]
 
 
 def validate_params(tool: Tool, params: Mapping[str, Any]) -> None:

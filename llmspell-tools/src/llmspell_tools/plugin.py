@@ -12,6 +12,7 @@ from collections.abc import Callable
 from importlib import import_module
 
 from llmspell import PluginError, hookimpl
+from llmspell.tools import LazyTool, Tool
 
 #: the category packages, each holding one module per tool
 CATEGORIES = ("utility", "data", "analysis", "filesystem", "system", "media", "document")
@@ -30,17 +31,28 @@ def tool_modules() -> list[str]:
     return sorted(names)
 
 
+def tool_name(module: str) -> str:
+    """The tool a module defines: ``llmspell_tools.utility.hash_calculator`` →
+    ``hash-calculator`` (a test checks every module's ``TOOL.name`` against it)."""
+    return module.rsplit(".", 1)[1].replace("_", "-")
+
+
+def _loader(module: str) -> Callable[[], Tool]:
+    def load() -> Tool:
+        try:
+            tool: Tool = import_module(module).TOOL
+        except Exception as exc:
+            raise PluginError(
+                f"tool module {module} failed to load: {type(exc).__name__}: {exc}"
+            ) from exc
+        return tool
+
+    return load
+
+
 @hookimpl
 def register_tools(register: Callable[..., None]) -> None:
-    """Register the built-in tools; a module that fails to import is reported (as a
-    plugin error naming it) without keeping the other tools from registering."""
-    broken = []
-    for name in tool_modules():
-        try:
-            tool = import_module(name).TOOL
-        except Exception as exc:
-            broken.append(f"{name}: {type(exc).__name__}: {exc}")
-            continue
-        register(tool)
-    if broken:
-        raise PluginError("tool modules failed to load: " + "; ".join(broken))
+    """Register the built-in tools by name; each module is imported when its tool is
+    first used (a module that fails to import is reported then, naming it)."""
+    for module in tool_modules():
+        register(LazyTool(tool_name(module), _loader(module)))
