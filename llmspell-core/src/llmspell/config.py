@@ -81,7 +81,10 @@ class SecuritySettings:
 class ProviderSettings:
     """``[providers.NAME]``: a provider (preset override or custom)."""
 
-    provider_type: str = _opt("openai", kind="str", choices=("openai", "anthropic"))
+    #: unset: the preset's type for a known provider, else "openai"
+    provider_type: str | None = _opt(
+        None, kind="str", choices=("openai", "anthropic"), optional=True
+    )
     base_url: str | None = _opt(None, kind="str", optional=True)
     api_key_env: str | None = _opt(None, kind="str", optional=True)
     default_model: str | None = _opt(None, kind="str", optional=True)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from llmspell.runtime import CallContext
 
 __all__ = [
+    "BuilderSpec",
     "GlobalSpec",
     "Naming",
     "ObjectType",
@@ -221,6 +222,19 @@ class ObjectType:
 
 
 @dataclass
+class BuilderSpec:
+    """A synchronous builder (``Agent.builder()``): chainable setters that only collect
+    fields in the script, then ``build()`` calls ``build`` with the fields (one request).
+
+    ``setters`` maps a setter's snake_case name to the field it sets; engines add the
+    camelCase names for JavaScript.
+    """
+
+    setters: dict[str, str]
+    build: Op
+
+
+@dataclass
 class GlobalSpec:
     """A script global: functions (ops), aliases, or a per-run value.
 
@@ -234,6 +248,7 @@ class GlobalSpec:
     aliases: dict[str, str] = field(default_factory=dict)
     value: Callable[[CallContext], Any] | None = None
     object_types: list[ObjectType] = field(default_factory=list)
+    builders: dict[str, BuilderSpec] = field(default_factory=dict)
     languages: tuple[str, ...] | None = None
     doc: str = ""
 

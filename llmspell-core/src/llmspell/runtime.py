@@ -298,6 +298,10 @@ class Runtime:
         self.log_threshold = LOG_LEVELS[self.settings.runtime.log_level]
         self._state: StateBackend | None = None
         self._policy: SecurityPolicy | None = None
+        #: an httpx transport providers use instead of the network (tests: MockTransport)
+        self.provider_transport: Any = None
+        #: agents created by spells of this runtime, by name
+        self.agents: dict[str, Any] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._started = False
         self.refresh()

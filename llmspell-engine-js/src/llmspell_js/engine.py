@@ -121,6 +121,12 @@ class JSEngine(ScriptEngine):
                     f"  globalThis[{json.dumps(spec.name)}][{json.dumps(alias)}] = "
                     f"globalThis[{json.dumps(spec.name)}][{json.dumps(camel(target))}];"
                 )
+            for fname, builder in spec.builders.items():
+                setters = {camel(s): f for s, f in builder.setters.items()}
+                lines.append(
+                    f"  globalThis[{json.dumps(spec.name)}][{json.dumps(camel(fname))}] = "
+                    f"B.builder({json.dumps(setters)}, {self._op_id(builder.build)});"
+                )
         lines.append("})(globalThis.__llmspell);")
         self.ctx.eval("\n".join(lines))
 

@@ -156,6 +156,22 @@
           else main = ["error", "", __llmspell_format(e), "", ""];
         });
     },
+    // Builders (Agent.builder()): setters collect fields and return the builder; build()
+    // sends them in one request.
+    builder: function __llmspell_builder(setters, op) {
+      const proto = {
+        build: function __llmspell_build() { return __llmspell_request(op, [this.__fields]); },
+      };
+      for (const setter of Object.keys(setters)) {
+        const fieldName = setters[setter];
+        proto[setter] = function __llmspell_set(value) { this.__fields[fieldName] = value; return this; };
+      }
+      return function __llmspell_new_builder() {
+        const b = Object.create(proto);
+        Object.defineProperty(b, "__fields", { value: {}, enumerable: false });
+        return b;
+      };
+    },
     objectType: function __llmspell_object_type(name, methods) {
       const proto = {};
       for (const m of methods) {

@@ -121,6 +121,9 @@ class LuaEngine(ScriptEngine):
                 table[fname] = self._function_for(op)
             for alias, target in spec.aliases.items():
                 table[alias] = table[target]
+            for fname, builder in spec.builders.items():
+                setters = self.lua.table_from(dict(builder.setters))
+                table[fname] = self.bridge.builder(setters, self._function_for(builder.build))
             g[spec.name] = table
 
     # -- callbacks from Lua --------------------------------------------------------------

@@ -204,6 +204,22 @@ function bridge.object_type(name, methods)
   types[name] = mt
 end
 
+-- Builders (Agent.builder()): setters only collect fields in Lua and return the builder;
+-- build() is the op itself, called with the builder (its __fields) as the argument.
+function bridge.builder(setters, build)
+  local index = { build = build }
+  for setter, fieldname in pairs(setters) do
+    index[setter] = function(self, value)
+      rawget(self, "__fields")[fieldname] = value
+      return self
+    end
+  end
+  local mt = { __index = index, __name = "Builder" }
+  return function()
+    return setmetatable({ __fields = {} }, mt)
+  end
+end
+
 function bridge.proxy(name, handle_key, id, fields)
   local obj = fields or {}
   obj[handle_key] = id

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llmspell.api import args_api, config_api, debug_api, json_api, state_api, tool_api
+from llmspell.api import agent_api, args_api, config_api, debug_api, json_api, state_api, tool_api
 from llmspell.hookspecs import hookimpl
 
 
 @hookimpl
 def register_globals(register: Callable[..., None]) -> None:
-    """Register JSON, Debug, ARGS, Config, State and Tool."""
+    """Register JSON, Debug, ARGS, Config, State, Tool, Agent and Provider."""
     for spec in (
         json_api.JSON,
         debug_api.DEBUG,
@@ -18,5 +18,7 @@ def register_globals(register: Callable[..., None]) -> None:
         config_api.CONFIG,
         state_api.STATE,
         tool_api.TOOL,
+        agent_api.AGENT,
+        agent_api.PROVIDER,
     ):
         register(spec)

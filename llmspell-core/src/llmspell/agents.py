@@ -1,0 +1,397 @@
+"""Agents: a model, a system prompt, allowed tools and a conversation (SCRIPT-API.md §1).
+
+:meth:`Agent.execute` runs the tool-call loop itself: the model asks for tools, the
+tools run (built-in, script-registered, or other agents registered as tools), their
+results go back, until the model answers or ``max_tool_calls`` is spent. With an
+``output_schema`` the answer is parsed and validated, with one repair attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import builtins
+import difflib
+import json
+import mimetypes
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmspell.errors import (
+    ConfigurationError,
+    LLMSpellError,
+    TimeoutError,
+    ValidationError,
+)
+from llmspell.llm import (
+    ChatProvider,
+    ChatRequest,
+    ChatResponse,
+    ImagePart,
+    Message,
+    ToolSpec,
+    Usage,
+)
+from llmspell.schema import SchemaProblem, check_schema, first_error
+from llmspell.tools import Tool, execute_tool
+
+__all__ = ["AGENT_KEYS", "Agent", "AgentSpec", "agent_spec"]
+
+
+@dataclass
+class AgentSpec:
+    """What an agent is made of (``Agent.create`` table / builder fields)."""
+
+    name: str
+    model: str
+    provider: str | None = None
+    description: str = ""
+    system_prompt: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    tools: list[str] = field(default_factory=list)
+    max_tool_calls: int = 8
+    timeout_seconds: float | None = None
+    max_conversation_length: int = 100
+    output_schema: dict[str, Any] | None = None
+
+
+#: accepted keys of ``Agent.create`` (and builder fields), with their aliases
+AGENT_KEYS: dict[str, str] = {
+    "name": "name", "model": "model", "provider": "provider", "description": "description",
+    "system_prompt": "system_prompt", "systemPrompt": "system_prompt",
+    "temperature": "temperature", "max_tokens": "max_tokens", "maxTokens": "max_tokens",
+    "base_url": "base_url", "baseUrl": "base_url", "api_key": "api_key", "apiKey": "api_key",
+    "tools": "tools", "allow_tools": "tools", "allowTools": "tools",
+    "allowed_tools": "tools", "allowedTools": "tools",
+    "max_tool_calls": "max_tool_calls", "maxToolCalls": "max_tool_calls",
+    "timeout": "timeout_seconds", "timeout_seconds": "timeout_seconds",
+    "max_execution_time": "timeout_seconds", "maxExecutionTime": "timeout_seconds",
+    "max_conversation_length": "max_conversation_length",
+    "maxConversationLength": "max_conversation_length",
+    "output_schema": "output_schema", "outputSchema": "output_schema",
+    "custom_config": "custom_config", "customConfig": "custom_config", "type": "type",
+}  # fmt: skip
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,), "model": (str,), "provider": (str,), "description": (str,),
+    "system_prompt": (str,), "temperature": (int, float), "max_tokens": (int,),
+    "base_url": (str,), "api_key": (str,), "tools": (list,), "max_tool_calls": (int,),
+    "timeout_seconds": (int, float), "max_conversation_length": (int,),
+    "output_schema": (dict,),
+}  # fmt: skip
+
+
+def agent_spec(table: dict[str, Any], default_name: str) -> AgentSpec:
+    """An :class:`AgentSpec` from a script table; ValidationError names a bad key."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        target = AGENT_KEYS.get(key)
+        if target is None:
+            close = difflib.get_close_matches(key, list(AGENT_KEYS), n=1)
+            tip = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValidationError(f"Agent: unknown field {key!r}{tip}")
+        if value is None:
+            continue
+        if target == "type":
+            if value != "llm":
+                raise ValidationError(f"Agent: type {value!r} is not supported (only 'llm')")
+            continue
+        if target == "custom_config":
+            if not isinstance(value, dict):
+                raise ValidationError("Agent: custom_config must be a table/object")
+            for inner in ("system_prompt", "max_conversation_length"):
+                if inner in value:
+                    values[inner] = value[inner]
+            continue
+        if target == "tools" and value == {}:
+            value = []
+        if isinstance(value, bool) or not isinstance(value, _TYPES[target]):
+            raise ValidationError(
+                f"Agent: field {key!r} has the wrong type ({type(value).__name__})"
+            )
+        values[target] = value
+    if "model" not in values:
+        raise ConfigurationError(
+            "the agent has no model",
+            hint='set model = "provider/model" (e.g. "openai/gpt-4o-mini")',
+        )
+    values.setdefault("name", default_name)
+    if not all(isinstance(t, str) for t in values.get("tools", [])):
+        raise ValidationError("Agent: tools must be a list of tool names")
+    if values.get("output_schema") is not None:
+        try:
+            check_schema(values["output_schema"])
+        except SchemaProblem as exc:
+            raise ValidationError(
+                f"Agent: output_schema is not a valid JSON schema: {exc}"
+            ) from None
+    for key in ("max_tool_calls", "max_conversation_length", "max_tokens"):
+        if key in values and values[key] < (0 if key == "max_tool_calls" else 1):
+            raise ValidationError(f"Agent: {key} must be positive")
+    return AgentSpec(**values)
+
+
+ChunkSink = Callable[[dict[str, Any]], Any]
+
+
+class Agent:
+    """An LLM agent bound to one provider client; keeps its conversation."""
+
+    def __init__(
+        self, runtime: Any, spec: AgentSpec, provider: ChatProvider, provider_name: str, model: str
+    ) -> None:
+        self.runtime = runtime
+        self.spec = spec
+        self.provider = provider
+        self.provider_name = provider_name
+        self.model_id = model
+        self.history: list[Message] = []
+
+    @property
+    def name(self) -> str:
+        """The agent's name."""
+        return self.spec.name
+
+    @property
+    def model(self) -> str:
+        """``provider/model``."""
+        return f"{self.provider_name}/{self.model_id}"
+
+    def info(self) -> dict[str, Any]:
+        """``{name, model, description}`` (``Agent.list()``)."""
+        return {"name": self.name, "model": self.model, "description": self.spec.description}
+
+    def reset(self) -> None:
+        """Forget the conversation."""
+        self.history = []
+
+    # -- running ---------------------------------------------------------------------
+
+    async def execute(
+        self, ctx: Any, input: Any, on_chunk: ChunkSink | None = None
+    ) -> dict[str, Any]:
+        """Answer ``input`` (a string or ``{text, media, parameters}``); see the module doc."""
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.spec.timeout_seconds):
+                return await self._execute(ctx, input, on_chunk, started)
+        except TimeoutError:
+            raise
+        except builtins.TimeoutError:
+            raise TimeoutError(
+                f"agent {self.name!r} did not finish within {self.spec.timeout_seconds:g} s",
+                hint="raise it with timeout(seconds) / max_execution_time",
+            ) from None
+
+    async def _execute(
+        self, ctx: Any, input: Any, on_chunk: ChunkSink | None, started: float
+    ) -> dict[str, Any]:
+        user = self._user_message(ctx, input)
+        # what is sent holds at most max_conversation_length messages, the new one included
+        messages = [*self._trim(self.history, self.spec.max_conversation_length - 1), user]
+        tools = self._tool_specs()
+        usage = Usage()
+        calls: list[dict[str, Any]] = []
+        response = ChatResponse(text="")
+        for step in range(self.spec.max_tool_calls + 1):
+            offer = tools if step < self.spec.max_tool_calls else []
+            response = await self._call(self._request(messages, offer), on_chunk)
+            usage.add(response.usage)
+            if not (response.tool_calls and offer):
+                break
+            messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
+            for call in response.tool_calls:
+                outcome = await self._run_tool(ctx, call.name, call.arguments)
+                calls.append({"name": call.name, "arguments": call.arguments, "result": outcome})
+                answer = json.dumps(outcome, default=str)
+                messages.append(Message("tool", answer, tool_call_id=call.id, name=call.name))
+        data = None
+        if self.spec.output_schema is not None:
+            data, response = await self._structured(messages, response, usage)
+        messages.append(Message("assistant", response.text))
+        self.history = self._trim(messages, self.spec.max_conversation_length)
+        self._account(ctx, usage)
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
+        result: dict[str, Any] = {
+            "text": response.text,
+            "tool_calls": calls,
+            "usage": usage.as_dict(),
+            "model": response.model or self.model_id,
+            "finish_reason": response.finish_reason,
+            "metadata": {
+                "model": self.model,
+                "token_count": usage.total_tokens,
+                "execution_time_ms": elapsed,
+            },
+        }
+        cost = self.provider.cost_usd(response.model or self.model_id, usage)
+        if cost is not None:
+            result["metadata"]["cost_usd"] = cost
+        if data is not None:
+            result["data"] = data
+        return result
+
+    def _request(self, messages: list[Message], tools: list[ToolSpec]) -> ChatRequest:
+        return ChatRequest(
+            model=self.model_id,
+            messages=list(messages),
+            system=self.spec.system_prompt,
+            tools=tools,
+            temperature=self.spec.temperature,
+            max_tokens=self.spec.max_tokens,
+            output_schema=self.spec.output_schema,
+            timeout_seconds=self.spec.timeout_seconds,
+        )
+
+    async def _call(self, request: ChatRequest, on_chunk: ChunkSink | None) -> ChatResponse:
+        if on_chunk is None:
+            return await self.provider.chat(request)
+        final: ChatResponse | None = None
+        index = 0
+        async for piece in self.provider.stream(request):
+            if isinstance(piece, ChatResponse):
+                final = piece
+            elif piece:
+                index += 1
+                outcome = on_chunk({"text": piece, "index": index})
+                if asyncio.iscoroutine(outcome):
+                    await outcome
+        if final is None:
+            raise LLMSpellError("the provider's stream ended without a final response")
+        return final
+
+    def _tool_specs(self) -> list[ToolSpec]:
+        specs = []
+        for name in self.spec.tools:
+            tool = self.runtime.tools.get(name)
+            specs.append(ToolSpec(tool.name, tool.description, tool.parameters))
+        return specs
+
+    async def _run_tool(self, ctx: Any, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Run a tool the model asked for; every failure goes back to the model as a
+        ``success=false`` result it can react to."""
+        if name not in self.spec.tools:
+            return {"success": False, "error": f"tool {name!r} is not available to this agent"}
+        try:
+            return await execute_tool(self.runtime.tools.get(name), arguments, ctx)
+        except LLMSpellError as exc:
+            return {"success": False, "error": str(exc), "error_kind": exc.kind}
+
+    async def _structured(
+        self, messages: list[Message], response: ChatResponse, usage: Usage
+    ) -> tuple[Any, ChatResponse]:
+        schema = self.spec.output_schema or {}
+        for attempt in range(2):
+            problem = _parse_problem(response.text, schema)
+            if problem is None:
+                return json.loads(_strip_fence(response.text)), response
+            if attempt == 1:
+                raise ValidationError(
+                    f"agent {self.name!r}: the model's answer does not match output_schema "
+                    f"after one repair attempt: {problem}"
+                )
+            repair = [
+                *messages,
+                Message("assistant", response.text),
+                Message(
+                    "user",
+                    f"Your answer is not valid: {problem}. Reply again with only a JSON value "
+                    "that matches the schema, nothing else.",
+                ),
+            ]
+            response = await self.provider.chat(self._request(repair, []))
+            usage.add(response.usage)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _user_message(self, ctx: Any, input: Any) -> Message:
+        if isinstance(input, str):
+            return Message("user", input)
+        if not isinstance(input, dict) or not isinstance(input.get("text", ""), str):
+            raise ValidationError("agent input must be a string or {text=, media=?, parameters=?}")
+        text = input.get("text", "")
+        params = input.get("parameters")
+        if isinstance(params, dict) and params:
+            text += "\n\nParameters: " + json.dumps(params, sort_keys=True)
+        images = [_image(ctx, m) for m in input.get("media") or []]
+        return Message("user", text, images=images)
+
+    @staticmethod
+    def _trim(messages: list[Message], limit: int) -> list[Message]:
+        """The last ``limit`` messages, starting at a user turn (never with an answer or
+        a tool result whose question was cut off)."""
+        kept = messages[-limit:] if limit > 0 else []
+        while kept and kept[0].role != "user":
+            kept = kept[1:]
+        return kept
+
+    def _account(self, ctx: Any, usage: Usage) -> None:
+        totals = getattr(ctx, "usage", None)
+        if isinstance(totals, dict):
+            totals["input_tokens"] = totals.get("input_tokens", 0) + usage.input_tokens
+            totals["output_tokens"] = totals.get("output_tokens", 0) + usage.output_tokens
+            totals["total_tokens"] = totals.get("total_tokens", 0) + usage.total_tokens
+
+    def as_tool(self, ctx: Any, name: str | None = None, description: str | None = None) -> Tool:
+        """This agent as a tool other agents and workflows can call (``{input}`` → text)."""
+
+        async def handler(params: dict[str, Any], tool_ctx: Any) -> Any:
+            result = await self.execute(tool_ctx, params["input"])
+            return result["text"]
+
+        return Tool(
+            name=name or self.name,
+            description=description or self.spec.description or f"Ask the agent {self.name!r}",
+            handler=handler,
+            parameters={
+                "type": "object",
+                "properties": {"input": {"type": "string", "description": "what to ask"}},
+                "required": ["input"],
+            },
+            category="agent",
+            timeout_seconds=self.spec.timeout_seconds or 300.0,
+            source="script",
+        )
+
+
+def _strip_fence(text: str) -> str:
+    stripped = text.strip()
+    if stripped.startswith("```"):
+        stripped = stripped.split("\n", 1)[1] if "\n" in stripped else ""
+        stripped = stripped.rsplit("```", 1)[0]
+    return stripped.strip()
+
+
+def _parse_problem(text: str, schema: dict[str, Any]) -> str | None:
+    try:
+        value = json.loads(_strip_fence(text))
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    problem = first_error(schema, value)
+    if problem is None:
+        return None
+    path, message = problem
+    return f"{path or 'the value'}: {message}"
+
+
+def _image(ctx: Any, media: Any) -> ImagePart:
+    """An image from ``{path=}``/``{data=, media_type=}`` or a file path string."""
+    if isinstance(media, str):
+        media = {"path": media}
+    if not isinstance(media, dict):
+        raise ValidationError("media items must be a file path or {data=, media_type=} / {path=}")
+    if "data" in media:
+        return ImagePart(str(media["data"]), str(media.get("media_type") or "image/png"))
+    path = media.get("path")
+    if not isinstance(path, str):
+        raise ValidationError("a media item needs 'data' (base64) or 'path'")
+    real = ctx.policy.resolve_path(path, what="media file")
+    if not real.is_file():
+        raise ValidationError(f"media file {path!r} does not exist")
+    ctx.policy.check_size(real.stat().st_size, what=f"media file {path!r}")
+    media_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+    return ImagePart(base64.b64encode(real.read_bytes()).decode("ascii"), media_type)
