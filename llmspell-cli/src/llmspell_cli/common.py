@@ -23,9 +23,11 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def report(err: LLMSpellError) -> NoReturn:
-    """Print an error as ``file:line: Kind: message`` and exit 1 (2 for config/plugins)."""
+    """Print an error as ``file:line: Kind: message`` and exit 1; 2 for a configuration
+    or plugin error raised before the spell ran (one the spell raised has a location)."""
     print(err.display(), file=sys.stderr)
-    raise SystemExit(EXIT_USAGE if err.kind in USAGE_KINDS else EXIT_SCRIPT)
+    usage = err.kind in USAGE_KINDS and err.file is None
+    raise SystemExit(EXIT_USAGE if usage else EXIT_SCRIPT)
 
 
 def build_runtime(

@@ -1,1 +1,5 @@
-"""llmspell LLM provider adapters: not implemented yet; this distribution registers nothing."""
+"""llmspell LLM providers: OpenAI, Anthropic and OpenAI-compatible servers.
+
+Importing this package is cheap: the SDKs (``openai``, ``anthropic``) and the HTTP
+client are imported on a provider's first call, never at start-up (DESIGN.md §2).
+"""

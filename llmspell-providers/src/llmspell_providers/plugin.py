@@ -1,4 +1,40 @@
-"""Entry point of llmspell-providers.
+"""Entry point of llmspell-providers: registers the OpenAI and Anthropic adapters and
+every preset (DESIGN.md §2).
 
-It registers nothing yet: the LLM provider adapters arrives in a later release.
+Importing this module imports neither SDK nor any HTTP client: the adapters import
+them on their first call (a test checks this in a fresh interpreter).
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from llmspell import hookimpl
+from llmspell_providers import capabilities as caps
+from llmspell_providers.anthropic_adapter import AnthropicProvider
+from llmspell_providers.openai_adapter import OpenAIProvider
+from llmspell_providers.presets import PRESETS
+
+__all__ = ["FACTORIES", "register_providers"]
+
+#: the adapter class for each ``provider_type``
+FACTORIES: dict[str, Callable[..., Any]] = {
+    "openai": OpenAIProvider,
+    "anthropic": AnthropicProvider,
+}
+
+
+@hookimpl
+def register_providers(register: Callable[..., None]) -> None:
+    """Register ``openai`` and ``anthropic`` (the adapters, which also serve as the
+    factories of their provider types) and every OpenAI-compatible preset."""
+    for name, preset in PRESETS.items():
+        kind = preset["provider_type"]
+        register(
+            FACTORIES[kind],
+            name=name,
+            # Provider.list() shows capabilities without building a client (no SDK import)
+            capabilities=lambda model, _kind=kind: caps.capabilities(_kind, model).as_dict(),
+            **preset,
+        )
