@@ -312,7 +312,10 @@ def test_usage_adds_up_per_run_and_cost_is_reported(rt: Runtime) -> None:
         output=Output(io.StringIO(), io.StringIO()),
     )
     assert result.value == 0.001
-    assert result.usage == {"input_tokens": 11, "output_tokens": 6, "total_tokens": 17}
+    usage = result.usage
+    assert (usage["input_tokens"], usage["output_tokens"], usage["total_tokens"]) == (11, 6, 17)
+    assert usage["by_model"]["fake/priced"]["calls"] == 2
+    assert usage["cost_usd"] == 0.002  # two calls on the priced model, 0.001 each
 
 
 def test_provider_config_precedence(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,7 +85,13 @@ def _config(port: int, **extra: str) -> str:
 
 
 def _run(
-    tmp: Path, port: int, name: str, source: str, *, key: str | None = "dummy-key"
+    tmp: Path,
+    port: int,
+    name: str,
+    source: str,
+    *,
+    key: str | None = "dummy-key",
+    flags: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     (tmp / "llmspell.toml").write_text(_config(port), encoding="utf-8")
     (tmp / name).write_text(source, encoding="utf-8")
@@ -95,7 +101,12 @@ def _run(
     if key is not None:
         env["KATAN_KEY"] = key
     return subprocess.run(
-        [LLMSPELL, "run", name], cwd=tmp, env=env, capture_output=True, text=True, timeout=120
+        [LLMSPELL, "run", name, *flags],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -174,3 +185,18 @@ def test_rate_limited_server_gives_a_rate_limit_error(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "true\nfalse\tRateLimitError\n"
     assert "dummy-key" not in proc.stdout + proc.stderr
+
+
+def test_usage_table_and_streamed_tokens(katan: int, tmp_path: Path) -> None:
+    spell = """
+        local a = Agent.create{model = "katan/echo-model"}
+        local r = a:execute("stream me please")
+        print(#r.text > 0)
+    """
+    proc = _run(tmp_path, katan, "u.lua", spell, flags=("--usage", "--stream"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "true\n"  # tokens go to stderr, the spell's output stays clean
+    assert "User: stream me please" in proc.stderr  # the streamed echo
+    assert "katan/echo-model" in proc.stderr and "total" in proc.stderr  # the usage table
+    quiet = _run(tmp_path, katan, "u.lua", spell)
+    assert quiet.stdout == "true\n" and "total" not in quiet.stderr

@@ -47,6 +47,12 @@ MemoryOpt = Annotated[
     int | None, typer.Option("--memory-mb", min=1, help="Engine memory limit (MB).")
 ]
 LogOpt = Annotated[LogLevel | None, typer.Option("--log-level", help="Debug/log output level.")]
+UsageOpt = Annotated[
+    bool, typer.Option("--usage", help="Print a table of LLM calls, tokens and cost on stderr.")
+]
+StreamOpt = Annotated[
+    bool, typer.Option("--stream", help="Show agents' tokens on stderr as they arrive.")
+]
 
 
 def _print_result(value: Any, fmt: OutputFormat, payload: dict[str, Any]) -> None:
@@ -94,6 +100,8 @@ def _execute(
     memory_mb: int | None,
     log_level: LogLevel | None,
     argv: list[str],
+    usage: bool = False,
+    stream: bool = False,
 ) -> None:
     from llmspell.errors import LLMSpellError, NotFoundError
 
@@ -105,8 +113,18 @@ def _execute(
     runtime = build_runtime(config, overrides)
     started = time.perf_counter()
     try:
+        observer = None
+        if stream:
+            from llmspell_cli.stream_display import StreamDisplay
+
+            observer = StreamDisplay()
         result = runtime.run_sync(
-            source, path=path, engine=engine, argv=argv, chunk_name=chunk_name
+            source,
+            path=path,
+            engine=engine,
+            argv=argv,
+            chunk_name=chunk_name,
+            stream_observer=observer,
         )
     except LLMSpellError as exc:
         if isinstance(exc, NotFoundError) and exc.file is None:
@@ -124,6 +142,10 @@ def _execute(
     finally:
         runtime.close()
     _print_result(result.value, output, result.to_json())
+    if usage:
+        from llmspell_cli.stream_display import print_usage
+
+        print_usage(result.usage)
 
 
 def register(app: typer.Typer) -> None:
@@ -141,6 +163,8 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOpt = None,
         memory_mb: MemoryOpt = None,
         log_level: LogOpt = None,
+        usage: UsageOpt = False,
+        stream: StreamOpt = False,
     ) -> None:
         """Run a spell file: llmspell run SCRIPT [OPTIONS] [-- ARGS...]."""
         if not script.is_file():
@@ -156,6 +180,8 @@ def register(app: typer.Typer) -> None:
             memory_mb=memory_mb,
             log_level=log_level,
             argv=list(args or []),
+            usage=usage,
+            stream=stream,
         )
 
     @app.command("exec")

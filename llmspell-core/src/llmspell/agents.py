@@ -200,7 +200,8 @@ class Agent:
         response = ChatResponse(text="")
         for step in range(self.spec.max_tool_calls + 1):
             offer = tools if step < self.spec.max_tool_calls else []
-            response = await self._call(self._request(messages, offer), on_chunk)
+            observer = getattr(ctx, "stream_observer", None)
+            response = await self._call(self._request(messages, offer), on_chunk, observer)
             usage.add(response.usage)
             if not (response.tool_calls and offer):
                 break
@@ -215,7 +216,8 @@ class Agent:
             data, response = await self._structured(messages, response, usage)
         messages.append(Message("assistant", response.text))
         self.history = self._trim(messages, self.spec.max_conversation_length)
-        self._account(ctx, usage)
+        cost = self.provider.cost_usd(response.model or self.model_id, usage)
+        self._account(ctx, usage, cost)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
         result: dict[str, Any] = {
             "text": response.text,
@@ -229,7 +231,6 @@ class Agent:
                 "execution_time_ms": elapsed,
             },
         }
-        cost = self.provider.cost_usd(response.model or self.model_id, usage)
         if cost is not None:
             result["metadata"]["cost_usd"] = cost
         if data is not None:
@@ -248,9 +249,22 @@ class Agent:
             timeout_seconds=self.spec.timeout_seconds,
         )
 
-    async def _call(self, request: ChatRequest, on_chunk: ChunkSink | None) -> ChatResponse:
-        if on_chunk is None:
+    async def _call(
+        self, request: ChatRequest, on_chunk: ChunkSink | None, observer: Any = None
+    ) -> ChatResponse:
+        if on_chunk is None and observer is None:
             return await self.provider.chat(request)
+        if observer is not None:
+            observer.call_started(self.name)
+        try:
+            return await self._streamed(request, on_chunk, observer)
+        finally:
+            if observer is not None:
+                observer.call_finished()
+
+    async def _streamed(
+        self, request: ChatRequest, on_chunk: ChunkSink | None, observer: Any
+    ) -> ChatResponse:
         final: ChatResponse | None = None
         index = 0
         async for piece in self.provider.stream(request):
@@ -258,9 +272,12 @@ class Agent:
                 final = piece
             elif piece:
                 index += 1
-                outcome = on_chunk({"text": piece, "index": index})
-                if asyncio.iscoroutine(outcome):
-                    await outcome
+                if observer is not None:
+                    observer.token(piece)
+                if on_chunk is not None:
+                    outcome = on_chunk({"text": piece, "index": index})
+                    if asyncio.iscoroutine(outcome):
+                        await outcome
         if final is None:
             raise LLMSpellError("the provider's stream ended without a final response")
         return final
@@ -329,12 +346,21 @@ class Agent:
             kept = kept[1:]
         return kept
 
-    def _account(self, ctx: Any, usage: Usage) -> None:
+    def _account(self, ctx: Any, usage: Usage, cost: float | None) -> None:
+        """Add one execution to the run's usage: totals and a row per model."""
         totals = getattr(ctx, "usage", None)
-        if isinstance(totals, dict):
-            totals["input_tokens"] = totals.get("input_tokens", 0) + usage.input_tokens
-            totals["output_tokens"] = totals.get("output_tokens", 0) + usage.output_tokens
-            totals["total_tokens"] = totals.get("total_tokens", 0) + usage.total_tokens
+        if not isinstance(totals, dict):
+            return
+        for key, value in usage.as_dict().items():
+            totals[key] = totals.get(key, 0) + value
+        rows = totals.setdefault("by_model", {})
+        row = rows.setdefault(self.model, {"calls": 0, "input_tokens": 0, "output_tokens": 0})
+        row["calls"] += 1
+        row["input_tokens"] += usage.input_tokens
+        row["output_tokens"] += usage.output_tokens
+        if cost is not None:
+            row["cost_usd"] = round(row.get("cost_usd", 0.0) + cost, 8)
+            totals["cost_usd"] = round(totals.get("cost_usd", 0.0) + cost, 8)
 
     def as_tool(self, ctx: Any, name: str | None = None, description: str | None = None) -> Tool:
         """This agent as a tool other agents and workflows can call (``{input}`` → text)."""

@@ -169,6 +169,9 @@ class RunSession:
         self.usage: dict[str, Any] = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         self.data: dict[str, Any] = {}
         self.cleanups: list[Callable[[], Any]] = []
+        #: set by ``llmspell run --stream``: sees every agent call's tokens as they arrive
+        #: (``call_started(agent)``, ``token(text)``, ``call_finished()``)
+        self.stream_observer: Any = None
         self.engine: ScriptEngine = engine_cls(self)
 
     # -- what engines bind ----------------------------------------------------------
@@ -408,6 +411,7 @@ class Runtime:
         limits: Limits | None = None,
         chunk_name: str | None = None,
         output: Output | None = None,
+        stream_observer: Any = None,
     ) -> RunResult:
         """Run a spell from ``source`` or ``path``; returns its :class:`RunResult`.
 
@@ -437,6 +441,7 @@ class Runtime:
             limits=limits or Limits.from_settings(self.settings),
             output=output or self.output,
         )
+        session.stream_observer = stream_observer
         start = time.perf_counter()
         try:
             timeout = session.limits.timeout_seconds or None
