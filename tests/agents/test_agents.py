@@ -331,3 +331,44 @@ def test_provider_config_precedence(rt: Runtime, monkeypatch: pytest.MonkeyPatch
         rt, "fake", base_url="http://b", environ={"LLMSPELL_PROVIDER_FAKE_BASE_URL": "http://e"}
     )
     assert config.base_url == "http://b"
+
+
+def test_stream_without_a_callback_is_an_iterator_in_both_languages(rt: Runtime) -> None:
+    FakeProvider.script = [ChatResponse("one two three")]
+    value, out = run(
+        rt,
+        """
+        local a = Agent.create{model = "fake/m"}
+        local s = a:stream("go")
+        for chunk in s do print(chunk.index, chunk.text) end
+        return s:result().text
+    """,
+    )
+    assert value == "one two three" and out == "1\tone\n2\ttwo\n3\tthree\n"
+    FakeProvider.script = [ChatResponse("a b")]
+    value, out = run(
+        rt,
+        """
+        const a = await Agent.create({model: "fake/m"})
+        const s = await a.stream("go")
+        for await (const chunk of s) print(chunk.index, chunk.text)
+        export default (await s.result()).text
+    """,
+        name="t.js",
+    )
+    assert value == "a b" and out == "1\ta\n2\tb\n"
+
+
+def test_stream_iterator_raises_the_agents_error(rt: Runtime) -> None:
+    from llmspell.errors import ProviderError
+
+    FakeProvider.script = [ProviderError("server went away")]
+    value, _ = run(
+        rt,
+        """
+        local s = Agent.create{model = "fake/m"}:stream("go")
+        local ok, err = pcall(function() for chunk in s do end end)
+        return err
+    """,
+    )
+    assert "ProviderError: server went away" in value

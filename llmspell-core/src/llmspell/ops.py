@@ -219,6 +219,9 @@ class ObjectType:
     python_type: type
     methods: dict[str, Op] = field(default_factory=dict)
     fields: Callable[[Any], dict[str, Any]] = lambda obj: {}
+    #: a method returning the next item (nil/null at the end): engines make the object
+    #: iterable with it (a Lua generic ``for``, a JavaScript ``for await``)
+    iterator: str | None = None
 
 
 @dataclass

@@ -107,7 +107,10 @@ class JSEngine(ScriptEngine):
         for spec in self.session.globals():
             for ot in spec.object_types:
                 methods = [[camel(m), self._op_id(op)] for m, op in ot.methods.items()]
-                lines.append(f"  B.objectType({json.dumps(ot.name)}, {json.dumps(methods)});")
+                iterator = json.dumps(camel(ot.iterator) if ot.iterator else None)
+                lines.append(
+                    f"  B.objectType({json.dumps(ot.name)}, {json.dumps(methods)}, {iterator});"
+                )
             if spec.value is not None:
                 value = self.marshal.encode(spec.value(self.session))
                 lines.append(

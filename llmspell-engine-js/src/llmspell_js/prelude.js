@@ -172,7 +172,7 @@
         return b;
       };
     },
-    objectType: function __llmspell_object_type(name, methods) {
+    objectType: function __llmspell_object_type(name, methods, iterator) {
       const proto = {};
       for (const m of methods) {
         const [methodName, op] = m;
@@ -183,6 +183,19 @@
               "call " + name + " methods on the object (obj." + methodName + "(...))"));
           }
           return __llmspell_request(op, [{ [HANDLE]: h }, ...args]);
+        };
+      }
+      if (iterator) {
+        // iterable with `for await (const item of obj)`: next() until it answers null
+        proto[Symbol.asyncIterator] = function __llmspell_iterate() {
+          const self = this;
+          return {
+            next: function __llmspell_next() {
+              return self[iterator]().then(function __llmspell_item(v) {
+                return v === null || v === undefined ? { value: undefined, done: true } : { value: v, done: false };
+              });
+            },
+          };
         };
       }
       protos[name] = proto;

@@ -112,7 +112,7 @@ class LuaEngine(ScriptEngine):
         for spec in session.globals():
             for ot in spec.object_types:
                 methods = {name: self._function_for(op) for name, op in ot.methods.items()}
-                self.bridge.object_type(ot.name, self.lua.table_from(methods))
+                self.bridge.object_type(ot.name, self.lua.table_from(methods), ot.iterator)
             if spec.value is not None:
                 g[spec.name] = self.marshal.to_lua(spec.value(session))
                 continue

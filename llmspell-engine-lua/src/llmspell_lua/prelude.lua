@@ -188,7 +188,7 @@ end
 -- with ':'. The handle key links the proxy to the host object.
 local types = {}
 
-function bridge.object_type(name, methods)
+function bridge.object_type(name, methods, iterator)
   local mt = { __name = name }
   local index = {}
   for mname, fn in pairs(methods) do
@@ -201,6 +201,11 @@ function bridge.object_type(name, methods)
   end
   mt.__index = index
   mt.__tostring = function(self) return name .. ": " .. tostring(rawget(self, "name") or "") end
+  if iterator then
+    -- iterable in a generic for: `for item in obj do` calls obj(state, control)
+    local next_item = index[iterator]
+    mt.__call = function(self) return next_item(self) end
+  end
   types[name] = mt
 end
 

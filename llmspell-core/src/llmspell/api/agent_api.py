@@ -110,15 +110,68 @@ async def agent_execute(ctx: CallContext, agent: Agent, input: Any) -> dict[str,
     return await agent.execute(ctx, input)
 
 
+class AgentStream:
+    """``agent:stream(input)`` without a callback: the agent runs in the background and
+    its chunks are read one by one (``for chunk in ...`` / ``for await``)."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self.result: dict[str, Any] | None = None
+        self.error: LLMSpellError | None = None
+        self.done = False
+
+    async def put(self, chunk: dict[str, Any]) -> None:
+        """Called by the agent for every chunk."""
+        await self.queue.put(chunk)
+
+
+STREAM_OBJECT = ObjectType("AgentStream", AgentStream, iterator="next")
+AGENT.object_types.append(STREAM_OBJECT)
+
+
 async def _stream(
-    ctx: CallContext, agent: Agent, input: Any, fn: ScriptFunction | None
-) -> dict[str, Any]:
-    if fn is None:
-        raise ValidationError(
-            "stream without a callback is not available yet; pass fn(chunk): "
-            "agent:stream(input, function(chunk) ... end)"
-        )
-    return await agent.execute(ctx, input, on_chunk=fn)
+    ctx: CallContext,
+    agent: Agent,
+    input: Any,
+    fn: ScriptFunction | None,
+) -> Any:
+    if fn is not None:
+        return await agent.execute(ctx, input, on_chunk=fn)
+    stream = AgentStream()
+
+    async def run() -> None:
+        try:
+            stream.result = await agent.execute(ctx, input, on_chunk=stream.put)
+        except LLMSpellError as exc:
+            stream.error = exc
+        finally:
+            await stream.queue.put(None)
+
+    task = asyncio.ensure_future(run())
+    ctx.cleanups.append(task.cancel)
+    return stream
+
+
+@method(STREAM_OBJECT, "next", mode="async")
+async def stream_next(ctx: CallContext, stream: AgentStream) -> dict[str, Any] | None:
+    """The next chunk ``{text, index}``, or nil when the answer is complete (an error the
+    agent hit is raised here)."""
+    if stream.done:
+        return None
+    chunk = await stream.queue.get()
+    if chunk is None:
+        stream.done = True
+        if stream.error is not None:
+            raise stream.error
+    return chunk
+
+
+@method(STREAM_OBJECT, "result")
+def stream_result(ctx: CallContext, stream: AgentStream) -> dict[str, Any]:
+    """The full result (as ``execute`` returns it) once every chunk has been read."""
+    if not stream.done or stream.result is None:
+        raise ValidationError("the stream is not finished: read every chunk first")
+    return stream.result
 
 
 _STREAM_PARAMS = (Param("input"), Param("fn", "function", optional=True))
