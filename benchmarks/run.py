@@ -1,4 +1,4 @@
-"""llmspell benchmarks: cold start of the CLI and the cost of a host call, Lua and JavaScript.
+"""llmspell benchmarks: cold start, host-call cost (Lua and JavaScript), agent overhead.
 
 Run from the repository root::
 
@@ -560,6 +560,266 @@ def bench_calls(
     return asyncio.run(_bench_calls_async(calls, js_calls, repeats, languages))
 
 
+# -- 5. agents against a real llm-katan echo server ----------------------------------------
+
+GOAL_AGENT_OVERHEAD_MS = 1.0  # added per agent:execute vs a raw SDK call
+GOAL_STREAM_P50_MS = 2.0  # adapter yields a delta -> the script's callback runs
+GOAL_EXECUTE_ALL_FACTOR = 2.0  # 50 calls of 200 ms with Agent.execute_all: wall <= 2 x 0.2 s
+AGENT_MODEL = "echo-model"
+
+
+def _katan_installed() -> bool:
+    return Path(sys.executable).with_name("llm-katan").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_katan(workdir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int]:
+    """``llm-katan --backend echo`` on a free port of 127.0.0.1, once /health answers."""
+    import urllib.request
+
+    katan = Path(sys.executable).with_name("llm-katan")
+    if not katan.exists():
+        sys.exit(f"benchmarks: no llm-katan next to {sys.executable} (the agents group needs it)")
+    port = _free_port()
+    argv = [str(katan), "--model", AGENT_MODEL, "--backend", "echo", "--host", "127.0.0.1"]
+    argv += ["--port", str(port), "--disable-dashboard"]
+    argv += ["--stats-file", str(workdir / f"katan-stats-{port}.json"), *extra]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit("benchmarks: llm-katan exited at start-up")
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit("benchmarks: llm-katan did not start within 30 s")
+
+
+@dataclass
+class AgentsResult:
+    calls: int
+    raw_ms: Stats  # per raw openai call (median of each run's mean)
+    agent_ms: Stats  # per agent:execute from Lua
+    chunks: int
+    stream_ms: Stats  # delta yielded by the adapter -> the Lua callback runs
+    batch: int
+    latency_ms: int
+    execute_all_s: Stats
+
+    @property
+    def added_ms(self) -> float:
+        return self.agent_ms.median - self.raw_ms.median
+
+    @property
+    def stream_p95(self) -> float:
+        return statistics.quantiles(self.stream_ms.values, n=20)[18]
+
+    @property
+    def ideal_s(self) -> float:
+        return self.latency_ms / 1000
+
+    def goals(self) -> dict[str, bool]:
+        return {
+            "overhead": self.added_ms <= GOAL_AGENT_OVERHEAD_MS,
+            "stream": self.stream_ms.median <= GOAL_STREAM_P50_MS,
+            "execute_all": self.execute_all_s.median <= GOAL_EXECUTE_ALL_FACTOR * self.ideal_s,
+        }
+
+
+_OVERHEAD_SPELL = """
+local a = Agent.create{{name = "bench-overhead", model = "fast/{model}",
+  max_conversation_length = 1}}
+for i = 1, 10 do a:execute("hi") end
+local clock = Bench.clock
+local t0 = clock()
+for i = 1, {n} do a:execute("hi") end
+return clock() - t0
+"""
+
+_STREAM_SPELL = """
+local a = Agent.create{{name = "bench-stream", model = "itl/{model}",
+  max_conversation_length = 1}}
+local mark = AgentBench.mark
+local count = 0
+for i = 1, {n} do
+  local r = a:stream("stream this sentence back to me please, word by word", function(c)
+    mark(c.index)
+    count = count + 1
+  end)
+end
+return count
+"""
+
+_EXECUTE_ALL_SPELL = """
+local items = {{}}
+for i = 1, {batch} do
+  items[i] = {{agent = Agent.create{{name = "bench-all-" .. i, model = "slow/{model}",
+    max_conversation_length = 1}}, input = "hi " .. i}}
+end
+Agent.execute_all(items)  -- warm-up: opens the connections
+local clock = Bench.clock
+local times = {{}}
+for r = 1, {repeats} do
+  local t0 = clock()
+  local results = Agent.execute_all(items)
+  times[r] = clock() - t0
+  assert(#results == {batch})
+end
+return times
+"""
+
+
+def _agents_plugin(marks: list[float]) -> Any:
+    """``AgentBench.mark(i)``: the time the script's stream callback ran."""
+    from llmspell.hookspecs import hookimpl
+    from llmspell.ops import GlobalSpec, Param
+
+    spec = GlobalSpec("AgentBench", doc="Agent benchmark helpers (benchmarks/run.py).")
+
+    @spec.function("mark", Param("index"))
+    def mark(ctx: Any, index: Any) -> None:
+        """Record time.perf_counter() now."""
+        marks.append(time.perf_counter())
+
+    class AgentsPlugin:
+        @hookimpl
+        def register_globals(self, register: Callable[..., None]) -> None:
+            register(spec)
+
+    return AgentsPlugin()
+
+
+async def _bench_agents_async(
+    ports: dict[str, int], workdir: Path, calls: int, streams: int, batch: int, repeats: int
+) -> tuple[Stats, Stats, list[float], Stats]:
+    import openai
+
+    from llmspell.config import load_settings
+    from llmspell.runtime import Output, Runtime
+    from llmspell_providers.openai_adapter import OpenAIProvider
+
+    toml = workdir / "llmspell-agents.toml"
+    toml.write_text(
+        "".join(
+            f'[providers.{name}]\nprovider_type = "openai"\n'
+            f'base_url = "http://127.0.0.1:{port}/v1"\nmax_retries = 0\n'
+            for name, port in ports.items()
+        ),
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        toml, environ={}, overrides={("state", "backend"): "memory"}, cwd=workdir
+    )
+    marks: list[float] = []
+    yields: list[float] = []
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in the finally below
+    runtime = Runtime(settings, autoload=True, output=Output(devnull, devnull))
+    runtime.loader.register(_bench_plugin(), name="bench")
+    runtime.loader.register(_agents_plugin(marks), name="agent-bench")
+    runtime.refresh()
+    original_stream = OpenAIProvider.stream
+
+    async def timed_stream(self: Any, request: Any) -> Any:
+        async for piece in original_stream(self, request):
+            if isinstance(piece, str) and piece:
+                yields.append(time.perf_counter())
+            yield piece
+
+    raw = openai.AsyncOpenAI(
+        base_url=f"http://127.0.0.1:{ports['fast']}/v1", api_key="not-needed", max_retries=0
+    )
+    messages = [{"role": "user", "content": "hi"}]
+    try:
+        # 1. overhead: raw SDK calls and agent:execute from Lua, alternating
+        for _ in range(10):
+            await raw.chat.completions.create(model=AGENT_MODEL, messages=messages)
+        raw_ms: list[float] = []
+        agent_ms: list[float] = []
+        spell = _OVERHEAD_SPELL.format(model=AGENT_MODEL, n=calls)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                await raw.chat.completions.create(model=AGENT_MODEL, messages=messages)
+            raw_ms.append((time.perf_counter() - t0) * 1000 / calls)
+            result = await runtime.run(spell, engine="lua")
+            agent_ms.append(float(result.value) * 1000 / calls)
+        # 2. streaming: when the adapter yields each delta vs when the callback runs
+        OpenAIProvider.stream = timed_stream  # type: ignore[method-assign]
+        try:
+            await runtime.run(_STREAM_SPELL.format(model=AGENT_MODEL, n=1), engine="lua")
+            marks.clear()
+            yields.clear()
+            await runtime.run(_STREAM_SPELL.format(model=AGENT_MODEL, n=streams), engine="lua")
+        finally:
+            OpenAIProvider.stream = original_stream  # type: ignore[method-assign]
+        if len(marks) != len(yields) or not marks:
+            sys.exit(f"benchmarks: {len(yields)} deltas yielded but {len(marks)} callbacks ran")
+        stream_ms = [(m - y) * 1000 for y, m in zip(yields, marks, strict=True)]
+        # 3. Agent.execute_all of `batch` agents against a server answering in latency_ms
+        source = _EXECUTE_ALL_SPELL.format(model=AGENT_MODEL, batch=batch, repeats=repeats)
+        result = await runtime.run(source, engine="lua")
+        walls = [float(v) for v in _as_list(result.value)]
+    finally:
+        await raw.close()
+        runtime.close()
+        devnull.close()
+    return Stats(raw_ms), Stats(agent_ms), stream_ms, Stats(walls)
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A Lua sequence as returned by a run (a list, or a dict keyed 1..n)."""
+    if isinstance(value, dict):
+        return [value[k] for k in sorted(value)]
+    return list(value)
+
+
+def bench_agents(
+    workdir: Path,
+    calls: int = 200,
+    streams: int = 5,
+    batch: int = 50,
+    repeats: int = 5,
+    latency_ms: int = 200,
+) -> AgentsResult:
+    """Agents against real llm-katan echo servers started here (and stopped at the end):
+    per-call overhead, stream delivery latency, Agent.execute_all concurrency."""
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        ports: dict[str, int] = {}
+        for name, extra in (
+            ("fast", ()),
+            ("itl", ("--itl-ms", "20")),
+            ("slow", ("--latency-ms", str(latency_ms), "--max-concurrent", str(batch * 2))),
+        ):
+            proc, ports[name] = _start_katan(workdir, *extra)
+            servers.append(proc)
+        raw, agent, stream_ms, walls = asyncio.run(
+            _bench_agents_async(ports, workdir, calls, streams, batch, repeats)
+        )
+    finally:
+        for proc in servers:
+            proc.terminate()
+        for proc in servers:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return AgentsResult(
+        calls, raw, agent, len(stream_ms), Stats(stream_ms), batch, latency_ms, walls
+    )
+
+
 # -- report -------------------------------------------------------------------------------
 
 
@@ -672,6 +932,31 @@ def print_tools(tools: ToolsStartup, args: argparse.Namespace) -> None:
     _table(["case", "wall ms", "goal"], rows)
 
 
+def print_agents(agents: AgentsResult, args: argparse.Namespace) -> None:
+    goals = agents.goals()
+    print()
+    print(
+        "5. Agents against llm-katan --backend echo on 127.0.0.1 (Lua spells, in-process, "
+        f"{args.repeats} repeats)"
+    )
+    rows = [
+        (f"raw openai.AsyncOpenAI chat.completions.create, {agents.calls} sequential",
+         "ms per call", _fmt(agents.raw_ms, 3), ""),
+        (f"agent:execute(\"hi\") from Lua, {agents.calls} sequential",
+         "ms per call", _fmt(agents.agent_ms, 3), ""),
+        ("  added by llmspell (difference of medians)", "ms per call",
+         f"{agents.added_ms:.3f}", f"≤ {GOAL_AGENT_OVERHEAD_MS:g} {_mark(goals['overhead'])}"),
+        (f"stream: adapter yields a delta -> Lua callback runs ({agents.chunks} chunks, "
+         "--itl-ms 20)", "ms p50", _fmt(agents.stream_ms, 3),
+         f"≤ {GOAL_STREAM_P50_MS:g} {_mark(goals['stream'])}"),
+        ("  the same, 95th percentile", "ms p95", f"{agents.stream_p95:.3f}", ""),
+        (f"Agent.execute_all of {agents.batch} agents, --latency-ms {agents.latency_ms}",
+         "s wall", _fmt(agents.execute_all_s, 3),
+         f"≤ {GOAL_EXECUTE_ALL_FACTOR * agents.ideal_s:g} {_mark(goals['execute_all'])}"),
+    ]  # fmt: skip
+    _table(["case", "unit", "value", "goal"], rows)
+
+
 def _table(header: list[str], rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
@@ -692,7 +977,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--js-calls", type=int, default=20_000, help="JavaScript host calls per run (20000)"
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs per host-call case (5)")
-    parser.add_argument("--only", choices=["cold", "calls", "tools"], help="run one group only")
+    parser.add_argument(
+        "--agent-calls", type=int, default=200, help="sequential agent calls per run (200)"
+    )
+    parser.add_argument(
+        "--only", choices=["cold", "calls", "tools", "agents"], help="run one group only"
+    )
     parser.add_argument(
         "--lang",
         choices=["lua", "js"],
@@ -718,6 +1008,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cold = calls = None
     warm = None
     tools: ToolsStartup | None = None
+    agents: AgentsResult | None = None
     with tempfile.TemporaryDirectory(prefix="llmspell-bench-") as tmp:
         if args.only in (None, "cold"):
             cold = bench_cold(args.runs, Path(tmp), bytecode_cache=not args.env_as_is)
@@ -727,6 +1018,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             calls, warm = bench_calls(
                 args.calls, args.repeats, args.js_calls, args.lang or ("lua", "js")
             )
+        if args.only == "agents" or (args.only is None and _katan_installed()):
+            agents = bench_agents(Path(tmp), calls=args.agent_calls, repeats=args.repeats)
 
     report = {
         "machine": machine,
@@ -737,6 +1030,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "host_call_us": GOAL_CALL_US,
             "host_call_us_js": GOAL_CALL_US_JS,
             "tools_startup_ms": GOAL_TOOLS_STARTUP_MS,
+            "agent_overhead_ms": GOAL_AGENT_OVERHEAD_MS,
+            "stream_p50_ms": GOAL_STREAM_P50_MS,
+            "execute_all_factor": GOAL_EXECUTE_ALL_FACTOR,
         },
         "rss_method": RSS_METHOD or None,
         "cold_start": [
@@ -774,6 +1070,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             "tool_count": tools.tool_count,
             "goal_met": tools.goal_met(),
         },
+        "agents": None
+        if agents is None
+        else {
+            "calls": agents.calls,
+            "raw_ms_per_call": agents.raw_ms.to_json(),
+            "agent_ms_per_call": agents.agent_ms.to_json(),
+            "added_ms_per_call": round(agents.added_ms, 3),
+            "stream_chunks": agents.chunks,
+            "stream_delivery_ms": agents.stream_ms.to_json(),
+            "stream_delivery_p95_ms": round(agents.stream_p95, 3),
+            "execute_all_batch": agents.batch,
+            "execute_all_latency_ms": agents.latency_ms,
+            "execute_all_wall_s": agents.execute_all_s.to_json(),
+            "goals_met": agents.goals(),
+        },
     }
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -781,6 +1092,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_table(cold, calls, warm, machine, args)
         if tools is not None:
             print_tools(tools, args)
+        if agents is not None:
+            print_agents(agents, args)
     if args.save:
         out = ROOT / "benchmarks" / "results" / time.strftime("%Y%m%d-%H%M%S.json")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -790,6 +1103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         met = [r.goal_met() for r in [*(cold or []), *(calls or [])]]
         met.append(tools.goal_met() if tools is not None else None)
+        met.extend((agents.goals() if agents is not None else {}).values())
         if any(m is False for m in met):
             return 1
     return 0

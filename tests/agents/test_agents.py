@@ -372,3 +372,25 @@ def test_stream_iterator_raises_the_agents_error(rt: Runtime) -> None:
     """,
     )
     assert "ProviderError: server went away" in value
+
+
+def test_provider_default_model_and_execute_all_failure(rt: Runtime) -> None:
+    from llmspell.errors import ProviderError
+
+    rt.providers._providers["fake"].info["default_model"] = "dflt"
+    value, _ = run(rt, 'return Agent.builder():provider("fake"):build().model')
+    assert value == "fake/dflt"
+    with pytest.raises(LLMSpellError, match="has no default model"):
+        run(rt, 'Agent.builder():provider("keyed"):api_key("k"):build()')
+    FakeProvider.delay = 0.05
+    FakeProvider.script = [ChatResponse("ok"), ProviderError("boom"), ChatResponse("ok")]
+    value, _ = run(
+        rt,
+        """
+        local items = {}
+        for i = 1, 3 do items[i] = {agent = Agent.create{model = "fake/m"}, input = "x"} end
+        local ok, err = pcall(Agent.execute_all, items)
+        return err
+    """,
+    )
+    assert "ProviderError: boom" in value

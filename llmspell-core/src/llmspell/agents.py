@@ -115,11 +115,12 @@ def agent_spec(table: dict[str, Any], default_name: str) -> AgentSpec:
                 f"Agent: field {key!r} has the wrong type ({type(value).__name__})"
             )
         values[target] = value
-    if "model" not in values:
+    if "model" not in values and "provider" not in values:
         raise ConfigurationError(
             "the agent has no model",
             hint='set model = "provider/model" (e.g. "openai/gpt-4o-mini")',
         )
+    values.setdefault("model", "")  # provider alone: its default model (resolved later)
     values.setdefault("name", default_name)
     if not all(isinstance(t, str) for t in values.get("tools", [])):
         raise ValidationError("Agent: tools must be a list of tool names")

@@ -30,10 +30,20 @@ PROVIDER = GlobalSpec(
 async def _create(ctx: CallContext, table: dict[str, Any]) -> Agent:
     fields = table.get("__fields", table) if isinstance(table, dict) else table
     spec = agent_spec(dict(fields), default_name=f"agent-{len(ctx.runtime.agents) + 1}")
-    provider_name, model = split_model_spec(ctx.runtime, spec.model, spec.provider)
+    if spec.model:
+        provider_name, model = split_model_spec(ctx.runtime, spec.model, spec.provider)
+    else:  # provider("x") alone: the provider's default model
+        provider_name, model = spec.provider or "", ""
     config = resolve_provider_config(
         ctx.runtime, provider_name, base_url=spec.base_url, api_key=spec.api_key
     )
+    if not model:
+        if not config.default_model:
+            raise ConfigurationError(
+                f"the agent has no model and provider {provider_name!r} has no default model",
+                hint='set model("...") or default_model in [providers.NAME]',
+            )
+        model = config.default_model
     for tool in spec.tools:
         if not ctx.runtime.tools.exists(tool):
             ctx.runtime.tools.get(tool)  # raises NotFoundError with a did-you-mean
@@ -100,8 +110,14 @@ async def execute_all(ctx: CallContext, items: list[Any]) -> list[dict[str, Any]
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or "input" not in item:
             raise ValidationError(f"Agent.execute_all: item {i} must be {{agent=, input=}}")
-        jobs.append(_agent_of(item.get("agent")).execute(ctx, item["input"]))
-    return list(await asyncio.gather(*jobs))
+        jobs.append((_agent_of(item.get("agent")), item["input"]))
+    try:
+        # the first failure cancels the calls still running: none is left unobserved
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(agent.execute(ctx, text)) for agent, text in jobs]
+    except* LLMSpellError as failures:
+        raise failures.exceptions[0] from None
+    return [task.result() for task in tasks]
 
 
 @method(AGENT_OBJECT, "execute", Param("input"), mode="async")
