@@ -115,7 +115,7 @@ def test_images_tool_calls_and_tool_results_are_mapped(server, sleeps, secret):
     }
     assert body["messages"][1] == {
         "role": "assistant",
-        "content": None,
+        "content": "",  # a string: llama.cpp's server rejects null
         "tool_calls": [
             {
                 "id": "call_1",
@@ -152,10 +152,21 @@ def test_tool_calls_are_parsed_with_decoded_arguments(server, sleeps, secret):
     ]
 
 
-def test_invalid_tool_arguments_name_the_tool(server, sleeps, secret):
+def test_invalid_tool_arguments_become_the_calls_error(server, sleeps, secret):
+    # small models write broken JSON: the call carries the error (the agent answers the
+    # model with it) instead of the whole request failing
     server.reply(200, "openai/chat_tool_bad_args.json")
-    with pytest.raises(ProviderError, match=r"'calculator'.*invalid JSON"):
-        asyncio.run(provider(server, sleeps, secret).chat(hello()))
+    answer = asyncio.run(provider(server, sleeps, secret).chat(hello()))
+    call = answer.tool_calls[0]
+    assert call.name == "calculator" and call.arguments == {}
+    assert call.error is not None and "'calculator'" in call.error and "invalid JSON" in call.error
+
+
+def test_tools_are_offered_with_tool_choice_auto(server, sleeps, secret):
+    server.reply(200, "openai/chat_tool_bad_args.json")
+    tool = ToolSpec("calculator", "calc", {"type": "object", "properties": {}})
+    asyncio.run(provider(server, sleeps, secret).chat(hello(tools=[tool])))
+    assert server.body()["tool_choice"] == "auto"
 
 
 def test_structured_output_uses_json_schema_response_format(server, sleeps, secret):

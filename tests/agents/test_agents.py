@@ -394,3 +394,14 @@ def test_provider_default_model_and_execute_all_failure(rt: Runtime) -> None:
     """,
     )
     assert "ProviderError: boom" in value
+
+
+def test_unreadable_tool_arguments_go_back_to_the_model(rt: Runtime) -> None:
+    bad = ChatResponse(
+        "", tool_calls=[ToolCall("c1", "calculator", {}, error="invalid JSON arguments")]
+    )
+    FakeProvider.script = [bad, ChatResponse("sorry")]
+    value, _ = run(rt, 'return Agent.create{model = "fake/m", tools = {"calculator"}}:execute("x")')
+    assert value["text"] == "sorry"
+    assert value["tool_calls"][0]["result"] == {"success": False, "error": "invalid JSON arguments"}
+    assert json.loads(FakeProvider.requests[1].messages[-1].content)["success"] is False

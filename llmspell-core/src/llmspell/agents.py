@@ -208,7 +208,10 @@ class Agent:
                 break
             messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
             for call in response.tool_calls:
-                outcome = await self._run_tool(ctx, call.name, call.arguments)
+                if call.error is not None:
+                    outcome = {"success": False, "error": call.error}
+                else:
+                    outcome = await self._run_tool(ctx, call.name, call.arguments)
                 calls.append({"name": call.name, "arguments": call.arguments, "result": outcome})
                 answer = json.dumps(outcome, default=str)
                 messages.append(Message("tool", answer, tool_call_id=call.id, name=call.name))

@@ -38,11 +38,14 @@ class ImagePart:
 
 @dataclass
 class ToolCall:
-    """A tool the model asked to call, with its JSON arguments."""
+    """A tool the model asked to call, with its JSON arguments. ``error`` is set when
+    the model's arguments could not be read (then the agent answers the model with it
+    instead of running the tool — small models often write broken JSON)."""
 
     id: str
     name: str
     arguments: dict[str, Any]
+    error: str | None = None
 
 
 @dataclass

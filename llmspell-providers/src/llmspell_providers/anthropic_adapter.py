@@ -12,10 +12,10 @@ from types import ModuleType
 from typing import Any
 
 from llmspell.errors import LLMSpellError
-from llmspell.llm import ChatRequest, ChatResponse, ToolCall, Usage
+from llmspell.llm import ChatRequest, ChatResponse, Usage
 from llmspell_providers.anthropic_format import build_kwargs, parse_message
 from llmspell_providers.base import SDKProvider
-from llmspell_providers.openai_format import decode_arguments
+from llmspell_providers.openai_format import tool_call
 
 __all__ = ["AnthropicProvider"]
 
@@ -108,10 +108,7 @@ class AnthropicProvider(SDKProvider):
             close = getattr(events, "close", None)
             if close is not None:
                 await close()
-        calls = [
-            ToolCall(id=t["id"], name=t["name"], arguments=decode_arguments(t["name"], t["json"]))
-            for _, t in sorted(tools.items())
-        ]
+        calls = [tool_call(t["id"], t["name"], t["json"]) for _, t in sorted(tools.items())]
         yield ChatResponse(
             text="".join(text),
             tool_calls=calls,

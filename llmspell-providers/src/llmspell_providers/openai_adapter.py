@@ -10,12 +10,12 @@ from types import ModuleType
 from typing import Any
 
 from llmspell.errors import LLMSpellError, ProviderError
-from llmspell.llm import ChatRequest, ChatResponse, ToolCall, Usage
+from llmspell.llm import ChatRequest, ChatResponse, Usage
 from llmspell_providers.base import SDKProvider
 from llmspell_providers.openai_format import (
     build_kwargs,
-    decode_arguments,
     parse_completion,
+    tool_call,
     usage_of,
 )
 
@@ -114,12 +114,7 @@ class OpenAIProvider(SDKProvider):
             if close is not None:
                 await close()
         tool_calls = [
-            ToolCall(
-                id=slot["id"],
-                name=slot["name"],
-                arguments=decode_arguments(slot["name"], slot["args"]),
-            )
-            for _, slot in sorted(calls.items())
+            tool_call(slot["id"], slot["name"], slot["args"]) for _, slot in sorted(calls.items())
         ]
         if any(not call.name for call in tool_calls):
             raise ProviderError(f"model {model!r} streamed a tool call without a name")

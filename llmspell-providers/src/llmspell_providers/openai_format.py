@@ -17,6 +17,7 @@ __all__ = [
     "decode_arguments",
     "parse_completion",
     "to_openai_message",
+    "tool_call",
     "usage_of",
 ]
 
@@ -41,7 +42,8 @@ def to_openai_message(message: Message) -> dict[str, Any]:
             parts.append({"type": "image_url", "image_url": {"url": url}})
         out["content"] = parts
     elif message.role == "assistant" and message.tool_calls:
-        out["content"] = message.content or None
+        # "" rather than null: OpenAI accepts both, llama.cpp's server only a string
+        out["content"] = message.content or ""
         out["tool_calls"] = [
             {
                 "id": call.id,
@@ -74,6 +76,9 @@ def build_kwargs(
     messages.extend(to_openai_message(m) for m in request.messages)
     kwargs: dict[str, Any] = {"model": request.model, "messages": messages}
     if request.tools:
+        # some servers (llama.cpp's function-calling formats) only consider tools when
+        # asked to choose: "auto" is also OpenAI's default when tools are present
+        kwargs["tool_choice"] = "auto"
         kwargs["tools"] = [
             {
                 "type": "function",
@@ -95,6 +100,15 @@ def build_kwargs(
     if request.max_tokens is not None:
         kwargs[max_tokens_key] = request.max_tokens
     return kwargs
+
+
+def tool_call(call_id: str, name: str, raw: str | None) -> ToolCall:
+    """A ToolCall from the model's raw JSON arguments; unreadable arguments become the
+    call's ``error`` (answered to the model) rather than failing the whole request."""
+    try:
+        return ToolCall(id=call_id, name=name, arguments=decode_arguments(name, raw))
+    except ProviderError as exc:
+        return ToolCall(id=call_id, name=name, arguments={}, error=exc.message)
 
 
 def decode_arguments(name: str, raw: str | None) -> dict[str, Any]:
@@ -132,11 +146,7 @@ def parse_completion(completion: Any, model: str) -> ChatResponse:
     choice = choices[0]
     message = choice.message
     calls = [
-        ToolCall(
-            id=call.id,
-            name=call.function.name,
-            arguments=decode_arguments(call.function.name, call.function.arguments),
-        )
+        tool_call(call.id, call.function.name, call.function.arguments)
         for call in (getattr(message, "tool_calls", None) or [])
         if getattr(call, "function", None) is not None
     ]
