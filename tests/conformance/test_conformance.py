@@ -209,6 +209,43 @@ class Outcome:
 
 
 _OUTCOMES: dict[tuple[str, Engine], Outcome] = {}
+_SERVERS: dict[str, int] = {}
+
+
+def _katan_port() -> int:
+    """The port of one ``llm-katan --backend echo`` server on 127.0.0.1, started on first
+    use for behaviours whose expected.json says ``"server": "llm-katan"`` (their
+    llmspell.toml uses ``{katan_port}``), and stopped when the test process exits."""
+    if "llm-katan" in _SERVERS:
+        return _SERVERS["llm-katan"]
+    import atexit
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    stats = Path(tempfile.mkdtemp(prefix="llmspell-katan-")) / "stats.json"
+    katan = str(Path(sys.executable).parent / "llm-katan")
+    proc = subprocess.Popen(
+        [katan, "--model", "echo-model", "--backend", "echo", "--host", "127.0.0.1",
+         "--port", str(port), "--providers", "openai,anthropic", "--disable-dashboard",
+         "--stats-file", str(stats)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    atexit.register(proc.terminate)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("llm-katan did not start") from None
+            time.sleep(0.2)
+    _SERVERS["llm-katan"] = port
+    return port
 
 
 def run_spell(behaviour: Behaviour, engine: Engine) -> Outcome:
@@ -222,14 +259,20 @@ def run_spell(behaviour: Behaviour, engine: Engine) -> Outcome:
     with tempfile.TemporaryDirectory(prefix=f"llmspell-conf-{behaviour.name}-") as tmp:
         cwd = Path(tmp)
         config = behaviour.path / "llmspell.toml"
+        extra_env: dict[str, str] = {}
         if config.is_file():
-            shutil.copy(config, cwd / "llmspell.toml")
+            text = config.read_text(encoding="utf-8")
+            if spec.get("server") == "llm-katan":
+                text = text.replace("{katan_port}", str(_katan_port()))
+                extra_env["KATAN_KEY"] = "conformance-dummy-key"
+            (cwd / "llmspell.toml").write_text(text, encoding="utf-8")
         # the spell is copied so that it runs as ./spell.<ext> (its name in error locations)
         shutil.copy(spell, cwd / spell.name)
         argv = [*COMMAND, "run", "--engine", engine.name, *spec.get("options", []), spell.name]
         if "args" in spec:
             argv += ["--", *spec["args"]]
-        env = {**_base_env(cwd), **{str(k): str(v) for k, v in (spec.get("env") or {}).items()}}
+        env = {**_base_env(cwd), **extra_env}
+        env.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
         proc = subprocess.run(
             argv,
             cwd=cwd,

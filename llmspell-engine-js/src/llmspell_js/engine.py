@@ -9,11 +9,10 @@ once, async and blocking ops as concurrent tasks whose answers settle their Prom
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import re
+import sys
 import time
-import types
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -261,21 +260,10 @@ class JSEngine(ScriptEngine):
         if op.mode == "sync":
             self._reply(req_id, value)
             return
-        if inspect.iscoroutine(value):
-            # Start the op at once: many finish without waiting, and then the answer
-            # costs no task and no trip round the event loop.
-            try:
-                yielded = value.send(None)
-            except StopIteration as stop:
-                self._reply(req_id, stop.value)
-                return
-            except BaseException as exc:
-                self._reply(req_id, self._failure(op, exc))
-                return
-            value = _resume(value, yielded)
-        task = asyncio.ensure_future(self._await_reply(req_id, op, value))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = _start_task(self._await_reply(req_id, op, value))
+        if not task.done():  # an eager task may already have answered
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _await_reply(self, req_id: int, op: Op, awaitable: Any) -> None:
         try:
@@ -453,23 +441,16 @@ def _is_plain_syntax(script_error: Any, module_error: Any) -> bool:
     )
 
 
-@types.coroutine
-def _resume(coro: Any, yielded: Any) -> Any:
-    """Go on with a coroutine that was started by hand and has yielded ``yielded``
-    (what asyncio's eager tasks do): the awaiting task waits on what it yields."""
-    while True:
-        try:
-            sent = yield yielded
-        except BaseException as exc:
-            try:
-                yielded = coro.throw(exc)
-            except StopIteration as stop:
-                return stop.value
-        else:
-            try:
-                yielded = coro.send(sent)
-            except StopIteration as stop:
-                return stop.value
+def _start_task(coro: Any) -> asyncio.Task[None]:
+    """A task for an op's answer. On Python 3.12+ it starts eagerly: an op that finishes
+    without waiting is answered at once (no trip round the event loop), and its first
+    step already runs inside its own task, which libraries built on anyio (httpx2, the
+    provider SDKs) require. Starting a coroutine by hand in the driver's task and
+    finishing it in another breaks them ("cancel scope in a different task")."""
+    if sys.version_info >= (3, 12):
+        loop = asyncio.get_running_loop()
+        return asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+    return asyncio.ensure_future(coro)
 
 
 def _internal(op: Op, exc: Exception) -> ScriptError:
