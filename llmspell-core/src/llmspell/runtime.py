@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -468,8 +468,3 @@ def _takes_origin(fn: Callable[..., Any]) -> bool:
         return "origin" in inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
-
-
-def run_awaitable(value: Any) -> Awaitable[Any] | None:
-    """The value as an awaitable if it is one, else None (helper for engines)."""
-    return value if asyncio.isfuture(value) or asyncio.iscoroutine(value) else None
