@@ -31,6 +31,7 @@ COMMAND_VAR = "LLMSPELL_CONFORMANCE_COMMAND"
 #: dropped so that the caller's configuration cannot change the expected output)
 PASSTHROUGH = {"LLMSPELL_LOAD_PLUGINS", "LLMSPELL_STRICT_PLUGINS"}
 KNOWN_KEYS = {
+    "server",
     "exit_code",
     "stderr_contains",
     "stderr_not_contains",
