@@ -7,69 +7,11 @@ in) and runs in ``tmp_path``. Exit codes: 0 ok, 1 script error, 2 usage error.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = ROOT / "examples" / "hello.lua"
-_SCRIPT = Path(sys.executable).parent / ("llmspell.exe" if os.name == "nt" else "llmspell")
-COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "llmspell_cli.main"]
-
-
-class CLI:
-    """Runs ``llmspell`` in ``cwd`` with an isolated environment."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.home = cwd / "llmspell-home"
-        # the caller's LLMSPELL_* settings are dropped, except the plugin allowlist (the
-        # test session loads only this workspace's plugins)
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("LLMSPELL_") or k == "LLMSPELL_LOAD_PLUGINS"
-        }
-        env.update(
-            LLMSPELL_HOME=str(self.home),
-            HOME=str(cwd),
-            COLUMNS="200",
-            NO_COLOR="1",
-            PYTHONIOENCODING="utf-8",
-        )
-        self.env = env
-
-    def __call__(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*COMMAND, *args],
-            cwd=self.cwd,
-            env={**self.env, **(env or {})},
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=timeout,
-        )
-
-    def write(self, name: str, text: str) -> Path:
-        path = self.cwd / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> CLI:
-    return CLI(tmp_path)
-
-
-def _explain(proc: subprocess.CompletedProcess[str]) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}"
 
 
 # -- run ----------------------------------------------------------------------------------
@@ -78,7 +20,7 @@ def _explain(proc: subprocess.CompletedProcess[str]) -> str:
 def test_run_hello_example(cli):
     assert HELLO.is_file(), HELLO
     first = cli("run", str(HELLO), "--", "Ada")
-    assert first.returncode == 0, _explain(first)
+    assert first.returncode == 0, cli.explain(first)
     lines = first.stdout.splitlines()
     assert lines[:3] == ["Hello, Ada!", "This spell has run 1 time(s).", "Greetings, Ada"]
     assert json.loads("\n".join(lines[3:])) == {"greeted": "Ada", "runs": 1}
@@ -86,14 +28,14 @@ def test_run_hello_example(cli):
     # State persists in the SQLite store under LLMSPELL_HOME
     assert (cli.home / "state.db").is_file()
     second = cli("run", str(HELLO))
-    assert second.returncode == 0, _explain(second)
+    assert second.returncode == 0, cli.explain(second)
     assert second.stdout.splitlines()[:2] == ["Hello, world!", "This spell has run 2 time(s)."]
 
 
 def test_run_ok_prints_output_and_result(cli):
     cli.write("ok.lua", 'print("a", 1, nil, true)\nreturn "done"\n')
     proc = cli("run", "ok.lua")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "a\t1\tnil\ttrue\ndone\n"
     assert proc.stderr == ""
 
@@ -107,7 +49,7 @@ def test_run_without_result_prints_only_output(cli):
 def test_script_error_exit_1_with_location(cli):
     cli.write("boom.lua", 'print("before")\nlocal x = 1\nerror("ToolError: it broke")\n')
     proc = cli("run", "boom.lua")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stdout == "before\n"
     assert proc.stderr == "boom.lua:3: ToolError: it broke\n"
 
@@ -115,14 +57,14 @@ def test_script_error_exit_1_with_location(cli):
 def test_runtime_error_exit_1(cli):
     cli.write("nil.lua", "local t\n\nreturn t.x\n")
     proc = cli("run", "nil.lua")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr == "nil.lua:3: ScriptError: attempt to index a nil value (local 't')\n"
 
 
 def test_syntax_error_exit_1(cli):
     cli.write("syntax.lua", "local x = \n")
     proc = cli("run", "syntax.lua")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("syntax.lua:")
     assert "ScriptError: syntax error:" in proc.stderr
 
@@ -130,7 +72,7 @@ def test_syntax_error_exit_1(cli):
 def test_host_error_exit_1(cli):
     cli.write("json.lua", '\nlocal v = JSON.parse("{oops")\n')
     proc = cli("run", "json.lua")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("json.lua:2: ValidationError: JSON.parse: invalid JSON")
     assert proc.stderr.count("\n") == 1
 
@@ -140,7 +82,7 @@ def test_host_error_exit_1(cli):
 
 def test_missing_script_file_exit_2(cli):
     proc = cli("run", "nope.lua")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "nope.lua" in proc.stderr
     assert proc.stdout == ""
 
@@ -148,19 +90,19 @@ def test_missing_script_file_exit_2(cli):
 def test_unknown_option_exit_2(cli):
     cli.write("ok.lua", "return 1\n")
     proc = cli("run", "--bogus-option", "ok.lua")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "--bogus-option" in proc.stderr
 
 
 def test_unknown_command_exit_2(cli):
     proc = cli("frobnicate")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
 
 
 def test_unknown_engine_exit_2(cli):
     cli.write("ok.lua", "return 1\n")
     proc = cli("run", "--engine", "cobol", "ok.lua")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "cobol" in proc.stderr
     assert "lua" in proc.stderr  # names what is installed
 
@@ -169,7 +111,7 @@ def test_js_without_the_js_engine_names_the_distribution(cli):
     cli.write("hello.js", 'console.log("hi")\n')
     # load only the Lua engine, so the test holds whether or not the JS engine exists
     proc = cli("run", "hello.js", env={"LLMSPELL_LOAD_PLUGINS": "llmspell-engine-lua"})
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "llmspell-engine-js" in proc.stderr
     assert ".js" in proc.stderr
 
@@ -178,7 +120,7 @@ def test_invalid_config_file_names_file_and_key(cli):
     cli.write("bad.toml", "[runtime]\ntimeout_secs = 3\n")
     cli.write("ok.lua", "return 1\n")
     proc = cli("run", "--config", "bad.toml", "ok.lua")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "bad.toml" in proc.stderr
     assert "runtime.timeout_secs" in proc.stderr
     assert "timeout_seconds" in proc.stderr  # the suggested fix
@@ -188,7 +130,7 @@ def test_discovered_config_file_with_a_bad_value(cli):
     cli.write("llmspell.toml", '[runtime]\nmemory_mb = "lots"\n')
     cli.write("ok.lua", "return 1\n")
     proc = cli("run", "ok.lua")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "llmspell.toml" in proc.stderr
     assert "runtime.memory_mb" in proc.stderr
 
@@ -196,14 +138,14 @@ def test_discovered_config_file_with_a_bad_value(cli):
 def test_config_file_that_is_not_toml(cli):
     cli.write("broken.toml", "[runtime\n")
     proc = cli("config", "validate", "--config", "broken.toml")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "broken.toml" in proc.stderr
 
 
 def test_missing_config_file_exit_2(cli):
     cli.write("ok.lua", "return 1\n")
     proc = cli("run", "--config", "absent.toml", "ok.lua")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "absent.toml" in proc.stderr
 
 
@@ -213,7 +155,7 @@ def test_missing_config_file_exit_2(cli):
 def test_output_json_last_line(cli):
     cli.write("j.lua", 'print("printed first")\nreturn {answer = 42, list = {1, 2}}\n')
     proc = cli("run", "j.lua", "--output", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     lines = proc.stdout.splitlines()
     assert lines[0] == "printed first"
     payload = json.loads(lines[-1])
@@ -227,14 +169,14 @@ def test_output_json_last_line(cli):
 def test_output_json_without_result_is_null(cli):
     cli.write("n.lua", "local x = 1\n")
     proc = cli("run", "n.lua", "-o", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert json.loads(proc.stdout.splitlines()[-1])["result"] is None
 
 
 def test_output_json_on_error_still_exits_1(cli):
     cli.write("e.lua", 'error("ValidationError: nope")\n')
     proc = cli("run", "e.lua", "--output", "json")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr == "e.lua:1: ValidationError: nope\n"
 
 
@@ -244,25 +186,25 @@ def test_script_args(cli):
         "print(ARGS[0], ARGS[1], ARGS[2], ARGS.k, ARGS.flag, ARGS[3], ARGS.timeout)\n",
     )
     proc = cli("run", "args.lua", "--", "a", "b", "--k", "v", "--timeout", "5", "--flag")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "args.lua\ta\tb\tv\ttrue\tnil\t5\n"
 
 
 def test_exec(cli):
     proc = cli("exec", 'print(1 + 1)\nreturn "x"')
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "2\nx\n"
 
 
 def test_exec_error(cli):
     proc = cli("exec", 'local a = 1\nerror("NotFoundError: gone")')
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr == "<exec>:2: NotFoundError: gone\n"
 
 
 def test_exec_output_json(cli):
     proc = cli("exec", "return {1, 2, 3}", "--output", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert json.loads(proc.stdout.splitlines()[-1])["result"] == [1, 2, 3]
 
 
@@ -271,14 +213,14 @@ def test_exec_output_json(cli):
 
 def test_engines(cli):
     proc = cli("engines")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "lua" in proc.stdout
     assert "Lua 5.4" in proc.stdout
 
 
 def test_engines_json(cli):
     proc = cli("engines", "--json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
     assert rows["lua"]["extensions"] == [".lua"]
     assert rows["lua"]["language"] == "Lua 5.4"
@@ -286,14 +228,14 @@ def test_engines_json(cli):
 
 def test_plugins(cli):
     proc = cli("plugins")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "llmspell-engine-lua" in proc.stdout
     assert "register_engines" in proc.stdout
 
 
 def test_plugins_json(cli):
     proc = cli("plugins", "--json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     rows = json.loads(proc.stdout)
     by_dist = {row["distribution"]: row for row in rows}
     assert "register_engines" in by_dist["llmspell-engine-lua"]["hooks"]
@@ -303,7 +245,7 @@ def test_plugins_json(cli):
 
 def test_version(cli):
     proc = cli("version")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout.startswith("llmspell ")
     for dist in ("llmspell-core", "llmspell-engine-lua", "llmspell-cli"):
         assert dist in proc.stdout
@@ -314,31 +256,31 @@ def test_version(cli):
 
 def test_config_init_validate_show(cli):
     proc = cli("config", "init")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     written = cli.cwd / "llmspell.toml"
     assert written.is_file()
     assert "[runtime]" in written.read_text(encoding="utf-8")
 
     again = cli("config", "init")
-    assert again.returncode == 2, _explain(again)
+    assert again.returncode == 2, cli.explain(again)
     assert "--force" in again.stderr
 
     # validate finds ./llmspell.toml by itself, and accepts it explicitly
     found = cli("config", "validate")
-    assert found.returncode == 0, _explain(found)
+    assert found.returncode == 0, cli.explain(found)
     assert "llmspell.toml" in found.stdout
     explicit = cli("config", "validate", "--config", str(written))
-    assert explicit.returncode == 0, _explain(explicit)
+    assert explicit.returncode == 0, cli.explain(explicit)
 
     show = cli("config", "show")
-    assert show.returncode == 0, _explain(show)
+    assert show.returncode == 0, cli.explain(show)
     settings = json.loads(show.stdout)
     assert settings["runtime"]["memory_mb"] == 256
 
 
 def test_config_init_to_a_path(cli):
     proc = cli("config", "init", "conf/custom.toml")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert (cli.cwd / "conf" / "custom.toml").is_file()
 
 
@@ -349,7 +291,7 @@ def test_config_show_redacts_secrets(cli):
         '[providers.local]\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "LOCAL_KEY"\n',
     )
     proc = cli("config", "show", "--config", "secret.toml")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "sk-very-secret-value" not in proc.stdout + proc.stderr
     settings = json.loads(proc.stdout)
     assert settings["tools"]["web_search"]["api_key"] == "***"
@@ -360,7 +302,7 @@ def test_config_show_redacts_secrets(cli):
 def test_config_validate_rejects_bad_file(cli):
     cli.write("bad.toml", "[security]\nallow_network = 3\n")
     proc = cli("config", "validate", "--config", "bad.toml")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "bad.toml" in proc.stderr
     assert "security.allow_network" in proc.stderr
 
@@ -373,7 +315,7 @@ def test_timeout_on_infinite_loop(cli):
     start = time.monotonic()
     proc = cli("run", "--timeout", "1", "loop.lua")
     elapsed = time.monotonic() - start
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("loop.lua:1: LimitExceeded: wall-time limit of 1 s exceeded")
     assert elapsed < 10
 
@@ -381,7 +323,7 @@ def test_timeout_on_infinite_loop(cli):
 def test_memory_limit(cli):
     cli.write("bomb.lua", "local t = {}\nfor i = 1, 1e9 do t[i] = i end\n")
     proc = cli("run", "--memory-mb", "16", "bomb.lua")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("bomb.lua")
     assert "LimitExceeded: memory limit of 16 MB exceeded" in proc.stderr
 
@@ -392,13 +334,13 @@ def test_log_level(cli):
         'Debug.debug("debug line")\nDebug.warn("warn line")\nprint("stdout line")\n',
     )
     default = cli("run", "log.lua")
-    assert default.returncode == 0, _explain(default)
+    assert default.returncode == 0, cli.explain(default)
     assert default.stdout == "stdout line\n"
     assert "warn line" in default.stderr
     assert "debug line" not in default.stderr
 
     debug = cli("run", "--log-level", "debug", "log.lua")
-    assert debug.returncode == 0, _explain(debug)
+    assert debug.returncode == 0, cli.explain(debug)
     assert debug.stdout == "stdout line\n"
     assert "debug line" in debug.stderr
     assert debug.stderr.index("debug line") < debug.stderr.index("warn line")
@@ -407,5 +349,5 @@ def test_log_level(cli):
 def test_log_level_from_environment(cli):
     cli.write("log.lua", 'Debug.info("info line")\n')
     proc = cli("run", "log.lua", env={"LLMSPELL_LOG_LEVEL": "info"})
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "info line" in proc.stderr

@@ -7,9 +7,6 @@ Same isolation as test_cli.py: a private ``LLMSPELL_HOME`` and ``HOME``, run in
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,77 +14,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HELLO_JS = ROOT / "examples" / "hello.js"
-_SCRIPT = Path(sys.executable).parent / ("llmspell.exe" if os.name == "nt" else "llmspell")
-COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "llmspell_cli.main"]
-
-
-class CLI:
-    """Runs ``llmspell`` in ``cwd`` with an isolated environment."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.home = cwd / "llmspell-home"
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("LLMSPELL_") or k == "LLMSPELL_LOAD_PLUGINS"
-        }
-        env.update(
-            LLMSPELL_HOME=str(self.home),
-            HOME=str(cwd),
-            COLUMNS="200",
-            NO_COLOR="1",
-            PYTHONIOENCODING="utf-8",
-        )
-        self.env = env
-
-    def __call__(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*COMMAND, *args],
-            cwd=self.cwd,
-            env={**self.env, **(env or {})},
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=timeout,
-        )
-
-    def write(self, name: str, text: str) -> Path:
-        path = self.cwd / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> CLI:
-    return CLI(tmp_path)
-
-
-def _explain(proc: subprocess.CompletedProcess[str]) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}"
 
 
 def test_run_hello_js_example(cli):
     assert HELLO_JS.is_file(), HELLO_JS
     first = cli("run", str(HELLO_JS), "--", "Ada")
-    assert first.returncode == 0, _explain(first)
+    assert first.returncode == 0, cli.explain(first)
     lines = first.stdout.splitlines()
     assert lines[:3] == ["Hello, Ada!", "This spell has run 1 time(s).", "Greetings, Ada"]
     assert json.loads("\n".join(lines[3:])) == {"greeted": "Ada", "runs": 1}
     assert first.stderr == ""
     # State persists in the SQLite store under LLMSPELL_HOME
     second = cli("run", str(HELLO_JS))
-    assert second.returncode == 0, _explain(second)
+    assert second.returncode == 0, cli.explain(second)
     assert second.stdout.splitlines()[:2] == ["Hello, world!", "This spell has run 2 time(s)."]
 
 
 def test_run_js_prints_output_and_result(cli):
     cli.write("ok.js", 'print("a", 1, null, true);\nconsole.log("b", 2);\n"done"\n')
     proc = cli("run", "ok.js")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "a\t1\tnull\ttrue\nb 2\ndone\n"
     assert proc.stderr == ""
 
@@ -101,7 +47,7 @@ def test_run_js_without_result_prints_only_output(cli):
 def test_console_error_goes_to_stderr(cli):
     cli.write("streams.js", 'console.log("out");\nconsole.error("err");\nconsole.warn("warn");\n')
     proc = cli("run", "streams.js")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "out\n"
     assert proc.stderr == "err\nwarn\n"
 
@@ -133,7 +79,7 @@ def test_console_error_goes_to_stderr(cli):
 def test_script_error_exit_1_with_location(cli, source, expected):
     cli.write("boom.js", source)
     proc = cli("run", "boom.js")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stdout == "before\n"
     assert proc.stderr == expected
 
@@ -141,7 +87,7 @@ def test_script_error_exit_1_with_location(cli, source, expected):
 def test_syntax_error_exit_1(cli):
     cli.write("syntax.js", "let a = 1;\nlet x = ;\n")
     proc = cli("run", "syntax.js")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("syntax.js:2: ScriptError: SyntaxError: ")
     assert proc.stderr.count("\n") == 1
 
@@ -153,7 +99,7 @@ def test_output_json_result_from_export_default(cli):
         'export default {answer: 40 + await State.get("k"), list: [1, 2], none: null};\n',
     )
     proc = cli("run", "j.js", "--output", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     lines = proc.stdout.splitlines()
     assert lines[0] == "printed first"
     payload = json.loads(lines[-1])
@@ -165,21 +111,21 @@ def test_output_json_result_from_export_default(cli):
 def test_output_json_result_from_last_expression(cli):
     cli.write("last.js", "const x = 6;\n({product: x * 7})\n")
     proc = cli("run", "last.js", "-o", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert json.loads(proc.stdout.splitlines()[-1])["result"] == {"product": 42}
 
 
 def test_output_json_without_result_is_null(cli):
     cli.write("n.js", "await 0;\nconst x = 1;\n")
     proc = cli("run", "n.js", "-o", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert json.loads(proc.stdout.splitlines()[-1])["result"] is None
 
 
 def test_output_json_on_error_still_exits_1(cli):
     cli.write("e.js", 'throw new Error("ValidationError: nope");\n')
     proc = cli("run", "e.js", "--output", "json")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr == "e.js:1: ValidationError: nope\n"
 
 
@@ -190,13 +136,13 @@ def test_script_args(cli):
         " JSON.stringify(ARGS.positional));\n",
     )
     proc = cli("run", "args.js", "--", "a", "b", "--k", "v", "--timeout", "5", "--flag")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == 'args.js\ta\tb\tv\ttrue\tundefined\t5\t["a","b"]\n'
 
 
 def test_exec_with_engine_js(cli):
     proc = cli("exec", "--engine", "js", 'console.log(1 + 1);\n"x"')
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "2\nx\n"
 
 
@@ -209,13 +155,13 @@ def test_exec_js_with_top_level_await_and_json(cli):
         "json",
         'await State.set("k", [1, 2]); export default await State.get("k")',
     )
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert json.loads(proc.stdout.splitlines()[-1])["result"] == [1, 2]
 
 
 def test_exec_js_error(cli):
     proc = cli("exec", "--engine", "js", 'let a = 1;\nthrow new Error("NotFoundError: gone");')
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr == "<exec>:2: NotFoundError: gone\n"
 
 
@@ -224,7 +170,7 @@ def test_timeout_on_infinite_loop(cli):
     start = time.monotonic()
     proc = cli("run", "--timeout", "1", "loop.js")
     elapsed = time.monotonic() - start
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("loop.js:1: LimitExceeded: wall-time limit of 1 s exceeded")
     assert elapsed < 10
 
@@ -232,14 +178,14 @@ def test_timeout_on_infinite_loop(cli):
 def test_memory_limit(cli):
     cli.write("bomb.js", "const a = [];\nwhile (true) a.push({x: a.length});\n")
     proc = cli("run", "--memory-mb", "16", "bomb.js")
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert proc.stderr.startswith("bomb.js")
     assert "LimitExceeded: memory limit of 16 MB exceeded" in proc.stderr
 
 
 def test_engines_lists_js(cli):
     proc = cli("engines", "--json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
     assert rows["js"]["extensions"] == [".js", ".mjs"]
     assert "QuickJS" in rows["js"]["language"]
@@ -248,5 +194,5 @@ def test_engines_lists_js(cli):
 def test_mjs_extension_selects_js(cli):
     cli.write("m.mjs", 'export default "from mjs";\n')
     proc = cli("run", "m.mjs")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout == "from mjs\n"

@@ -8,62 +8,16 @@ Same isolation as test_cli.py: a private ``LLMSPELL_HOME`` and ``HOME``, run in
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-_SCRIPT = Path(sys.executable).parent / ("llmspell.exe" if os.name == "nt" else "llmspell")
-COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "llmspell_cli.main"]
-
-
-class CLI:
-    """Runs ``llmspell`` in ``cwd`` with an isolated environment."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("LLMSPELL_") or k == "LLMSPELL_LOAD_PLUGINS"
-        }
-        env.update(
-            LLMSPELL_HOME=str(cwd / "llmspell-home"),
-            HOME=str(cwd),
-            COLUMNS="200",
-            NO_COLOR="1",
-            PYTHONIOENCODING="utf-8",
-        )
-        self.env = env
-
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*COMMAND, *args],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-        )
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> CLI:
-    return CLI(tmp_path)
-
-
-def _explain(proc: subprocess.CompletedProcess[str]) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}"
 
 
 def _json(proc: subprocess.CompletedProcess[str]) -> object:
     try:
         return json.loads(proc.stdout)
     except ValueError:
-        pytest.fail(f"stdout is not JSON\n{_explain(proc)}")
+        pytest.fail(f"stdout is not JSON (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}")
 
 
 # -- list ---------------------------------------------------------------------------------
@@ -71,10 +25,10 @@ def _json(proc: subprocess.CompletedProcess[str]) -> object:
 
 def test_list_table_and_json(cli):
     proc = cli("tool", "list")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "calculator" in proc.stdout and "utility" in proc.stdout
     proc = cli("tool", "list", "--output", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     tools = _json(proc)
     assert isinstance(tools, list)
     names = [t["name"] for t in tools]
@@ -86,21 +40,21 @@ def test_list_table_and_json(cli):
 
 def test_list_by_category(cli):
     proc = cli("tool", "list", "--category", "media", "-o", "json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     tools = _json(proc)
     assert {t["category"] for t in tools} == {"media"}
     assert {"image-processor", "audio-processor", "video-processor"} <= {t["name"] for t in tools}
     proc = cli("tool", "list", "--category", "document")
-    assert proc.returncode == 0 and "pdf-processor" in proc.stdout, _explain(proc)
+    assert proc.returncode == 0 and "pdf-processor" in proc.stdout, cli.explain(proc)
 
 
 def test_list_bad_category_or_output_is_a_usage_error(cli):
     proc = cli("tool", "list", "--category", "no-such-category")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "no tools in category 'no-such-category'" in proc.stderr
     assert "utility" in proc.stderr  # the known categories are listed
     proc = cli("tool", "list", "--output", "yaml")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "--output must be text or json" in proc.stderr
 
 
@@ -109,11 +63,11 @@ def test_list_bad_category_or_output_is_a_usage_error(cli):
 
 def test_info_text_and_json(cli):
     proc = cli("tool", "info", "calculator")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert proc.stdout.startswith("calculator (utility, v")
     assert "input" in proc.stdout and "evaluate" in proc.stdout
     proc = cli("tool", "info", "pdf-processor", "--json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     info = _json(proc)
     assert isinstance(info, dict)
     assert info["name"] == "pdf-processor" and info["category"] == "document"
@@ -123,13 +77,13 @@ def test_info_text_and_json(cli):
 
 def test_info_marks_required_parameters(cli):
     proc = cli("tool", "info", "image-processor")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "file_path*" in proc.stdout
 
 
 def test_info_unknown_tool(cli):
     proc = cli("tool", "info", "no-such-tool")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "unknown tool 'no-such-tool'" in proc.stderr
     assert proc.stdout == ""
 
@@ -140,7 +94,7 @@ def test_info_unknown_tool(cli):
 def test_invoke_success(cli):
     proc = cli("tool", "invoke", "calculator", "--params", '{"input": "2 * (3 + x)", '
                '"variables": {"x": 4}}')  # fmt: skip
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     result = _json(proc)
     assert isinstance(result, dict)
     assert result["success"] is True
@@ -151,13 +105,13 @@ def test_invoke_success(cli):
 
 def test_invoke_default_params_and_short_option(cli):
     proc = cli("tool", "invoke", "calculator", "-p", '{"operation": "functions"}')
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "sqrt" in _json(proc)["result"]["functions"]
 
 
 def test_invoke_tool_failure_exits_1_with_the_result(cli):
     proc = cli("tool", "invoke", "calculator", "--params", '{"input": "1/0"}')
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     result = _json(proc)
     assert isinstance(result, dict)
     assert result["success"] is False and result["error"] == "division by zero"
@@ -167,20 +121,20 @@ def test_invoke_tool_failure_exits_1_with_the_result(cli):
 def test_invoke_file_tool_in_the_working_directory(cli, tmp_path):
     (tmp_path / "doc.pdf").write_text("not a pdf", encoding="utf-8")
     proc = cli("tool", "invoke", "pdf-processor", "--params", '{"input": "doc.pdf"}')
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert "no %PDF header" in _json(proc)["error"]
 
 
 def test_invoke_security_denial_exits_1(cli):
     proc = cli("tool", "invoke", "pdf-processor", "--params", '{"input": "/etc/passwd"}')
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert "SecurityError: access to '/etc/passwd' is denied" in proc.stderr
     assert proc.stdout == ""
 
 
 def test_invoke_invalid_params_exits_1_naming_the_parameter(cli):
     proc = cli("tool", "invoke", "calculator", "--params", '{"input": 5}')
-    assert proc.returncode == 1, _explain(proc)
+    assert proc.returncode == 1, cli.explain(proc)
     assert "ValidationError" in proc.stderr and "parameter 'input'" in proc.stderr
 
 
@@ -194,14 +148,14 @@ def test_invoke_invalid_params_exits_1_naming_the_parameter(cli):
 )
 def test_invoke_bad_json_is_a_usage_error(cli, params, message):
     proc = cli("tool", "invoke", "calculator", "--params", params)
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert message in proc.stderr
     assert proc.stdout == ""
 
 
 def test_invoke_unknown_tool_is_a_usage_error(cli):
     proc = cli("tool", "invoke", "no-such-tool", "--params", "{}")
-    assert proc.returncode == 2, _explain(proc)
+    assert proc.returncode == 2, cli.explain(proc)
     assert "unknown tool 'no-such-tool'" in proc.stderr
 
 
@@ -210,10 +164,10 @@ def test_invoke_unknown_tool_is_a_usage_error(cli):
 
 def test_search_words_all_match(cli):
     proc = cli("tool", "search", "pdf", "--json")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert [t["name"] for t in _json(proc)] == ["pdf-processor"]
     proc = cli("tool", "search", "MEDIA", "image")  # case-insensitive, every word must match
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "image-processor" in proc.stdout and "audio-processor" not in proc.stdout
     proc = cli("tool", "search", "math", "--json")  # tags count too
     assert "calculator" in [t["name"] for t in _json(proc)]
@@ -221,7 +175,7 @@ def test_search_words_all_match(cli):
 
 def test_search_no_match(cli):
     proc = cli("tool", "search", "zzz-nothing")
-    assert proc.returncode == 0, _explain(proc)
+    assert proc.returncode == 0, cli.explain(proc)
     assert "no tool matches 'zzz-nothing'" in proc.stdout
     proc = cli("tool", "search", "zzz-nothing", "--json")
     assert proc.returncode == 0 and _json(proc) == []
@@ -229,5 +183,5 @@ def test_search_no_match(cli):
 
 def test_tool_without_subcommand_shows_help(cli):
     proc = cli("tool")
-    assert proc.returncode in (0, 2), _explain(proc)
+    assert proc.returncode in (0, 2), cli.explain(proc)
     assert "invoke" in proc.stdout + proc.stderr
