@@ -15,7 +15,19 @@ from llmspell import PluginError, hookimpl
 from llmspell.tools import LazyTool, Tool
 
 #: the category packages, each holding one module per tool
-CATEGORIES = ("utility", "data", "analysis", "filesystem", "system", "media", "document")
+CATEGORIES = (
+    "utility",
+    "data",
+    "analysis",
+    "filesystem",
+    "system",
+    "media",
+    "document",
+    "api",
+    "web",
+    "search",
+    "communication",
+)
 
 
 def tool_modules() -> list[str]:

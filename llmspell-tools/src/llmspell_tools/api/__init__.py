@@ -1,0 +1,1 @@
+"""API tools: HTTP requests, API tests, webhooks, GraphQL (network policy applies)."""

@@ -1,0 +1,1 @@
+"""Communication tools: email, Slack, GitHub (network policy applies)."""

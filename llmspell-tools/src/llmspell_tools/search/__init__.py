@@ -1,0 +1,1 @@
+"""Search tools: web search through provider HTTP APIs (network policy applies)."""

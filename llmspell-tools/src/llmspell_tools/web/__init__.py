@@ -1,0 +1,1 @@
+"""Web tools: URL analysis, scraping, page monitoring, sitemaps (network policy applies)."""
