@@ -18,6 +18,8 @@ SECTIONS = {
     "runtime": config.RuntimeSettings,
     "state": config.StateSettings,
     "security": config.SecuritySettings,
+    "hooks": config.HookSettings,
+    "events": config.EventSettings,
     "providers.NAME": config.ProviderSettings,
 }
 

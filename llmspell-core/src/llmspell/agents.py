@@ -25,6 +25,8 @@ from llmspell.errors import (
     TimeoutError,
     ValidationError,
 )
+from llmspell.hooks import Points, around, cancelled
+from llmspell.lifecycle import correlation_of, fire, hooks_of, publish, report_of
 from llmspell.llm import (
     ChatProvider,
     ChatRequest,
@@ -139,6 +141,21 @@ def agent_spec(table: dict[str, Any], default_name: str) -> AgentSpec:
 
 ChunkSink = Callable[[dict[str, Any]], Any]
 
+AGENT_POINTS = Points("BeforeAgentExecution", "AfterAgentExecution", "AgentError", "ProviderError")
+
+
+def _skipped_result(agent: Agent) -> dict[str, Any]:
+    """The result of a call a hook skipped: no text, no usage."""
+    return {
+        "text": "",
+        "skipped": True,
+        "tool_calls": [],
+        "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
+        "model": agent.model_id,
+        "finish_reason": None,
+        "metadata": {"model": agent.model, "token_count": 0, "execution_time_ms": 0.0},
+    }
+
 
 class Agent:
     """An LLM agent bound to one provider client; keeps its conversation."""
@@ -176,7 +193,44 @@ class Agent:
     async def execute(
         self, ctx: Any, input: Any, on_chunk: ChunkSink | None = None
     ) -> dict[str, Any]:
-        """Answer ``input`` (a string or ``{text, media, parameters}``); see the module doc."""
+        """Answer ``input`` (a string or ``{text, media, parameters}``); see the module doc.
+
+        In a runtime, the agent hook points fire around the call and ``agent.started`` /
+        ``agent.completed`` / ``agent.failed`` events are published.
+        """
+        hooks = hooks_of(ctx)
+        if hooks is None:
+            return await self._execute_timed(ctx, input, on_chunk)
+        cid = correlation_of(ctx)
+        publish(ctx, "agent.started", {"agent": self.name, "model": self.model}, cid)
+        started = time.perf_counter()
+        try:
+            result: Any = await around(
+                hooks,
+                AGENT_POINTS,
+                {"agent": self.name, "input": input},
+                lambda data: self._execute_timed(ctx, data.get("input"), on_chunk),
+                component_id=f"agent {self.name!r}",
+                skipped=lambda data: _skipped_result(self),
+                correlation_id=cid,
+                report=report_of(ctx),
+            )
+        except LLMSpellError as exc:
+            info = {"agent": self.name, "error": exc.message, "error_kind": exc.kind}
+            publish(ctx, "agent.failed", info, cid)
+            raise
+        if not isinstance(result, dict):  # a hook replaced it with a bare value
+            result = {**_skipped_result(self), "text": str(result), "replaced_by_hook": True}
+            result.pop("skipped")
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
+        done: dict[str, Any] = {"agent": self.name, "model": self.model, "duration_ms": elapsed}
+        publish(ctx, "agent.completed", {**done, "usage": result.get("usage")}, cid)
+        final: dict[str, Any] = result
+        return final
+
+    async def _execute_timed(
+        self, ctx: Any, input: Any, on_chunk: ChunkSink | None
+    ) -> dict[str, Any]:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.spec.timeout_seconds):
@@ -202,7 +256,7 @@ class Agent:
         for step in range(self.spec.max_tool_calls + 1):
             offer = tools if step < self.spec.max_tool_calls else []
             observer = getattr(ctx, "stream_observer", None)
-            response = await self._call(self._request(messages, offer), on_chunk, observer)
+            response = await self._call(self._request(messages, offer), on_chunk, observer, ctx)
             usage.add(response.usage)
             if not (response.tool_calls and offer):
                 break
@@ -254,8 +308,37 @@ class Agent:
         )
 
     async def _call(
-        self, request: ChatRequest, on_chunk: ChunkSink | None, observer: Any = None
+        self,
+        request: ChatRequest,
+        on_chunk: ChunkSink | None,
+        observer: Any = None,
+        ctx: Any = None,
     ) -> ChatResponse:
+        hooks = hooks_of(ctx)
+        if hooks is not None and hooks.has("BeforeProviderCall", "AfterProviderCall"):
+            info = {
+                "agent": self.name,
+                "provider": self.provider_name,
+                "model": request.model,
+                "messages": len(request.messages),
+                "tools": [t.name for t in request.tools],
+            }
+            outcome = await fire(ctx, "BeforeProviderCall", info, component_id=self.name)
+            if outcome.action == "cancel":
+                raise cancelled(
+                    f"the provider call of agent {self.name!r} was cancelled by "
+                    f"{outcome.by()} at BeforeProviderCall",
+                    "ProviderError",
+                )
+            response = await self._call(request, on_chunk, observer)
+            after = {
+                **info,
+                "finish_reason": response.finish_reason,
+                "usage": response.usage.as_dict(),
+                "tool_calls": [c.name for c in response.tool_calls],
+            }
+            await fire(ctx, "AfterProviderCall", after, component_id=self.name)
+            return response
         if on_chunk is None and observer is None:
             return await self.provider.chat(request)
         if observer is not None:

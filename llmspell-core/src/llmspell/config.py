@@ -75,6 +75,44 @@ class SecuritySettings:
     allow_process: bool = _opt(False, kind="bool")
     allowed_commands: list[str] = _opt(factory=list, kind="list", item="str")
     max_input_bytes: int = _opt(50 * 1024 * 1024, kind="int", ge=1)
+    max_response_bytes: int = _opt(10 * 1024 * 1024, kind="int", ge=1)
+    network_timeout_seconds: float = _opt(30.0, kind="float", gt=0)
+    requests_per_second_per_host: float = _opt(10.0, kind="float", ge=0)
+
+    def __post_init__(self) -> None:
+        # host entries are checked here so a typo fails at load time, not at first use
+        for key in ("allowed_hosts", "denied_hosts"):
+            entries = getattr(self, key)
+            if not entries:
+                continue
+            from llmspell.security import parse_host_entry
+
+            for entry in entries:
+                try:
+                    parse_host_entry(entry)
+                except ValueError as exc:
+                    raise _Invalid(f"security.{key}", str(exc)) from None
+
+
+@dataclass
+class HookSettings:
+    """``[hooks]``: how hooks that fail are treated."""
+
+    #: "report": a failing hook is reported on stderr and the run goes on; "fail": it
+    #: fails the operation it hooked
+    on_error: str = _opt("report", kind="str", choices=("report", "fail"))
+    #: how often ``retry`` results may re-run one operation
+    max_retries: int = _opt(3, kind="int", ge=0)
+
+
+@dataclass
+class EventSettings:
+    """``[events]``: the event bus's subscription queues."""
+
+    #: events one subscription holds before the overflow policy applies
+    queue_size: int = _opt(1000, kind="int", ge=1)
+    #: "drop_oldest" keeps the newest events; "drop_newest" keeps the oldest
+    overflow: str = _opt("drop_oldest", kind="str", choices=("drop_oldest", "drop_newest"))
 
 
 @dataclass
@@ -100,6 +138,8 @@ class Settings:
     runtime: RuntimeSettings = _opt(factory=RuntimeSettings, kind="section")
     state: StateSettings = _opt(factory=StateSettings, kind="section")
     security: SecuritySettings = _opt(factory=SecuritySettings, kind="section")
+    hooks: HookSettings = _opt(factory=HookSettings, kind="section")
+    events: EventSettings = _opt(factory=EventSettings, kind="section")
     default_provider: str | None = _opt(None, kind="str", optional=True)
     providers: dict[str, ProviderSettings] = _opt(
         factory=dict, kind="sections", item=ProviderSettings
@@ -130,6 +170,8 @@ _SECTIONS: dict[str, type] = {
     "runtime": RuntimeSettings,
     "state": StateSettings,
     "security": SecuritySettings,
+    "hooks": HookSettings,
+    "events": EventSettings,
 }
 
 
@@ -236,6 +278,10 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "LLMSPELL_STATE_PATH": ("state", "path"),
     "LLMSPELL_ALLOW_NETWORK": ("security", "allow_network"),
     "LLMSPELL_ALLOW_PROCESS": ("security", "allow_process"),
+    "LLMSPELL_ALLOW_PRIVATE_ADDRESSES": ("security", "allow_private_addresses"),
+    "LLMSPELL_MAX_RESPONSE_BYTES": ("security", "max_response_bytes"),
+    "LLMSPELL_NETWORK_TIMEOUT": ("security", "network_timeout_seconds"),
+    "LLMSPELL_REQUESTS_PER_SECOND_PER_HOST": ("security", "requests_per_second_per_host"),
     "LLMSPELL_DEFAULT_PROVIDER": ("default_provider",),
 }
 

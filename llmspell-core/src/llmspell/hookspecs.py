@@ -57,3 +57,14 @@ def llmspell_startup(runtime: Any) -> None:
 @hookspec
 def llmspell_shutdown(runtime: Any) -> None:
     """Called when a runtime shuts down (SystemShutdown)."""
+
+
+@hookspec
+def register_hooks(register: Callable[..., None]) -> None:
+    """Register lifecycle hooks: ``register(point, fn, priority="normal", name="")``.
+
+    ``fn(ctx)`` gets a :class:`llmspell.hooks.HookContext` (sync or async) and returns
+    what a script hook returns (None/"continue", "skip", "cancel", "retry", or a
+    :class:`llmspell.hooks.HookOutcome` / ``{"type": "modified", "data": {...}}``).
+    Script hooks and these share one registry and one priority order.
+    """

@@ -8,6 +8,7 @@ limits, output and ARGS, and is the ``ctx`` every op implementation receives.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +20,8 @@ from typing import IO, Any
 from llmspell.config import Settings, llmspell_home, load_settings
 from llmspell.engine import ScriptEngine
 from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, PluginError, ScriptError
+from llmspell.events import EventBus
+from llmspell.hooks import HookRegistry
 from llmspell.ops import GlobalSpec, ObjectType, Op
 from llmspell.plugins import PluginLoader
 from llmspell.registry import EngineRegistry, GlobalRegistry, ProviderRegistry, ToolRegistry
@@ -163,6 +166,8 @@ class RunSession:
         self.limits = limits
         self.output = output
         self.started = time.monotonic()
+        #: the correlation id of the run's events and hooks (workflows use their own)
+        self.run_id = f"run-{os.urandom(6).hex()}"
         self.deadline = (
             self.started + limits.timeout_seconds if limits.timeout_seconds else float("inf")
         )
@@ -244,6 +249,10 @@ class RunSession:
         where = f" [{module}]" if module else ""
         self.output.write(f"[{level.upper()}]{where} {message}\n", "stderr")
 
+    def report(self, message: str) -> None:
+        """Report a problem that does not stop the run (a failing hook): always shown."""
+        self.output.write(f"[WARN] {message}\n", "stderr")
+
 
 #: The context every op implementation receives as its first argument.
 CallContext = RunSession
@@ -278,6 +287,10 @@ class ToolContext:
             where = f" [{module}]" if module else ""
             self.output.write(f"[{level.upper()}]{where} {message}\n", "stderr")
 
+    def report(self, message: str) -> None:
+        """Report a problem that does not stop the work (a failing hook): always shown."""
+        self.output.write(f"[WARN] {message}\n", "stderr")
+
 
 class Runtime:
     """Registries, configuration, state and the ``run`` entry point.
@@ -305,6 +318,10 @@ class Runtime:
         self.provider_transport: Any = None
         #: agents created by spells of this runtime, by name
         self.agents: dict[str, Any] = {}
+        #: workflows built by spells of this runtime, by id
+        self.workflows: dict[str, Any] = {}
+        events = self.settings.events
+        self.events = EventBus(queue_size=events.queue_size, overflow=events.overflow)
         self._executor: ThreadPoolExecutor | None = None
         self._started = False
         self.refresh()
@@ -315,10 +332,24 @@ class Runtime:
         self.providers = ProviderRegistry()
         self.tools = ToolRegistry()
         self.globals = GlobalRegistry()
+        hooks = self.settings.hooks
+        self.hooks = HookRegistry(on_error=hooks.on_error, max_retries=hooks.max_retries)
         self._collect("register_engines", self.engines.register)
         self._collect("register_providers", self.providers.register)
         self._collect("register_tools", self.tools.register)
         self._collect("register_globals", self.globals.register)
+        self._collect("register_hooks", self._register_hook)
+
+    def _register_hook(
+        self,
+        point: str,
+        fn: Callable[..., Any],
+        priority: str = "normal",
+        *,
+        name: str = "",
+        origin: str = "python",
+    ) -> None:
+        self.hooks.register(point, fn, priority, source=origin, name=name or origin)
 
     def _collect(self, hook: str, add: Callable[..., None]) -> None:
         # registration order: the core's built-ins first, then plugins as they loaded;
@@ -375,10 +406,25 @@ class Runtime:
             self._state = open_backend(cfg.backend, path)
         return self._state
 
+    def report(self, message: str) -> None:
+        """Report a problem that does not stop the work (a failing hook): always shown."""
+        self.output.write(f"[WARN] {message}\n", "stderr")
+
+    async def _system_hook(self, point: str) -> None:
+        if self.hooks.has(point):
+            await self.hooks.run(point, {}, component_id="system", report=self.report)
+
     def close(self) -> None:
         """Shut down: call shutdown hooks, close the state store and worker thread."""
         if self._started:
             self.loader.call("llmspell_shutdown", runtime=self)
+            if self.hooks.has("SystemShutdown"):
+                try:
+                    asyncio.get_running_loop()
+                except RuntimeError:
+                    asyncio.run(self._system_hook("SystemShutdown"))
+                else:  # inside a loop (an async caller): run what can run now
+                    self.report("SystemShutdown hooks skipped: close() was called in a loop")
             self._started = False
         if self._state is not None:
             self._state.close()
@@ -432,6 +478,7 @@ class Runtime:
         if not self._started:
             self._started = True
             self.loader.call("llmspell_startup", runtime=self)
+            await self._system_hook("SystemStartup")
         session = RunSession(
             self,
             engine_cls=engine_cls,

@@ -1,25 +1,38 @@
 """The security policy tools run under (DESIGN.md §5).
 
 File access only inside allowed roots (symlinks and ``..`` resolved before the check),
-process execution only for allowlisted commands, network only when allowed, and caps on
-input sizes. Every denial is a :class:`~llmspell.errors.SecurityError` that names what
-was denied and the setting that would allow it, and touches nothing.
+process execution only for allowlisted commands, network only when allowed (and then only
+to permitted hosts and, by default, public addresses), and caps on input sizes. Every
+denial is a :class:`~llmspell.errors.SecurityError` that names what was denied and the
+setting that would allow it, and touches nothing.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from llmspell.config import SecuritySettings
-from llmspell.errors import SecurityError
+from llmspell.errors import SecurityError, ToolError, ValidationError
 
-__all__ = ["SecurityPolicy"]
+if TYPE_CHECKING:
+    import ipaddress
+
+__all__ = ["CheckedUrl", "HostRule", "SecurityPolicy", "parse_host_entry"]
 
 #: the largest input a tool reads into memory by default (files, text, archives members)
 DEFAULT_MAX_INPUT_BYTES = 50 * 1024 * 1024
+#: the largest HTTP response body network tools read by default
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+#: the default timeout of one network request, in seconds
+DEFAULT_NETWORK_TIMEOUT = 30.0
+#: the default request rate per host (0 = unlimited)
+DEFAULT_REQUESTS_PER_SECOND = 10.0
 
 
 @dataclass
@@ -35,6 +48,16 @@ class SecurityPolicy:
     allowed_commands: list[str] = field(default_factory=list)
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     cwd: Path = field(default_factory=Path.cwd)
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    network_timeout_seconds: float = DEFAULT_NETWORK_TIMEOUT
+    requests_per_second_per_host: float = DEFAULT_REQUESTS_PER_SECOND
+    #: per-host token buckets of :meth:`reserve_request` (host -> [tokens, last time])
+    _buckets: dict[str, list[float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _bucket_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_settings(cls, settings: SecuritySettings, cwd: Path | None = None) -> SecurityPolicy:
@@ -51,6 +74,9 @@ class SecurityPolicy:
             allowed_commands=list(settings.allowed_commands),
             max_input_bytes=settings.max_input_bytes,
             cwd=base,
+            max_response_bytes=settings.max_response_bytes,
+            network_timeout_seconds=settings.network_timeout_seconds,
+            requests_per_second_per_host=settings.requests_per_second_per_host,
         )
 
     # -- files -----------------------------------------------------------------------
@@ -129,3 +155,327 @@ class SecurityPolicy:
                 hint="set [security] allow_network = true, LLMSPELL_ALLOW_NETWORK=1 "
                 "or pass --allow-net",
             )
+
+    def check_url(self, url: str, *, what: str = "url") -> str:
+        """The normalised ``url`` when a network tool may fetch it.
+
+        Only http and https; network access must be allowed; the host must not match
+        ``denied_hosts`` and, when ``allowed_hosts`` is set, must match it; every address
+        the host resolves to must be public unless ``allow_private_addresses`` is set or
+        the host (or its address/CIDR) is listed explicitly in ``allowed_hosts``.
+        Raises ValidationError (malformed URL), SecurityError (denied) or ToolError (the
+        host does not resolve).
+        """
+        return self.resolve_url(url, what=what).url
+
+    def resolve_url(self, url: str, *, what: str = "url") -> CheckedUrl:
+        """:meth:`check_url` that also returns the checked addresses (for pinning the
+        connection to them, so a DNS answer that changes later is not trusted)."""
+        parsed = _parse_url(url, what)
+        shown = _display_url(parsed)
+        self.check_network(f"{what} {shown}")
+        host = parsed.host
+        literal = _ip_or_none(host)
+        denied = [parse_host_entry(e) for e in self.denied_hosts]
+        allowed = [parse_host_entry(e) for e in self.allowed_hosts]
+        for rule in denied:
+            if rule.matches_name(host) or (literal is not None and rule.matches_ip(literal)):
+                raise SecurityError(
+                    f"{what} {shown}: host {host!r} is denied by [security] denied_hosts "
+                    f"(entry {rule.entry!r})",
+                    hint="remove the entry from denied_hosts to allow it",
+                )
+        named = any(r.matches_name(host) for r in allowed)
+        explicit_name = any(r.matches_name(host) and not r.wildcard for r in allowed)
+        addresses = [literal] if literal is not None else _resolve(host, parsed.port, what, shown)
+        for addr in addresses:
+            for rule in denied:
+                if rule.matches_ip(addr):
+                    raise SecurityError(
+                        f"{what} {shown}: host {host!r} resolves to {addr}, which is denied "
+                        f"by [security] denied_hosts (entry {rule.entry!r})",
+                        hint="remove the entry from denied_hosts to allow it",
+                    )
+        if allowed and not named:
+            by_ip = all(any(r.matches_ip(a) for r in allowed) for a in addresses)
+            if not by_ip:
+                listed = ", ".join(self.allowed_hosts)
+                resolved = "" if literal is not None else f" (resolves to {addresses[0]})"
+                raise SecurityError(
+                    f"{what} {shown}: host {host!r}{resolved} is not in [security] "
+                    f"allowed_hosts ({listed})",
+                    hint=f"add it to [security] allowed_hosts or pass --allow-host {host}",
+                )
+        if not self.allow_private_addresses and not explicit_name:
+            for addr in addresses:
+                reason = _blocked_reason(addr)
+                if reason is None or any(r.matches_ip(addr) for r in allowed):
+                    continue
+                via = "is" if literal is not None else f"resolves to {addr}, which is"
+                article = "an" if reason[0] in "aeiou" else "a"
+                raise SecurityError(
+                    f"{what} {shown}: host {host!r} {via} {article} {reason} address; network "
+                    "tools may only reach public addresses",
+                    hint="set [security] allow_private_addresses = true, or list the host "
+                    f"(or its address or CIDR) in [security] allowed_hosts "
+                    f"(--allow-host {host})",
+                )
+        return CheckedUrl(
+            url=parsed.normalised, host=host, port=parsed.port, addresses=list(addresses)
+        )
+
+    def reserve_request(self, host: str) -> float:
+        """Take a slot in ``host``'s token bucket; the seconds to wait before sending.
+
+        The bucket holds ``requests_per_second_per_host`` tokens and refills at that
+        rate; a request arriving on an empty bucket reserves the next token (so callers
+        wait their turn instead of failing). 0 means unlimited.
+        """
+        rate = self.requests_per_second_per_host
+        if rate <= 0:
+            return 0.0
+        key = host.lower()
+        with self._bucket_lock:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(key, [rate, now])
+            tokens = min(rate, tokens + (now - last) * rate) - 1.0
+            self._buckets[key] = [tokens, now]
+        return 0.0 if tokens >= 0 else -tokens / rate
+
+
+# -- network helpers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedUrl:
+    """A URL the policy allowed, with the addresses its host resolved to."""
+
+    url: str
+    host: str
+    port: int
+    addresses: list[str]
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """One ``allowed_hosts``/``denied_hosts`` entry: a host name, a ``*.suffix``
+    wildcard, or an IP address/CIDR network."""
+
+    entry: str
+    name: str | None = None
+    wildcard: bool = False
+    network: Any = None  # ipaddress.IPv4Network | IPv6Network
+
+    def matches_name(self, host: str) -> bool:
+        """Whether the (lower-case, IDNA) host name matches this entry."""
+        if self.name is None:
+            return False
+        if self.wildcard:
+            return host.endswith("." + self.name)
+        return host == self.name
+
+    def matches_ip(self, address: str) -> bool:
+        """Whether ``address`` lies in this entry's network (IPv4-mapped IPv6 included)."""
+        if self.network is None:
+            return False
+        ip = _ip_or_none(address)
+        if ip is None:
+            return False
+        parsed = _ip(ip)
+        if parsed in self.network:
+            return True
+        mapped = getattr(parsed, "ipv4_mapped", None)
+        return mapped is not None and mapped in self.network
+
+
+def parse_host_entry(entry: str) -> HostRule:
+    """Parse an allowed/denied host entry; ValueError (naming the entry) when malformed.
+
+    Forms: ``example.com`` (exactly that host), ``*.example.com`` (any subdomain, not
+    ``example.com`` itself), ``10.0.0.1``, ``::1`` or ``[::1]``, ``10.0.0.0/8``.
+    """
+    import ipaddress
+
+    raw = entry.strip().lower()
+    if raw.startswith("[") and raw.endswith("]"):
+        raw = raw[1:-1]
+    if not raw:
+        raise ValueError("an empty host entry")
+    if "://" in raw:
+        raise ValueError(f"{entry!r} is a URL; list just the host name (no scheme or path)")
+    if "/" in raw:
+        try:
+            return HostRule(entry, network=ipaddress.ip_network(raw, strict=True))
+        except ValueError as exc:
+            raise ValueError(f"{entry!r} is not a valid CIDR network ({exc})") from None
+    try:
+        return HostRule(entry, network=ipaddress.ip_network(raw))
+    except ValueError:
+        pass
+    wildcard = raw.startswith("*.")
+    name = raw[2:] if wildcard else raw
+    if ":" in name or "/" in name or "*" in name or any(c.isspace() for c in name):
+        raise ValueError(
+            f"{entry!r} is not a host name, '*.domain' wildcard, IP address or CIDR "
+            "(no scheme, port or path)"
+        )
+    return HostRule(entry, name=_idna(name.rstrip(".")), wildcard=wildcard)
+
+
+@dataclass(frozen=True)
+class _Url:
+    scheme: str
+    host: str
+    port: int
+    normalised: str
+    shown_netloc: str
+    path: str
+
+
+def _parse_url(url: Any, what: str) -> _Url:
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationError(f"{what} must be a non-empty URL string (got {url!r})")
+    text = url.strip()
+    if any(ord(c) < 0x20 or c == "\x7f" for c in text):
+        raise ValidationError(f"{what} {text!r} contains control characters")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationError(f"{what} {text!r} is not a valid URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    # "example.com:8080/x" parses as scheme "example.com": really a missing scheme
+    hostlike = "://" not in text and parts.path.split("/", 1)[0].isdigit()
+    if not scheme or hostlike:
+        raise ValidationError(
+            f"{what} {text!r} has no scheme; write it as http://... or https://..."
+        )
+    if scheme not in ("http", "https"):
+        raise SecurityError(
+            f"{what} {_strip_userinfo(text)!r}: scheme {scheme!r} is not allowed; network "
+            "tools fetch only http and https URLs"
+        )
+    host = parts.hostname or ""
+    if not host:
+        raise ValidationError(f"{what} {_strip_userinfo(text)!r} has no host")
+    host = _idna(host.rstrip(".")) if _ip_or_none(host) is None else host.lower()
+    if not host:
+        raise ValidationError(f"{what} {_strip_userinfo(text)!r} has no host")
+    netloc_host = f"[{host}]" if ":" in host else host
+    netloc = netloc_host if port is None else f"{netloc_host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0]
+    full_netloc = f"{userinfo}@{netloc}" if "@" in parts.netloc else netloc
+    normalised = urlunsplit((scheme, full_netloc, parts.path or "/", parts.query, parts.fragment))
+    default_port = 443 if scheme == "https" else 80
+    return _Url(
+        scheme=scheme,
+        host=host,
+        port=port if port is not None else default_port,
+        normalised=normalised,
+        shown_netloc=netloc,
+        path=parts.path or "/",
+    )
+
+
+def _display_url(parsed: _Url) -> str:
+    """The URL for messages: scheme, host, port and path only (no credentials, query)."""
+    return f"{parsed.scheme}://{parsed.shown_netloc}{parsed.path}"
+
+
+def _strip_userinfo(text: str) -> str:
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text
+    netloc, slash, tail = rest.partition("/")
+    return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{tail}"
+
+
+def _idna(host: str) -> str:
+    lowered = host.lower()
+    if lowered.isascii():
+        return lowered
+    try:
+        return lowered.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValidationError(f"host {host!r} is not a valid domain name: {exc}") from None
+
+
+def _ip_or_none(host: str) -> str | None:
+    """``host`` as a canonical IP address string, or None when it is a name."""
+    import ipaddress
+
+    candidate = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        return str(ipaddress.ip_address(candidate.split("%", 1)[0]))
+    except ValueError:
+        return None
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    import ipaddress
+
+    return ipaddress.ip_address(address)
+
+
+def _resolve(host: str, port: int, what: str, shown: str) -> list[str]:
+    """The addresses ``host`` resolves to (getaddrinfo), in the resolver's order."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ToolError(
+            f"{what} {shown}: cannot resolve host {host!r}: {reason}",
+            hint="check the host name and your DNS/network connection",
+        ) from None
+    addresses: list[str] = []
+    for info in infos:
+        address = _ip_or_none(str(info[4][0]))
+        if address is not None and address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise ToolError(f"{what} {shown}: host {host!r} resolved to no address")
+    return addresses
+
+
+_CGNAT = "100.64.0.0/10"
+_NAT64 = "64:ff9b::/96"
+
+
+def _blocked_reason(address: str) -> str | None:
+    """Why ``address`` is not a public address (None when it is public)."""
+    import ipaddress
+
+    ip = _ip(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in ipaddress.ip_network(_NAT64):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is None and int(ip) >> 32 == 0 and int(ip) > 1:
+            embedded = ipaddress.IPv4Address(int(ip))  # deprecated IPv4-compatible ::a.b.c.d
+        if embedded is not None:
+            inner = _blocked_reason(str(embedded))
+            if ip.ipv4_mapped is not None:
+                return None if inner is None else f"{inner} (IPv4-mapped {embedded})"
+            if inner is not None:
+                return f"{inner} (IPv4 {embedded} embedded in IPv6)"
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local (cloud metadata services live here)"
+    if ip.is_multicast:
+        return "multicast"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network(_CGNAT):
+        return "shared (CGNAT 100.64.0.0/10)"
+    if ip.is_private:
+        return "private"
+    if ip.is_reserved:
+        return "reserved"
+    if not ip.is_global:
+        return "non-public"
+    return None

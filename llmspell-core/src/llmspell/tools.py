@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmspell.errors import LLMSpellError, SecurityError, ValidationError
+from llmspell.hooks import Points, around
+from llmspell.lifecycle import bus_of, correlation_of, fire, hooks_of, report_of
 from llmspell.schema import coerce_empty, first_error
 
 __all__ = ["LazyTool", "Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
@@ -91,10 +93,99 @@ def validate_params(tool: Tool, params: Mapping[str, Any]) -> None:
         )
 
 
+TOOL_POINTS = Points("BeforeToolExecution", "AfterToolExecution", "ToolError", "ToolError")
+
+
 async def execute_tool(
     tool: Tool, params: Mapping[str, Any] | None, ctx: Any = None
 ) -> dict[str, Any]:
-    """Run ``tool`` with ``params``; returns the ToolResult dict."""
+    """Run ``tool`` with ``params``; returns the ToolResult dict.
+
+    In a runtime, the tool hook points fire around the call and ``tool.started`` /
+    ``tool.completed`` / ``tool.failed`` events are published (SCRIPT-API.md §5).
+    """
+    hooks = hooks_of(ctx)
+    bus = bus_of(ctx)
+    if hooks is None or bus is None:
+        return await _execute(tool, params, ctx)
+    cid = correlation_of(ctx)
+    if bus.active:
+        bus.publish("tool.started", {"tool": tool.name}, cid)
+    try:
+        params = dict(params or {})
+        if hooks.has("ToolValidation"):
+            params = await _validation_hooks(tool, params, ctx)
+        result: Any = await around(
+            hooks,
+            TOOL_POINTS,
+            {"tool": tool.name, "params": params},
+            lambda data: _execute(tool, data.get("params"), ctx),
+            component_id=f"tool {tool.name!r}",
+            skipped=lambda data: _hook_result(tool, None, skipped=True),
+            failure=_failure,
+            correlation_id=cid,
+            report=report_of(ctx),
+        )
+    except LLMSpellError as exc:
+        if bus.active:
+            bus.publish(
+                "tool.failed", {"tool": tool.name, "error": str(exc), "error_kind": exc.kind}, cid
+            )
+        raise
+    if not (isinstance(result, dict) and "success" in result):
+        result = _hook_result(tool, result)
+    if bus.active:
+        if result.get("success") is False:
+            info = {
+                "tool": tool.name,
+                "error": result.get("error"),
+                "error_kind": result.get("error_kind"),
+            }
+            bus.publish("tool.failed", info, cid)
+        else:
+            duration = result.get("metadata", {}).get("execution_time_ms")
+            bus.publish(
+                "tool.completed", {"tool": tool.name, "success": True, "duration_ms": duration}, cid
+            )
+    final: dict[str, Any] = result
+    return final
+
+
+def _failure(result: Any) -> str | None:
+    if isinstance(result, dict) and result.get("success") is False:
+        return str(result.get("error") or "the tool failed")
+    return None
+
+
+def _hook_result(tool: Tool, value: Any, *, skipped: bool = False) -> dict[str, Any]:
+    """The ToolResult of a call a hook skipped or answered (``replace``)."""
+    meta: dict[str, Any] = {"tool": tool.name, "execution_time_ms": 0.0}
+    meta["skipped_by_hook" if skipped else "replaced_by_hook"] = True
+    result: dict[str, Any] = {"success": True, "result": value, "metadata": meta}
+    if skipped:
+        result["skipped"] = True
+    if isinstance(value, str):
+        result["text"] = value
+    return result
+
+
+async def _validation_hooks(tool: Tool, params: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    outcome = await fire(
+        ctx,
+        "ToolValidation",
+        {"tool": tool.name, "params": params},
+        component_id=f"tool {tool.name!r}",
+    )
+    if outcome.action == "cancel":
+        raise ValidationError(
+            f"tool {tool.name!r}: parameters rejected by {outcome.by()} at ToolValidation"
+        )
+    if outcome.action == "modified" and isinstance(outcome.data.get("params"), dict):
+        return dict(outcome.data["params"])
+    return params
+
+
+async def _execute(tool: Tool, params: Mapping[str, Any] | None, ctx: Any) -> dict[str, Any]:
     params = coerce_empty(tool.parameters, dict(params or {}))
     validate_params(tool, params)
     start = time.perf_counter()

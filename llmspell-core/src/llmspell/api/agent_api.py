@@ -7,6 +7,7 @@ from typing import Any
 
 from llmspell.agents import AGENT_KEYS, Agent, agent_spec
 from llmspell.errors import ConfigurationError, LLMSpellError, ValidationError
+from llmspell.lifecycle import fire
 from llmspell.ops import BuilderSpec, GlobalSpec, ObjectType, Op, Param, ScriptFunction, method
 from llmspell.provider_resolution import (
     build_provider,
@@ -28,8 +29,19 @@ PROVIDER = GlobalSpec(
 
 
 async def _create(ctx: CallContext, table: dict[str, Any]) -> Agent:
-    fields = table.get("__fields", table) if isinstance(table, dict) else table
-    spec = agent_spec(dict(fields), default_name=f"agent-{len(ctx.runtime.agents) + 1}")
+    fields = dict(table.get("__fields", table) if isinstance(table, dict) else table)
+    default_name = f"agent-{len(ctx.runtime.agents) + 1}"
+    if ctx.runtime.hooks.has("BeforeAgentInit"):
+        name = str(fields.get("name") or default_name)
+        data = {"agent": name, "config": _public(fields)}
+        outcome = await fire(ctx, "BeforeAgentInit", data, component_id=name)
+        if outcome.action == "cancel":
+            raise ValidationError(
+                f"creating agent {name!r} was cancelled by {outcome.by()} at BeforeAgentInit"
+            )
+        if outcome.action == "modified" and isinstance(outcome.data.get("config"), dict):
+            fields = {**fields, **outcome.data["config"]}
+    spec = agent_spec(fields, default_name=default_name)
     if spec.model:
         provider_name, model = split_model_spec(ctx.runtime, spec.model, spec.provider)
     else:  # provider("x") alone: the provider's default model
@@ -51,7 +63,15 @@ async def _create(ctx: CallContext, table: dict[str, Any]) -> Agent:
     provider = await asyncio.to_thread(build_provider, ctx.runtime, config)
     agent = Agent(ctx.runtime, spec, provider, provider_name, model)
     ctx.runtime.agents[agent.name] = agent
+    await fire(
+        ctx, "AfterAgentInit", {"agent": agent.name, "model": agent.model}, component_id=agent.name
+    )
     return agent
+
+
+def _public(fields: dict[str, Any]) -> dict[str, Any]:
+    """Agent fields a hook may see: never the API key."""
+    return {k: v for k, v in fields.items() if k not in ("api_key", "apiKey")}
 
 
 _FIELDS = Param("fields", "object")

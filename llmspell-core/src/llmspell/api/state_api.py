@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import ValidationError
+from llmspell.lifecycle import fire, publish
 from llmspell.ops import GlobalSpec, Param
 from llmspell.runtime import CallContext
 
@@ -51,10 +54,35 @@ _KEY = Param("key", "string")
 _VALUE = Param("value", optional=True)
 
 
-@STATE.function("save", _SCOPE, _KEY, _VALUE, mode="blocking")
-def save(ctx: CallContext, scope: str, key: str, value: Any) -> bool:
+def _write(
+    ctx: CallContext, what: str, scope: str, key: str, value: Any, *, delete: bool = False
+) -> Coroutine[Any, Any, bool]:
+    """A write, submitted to the state worker thread now (so writes and reads keep the
+    order the spell made them in), then the StateChanged hooks and the ``state.changed``
+    event, which see the scope, key and action, never the value."""
+    loop = asyncio.get_running_loop()
+    if delete:
+        future = loop.run_in_executor(ctx.runtime.executor, ctx.state.delete, scope, key)
+    else:
+        future = loop.run_in_executor(ctx.runtime.executor, _save, ctx, what, scope, key, value)
+    return _after_write(ctx, future, scope, key, "delete" if delete or value is None else "set")
+
+
+async def _after_write(
+    ctx: CallContext, future: asyncio.Future[bool], scope: str, key: str, action: str
+) -> bool:
+    done = await future
+    if ctx.runtime.hooks.has("StateChanged") or ctx.runtime.events.active:
+        info = {"scope": scope, "key": key, "action": action}
+        await fire(ctx, "StateChanged", info, component_id=f"state:{scope}")
+        publish(ctx, "state.changed", info)
+    return bool(done)
+
+
+@STATE.function("save", _SCOPE, _KEY, _VALUE, mode="async")
+def save(ctx: CallContext, scope: str, key: str, value: Any) -> Awaitable[bool]:
     """Store ``value`` at (scope, key); saving nil deletes. Durable when it returns."""
-    return _save(ctx, "State.save", scope, key, value)
+    return _write(ctx, "State.save", scope, key, value)
 
 
 @STATE.function("load", _SCOPE, _KEY, mode="blocking")
@@ -63,10 +91,10 @@ def load(ctx: CallContext, scope: str, key: str) -> Any:
     return _load(ctx, scope, key)
 
 
-@STATE.function("delete", _SCOPE, _KEY, mode="blocking")
-def delete(ctx: CallContext, scope: str, key: str) -> bool:
+@STATE.function("delete", _SCOPE, _KEY, mode="async")
+def delete(ctx: CallContext, scope: str, key: str) -> Awaitable[bool]:
     """Remove (scope, key); true if it existed."""
-    return ctx.state.delete(scope, key)
+    return _write(ctx, "State.delete", scope, key, None, delete=True)
 
 
 @STATE.function("list_keys", _SCOPE, mode="blocking")
@@ -75,10 +103,10 @@ def list_keys(ctx: CallContext, scope: str) -> list[str]:
     return ctx.state.keys(scope)
 
 
-@STATE.function("set", _KEY, _VALUE, mode="blocking")
-def set_(ctx: CallContext, key: str, value: Any) -> bool:
+@STATE.function("set", _KEY, _VALUE, mode="async")
+def set_(ctx: CallContext, key: str, value: Any) -> Awaitable[bool]:
     """``State.save("global", key, value)``."""
-    return _save(ctx, "State.set", "global", key, value)
+    return _write(ctx, "State.set", "global", key, value)
 
 
 @STATE.function("get", _KEY, mode="blocking")
@@ -108,9 +136,9 @@ def _scoped(kind: str) -> None:
 
     scoped_get.__doc__ = f"The value of ``key`` for {kind} ``id`` (scope ``{kind}:<id>``)."
 
-    @STATE.function(f"{kind}_set", Param("id", "string"), _KEY, _VALUE, mode="blocking")
-    def scoped_set(ctx: CallContext, id_: str, key: str, value: Any) -> bool:
-        return _save(ctx, f"State.{kind}_set", f"{kind}:{id_}", key, value)
+    @STATE.function(f"{kind}_set", Param("id", "string"), _KEY, _VALUE, mode="async")
+    def scoped_set(ctx: CallContext, id_: str, key: str, value: Any) -> Awaitable[bool]:
+        return _write(ctx, f"State.{kind}_set", f"{kind}:{id_}", key, value)
 
     scoped_set.__doc__ = f"Store ``value`` at ``key`` for {kind} ``id``."
 

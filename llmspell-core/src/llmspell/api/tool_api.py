@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from llmspell.errors import LLMSpellError, ValidationError
+from llmspell.lifecycle import fire
 from llmspell.ops import GlobalSpec, ObjectType, Param, ScriptFunction, method
 from llmspell.runtime import CallContext
 from llmspell.schema import SchemaProblem, check_schema
@@ -38,21 +40,51 @@ async def handle_execute(ctx: CallContext, tool: Tool, params: dict[str, Any] | 
     return await execute_tool(tool, params or {}, ctx)
 
 
-@TOOL.function("list", Param("filter", "object", optional=True))
-def list_(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:
+async def _discovered(
+    ctx: CallContext, filter: dict[str, Any], found: Callable[[dict[str, Any]], list[Any]]
+) -> list[Any]:
+    """``found(filter)`` between the tool discovery hooks (a hook may change the filter,
+    skip discovery, or change the list)."""
+    if not ctx.runtime.hooks.has("BeforeToolDiscovery", "AfterToolDiscovery"):
+        return found(filter)
+    outcome = await fire(ctx, "BeforeToolDiscovery", {"filter": filter}, component_id="tools")
+    if outcome.action in ("skip", "cancel"):
+        return []
+    if outcome.action == "replace" and isinstance(outcome.data, list):
+        return list(outcome.data)
+    if outcome.action == "modified" and isinstance(outcome.data.get("filter"), dict):
+        filter = outcome.data["filter"]
+    tools = found(filter)
+    data = {"filter": filter, "tools": tools}
+    after = await fire(ctx, "AfterToolDiscovery", data, component_id="tools")
+    if after.action == "replace" and isinstance(after.data, list):
+        return list(after.data)
+    if after.action == "modified" and isinstance(after.data.get("tools"), list):
+        return list(after.data["tools"])
+    return tools
+
+
+@TOOL.function("list", Param("filter", "object", optional=True), mode="async")
+async def list_(ctx: CallContext, filter: dict[str, Any] | None) -> list[Any]:
     """``{{name, description, category, version}}`` for every tool (optionally one category)."""
-    category = (filter or {}).get("category")
-    return [t.info() for t in ctx.runtime.tools.all(category)]
+
+    def found(f: dict[str, Any]) -> list[Any]:
+        return [t.info() for t in ctx.runtime.tools.all(f.get("category"))]
+
+    return await _discovered(ctx, filter or {}, found)
 
 
-@TOOL.function("discover", Param("filter", "object", optional=True))
-def discover(ctx: CallContext, filter: dict[str, Any] | None) -> list[dict[str, Any]]:
+@TOOL.function("discover", Param("filter", "object", optional=True), mode="async")
+async def discover(ctx: CallContext, filter: dict[str, Any] | None) -> list[Any]:
     """Tools matching ``{category=?, tag=?}``."""
-    f = filter or {}
-    tools = ctx.runtime.tools.all(f.get("category"))
-    if f.get("tag"):
-        tools = [t for t in tools if f["tag"] in t.tags]
-    return [{**t.info(), "tags": list(t.tags)} for t in tools]
+
+    def found(f: dict[str, Any]) -> list[Any]:
+        tools = ctx.runtime.tools.all(f.get("category"))
+        if f.get("tag"):
+            tools = [t for t in tools if f["tag"] in t.tags]
+        return [{**t.info(), "tags": list(t.tags)} for t in tools]
+
+    return await _discovered(ctx, filter or {}, found)
 
 
 @TOOL.function("get", Param("name", "string"))
