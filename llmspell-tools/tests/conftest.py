@@ -69,3 +69,53 @@ def tools(sandbox: Path) -> Iterator[ToolRunner]:
     runtime = make_runtime(sandbox)
     yield ToolRunner(runtime, sandbox)
     runtime.close()
+
+
+# -- network tools: a local HTTP server and a policy that reaches only 127.0.0.1 ----------
+
+
+def _load_http_server_module() -> Any:
+    """tests/http_server.py, loaded by path (the tests directory is not on sys.path)."""
+    import importlib.util
+    import sys
+
+    name = "llmspell_tools_tests_http_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).with_name("http_server.py")
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture
+def http_server() -> Iterator[Any]:
+    """A real HTTP server on 127.0.0.1 (see tests/http_server.py for routes and API)."""
+    server = _load_http_server_module().HttpServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def net_tools(sandbox: Path) -> Iterator[ToolRunner]:
+    """A :class:`ToolRunner` whose policy allows the network to 127.0.0.1 only (no rate
+    limit); files still confined to ``sandbox``."""
+    runtime = make_runtime(
+        sandbox,
+        allow_network=True,
+        allowed_hosts=["127.0.0.1"],
+        requests_per_second_per_host=0,
+    )
+    yield ToolRunner(runtime, sandbox)
+    runtime.close()
+
+
+@pytest.fixture
+def net_ctx(net_tools: ToolRunner) -> Any:
+    """The tool context of ``net_tools`` (``ctx.policy`` allows 127.0.0.1 only)."""
+    return net_tools.runtime.tool_context()

@@ -31,15 +31,25 @@ def report(err: LLMSpellError) -> NoReturn:
 
 
 def build_runtime(
-    config: Path | None = None, overrides: dict[tuple[str, ...], Any] | None = None
+    config: Path | None = None,
+    overrides: dict[tuple[str, ...], Any] | None = None,
+    *,
+    allow_hosts: list[str] | None = None,
 ) -> Runtime:
-    """Load settings (file, env, flags) and plugins; usage errors exit 2."""
+    """Load settings (file, env, flags) and plugins; usage errors exit 2.
+
+    ``allow_hosts`` (``--allow-host``) are appended to ``[security] allowed_hosts``.
+    """
     from llmspell.config import load_settings
     from llmspell.errors import LLMSpellError
     from llmspell.runtime import Runtime
 
     try:
         settings = load_settings(config, overrides=overrides)
+        if allow_hosts:
+            hosts = [*settings.security.allowed_hosts, *allow_hosts]
+            extended = {**(overrides or {}), ("security", "allowed_hosts"): hosts}
+            settings = load_settings(config, overrides=extended)
         runtime = Runtime(settings)
     except LLMSpellError as exc:
         print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)

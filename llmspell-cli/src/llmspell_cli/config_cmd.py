@@ -32,7 +32,16 @@ backend = "sqlite"          # sqlite|memory (LLMSPELL_STATE_BACKEND)
 
 [security]
 # allowed_paths = [".", "/tmp"]   # where file tools may read and write
-allow_network = false       # LLMSPELL_ALLOW_NETWORK
+allow_network = false       # network tools may run (--allow-net, LLMSPELL_ALLOW_NETWORK)
+# only these hosts when set (--allow-host): "api.example.com", "*.example.com", "10.0.0.0/8"
+allowed_hosts = []
+denied_hosts = []           # never these hosts (same forms)
+# reach loopback/private/link-local addresses (LLMSPELL_ALLOW_PRIVATE_ADDRESSES)
+allow_private_addresses = false
+max_response_bytes = 10485760     # largest HTTP body read (LLMSPELL_MAX_RESPONSE_BYTES)
+network_timeout_seconds = 30      # per-request timeout (LLMSPELL_NETWORK_TIMEOUT)
+# requests per second to one host, 0 = unlimited (LLMSPELL_REQUESTS_PER_SECOND_PER_HOST)
+requests_per_second_per_host = 10
 allow_process = false       # LLMSPELL_ALLOW_PROCESS
 allowed_commands = []
 

@@ -47,6 +47,25 @@ MemoryOpt = Annotated[
     int | None, typer.Option("--memory-mb", min=1, help="Engine memory limit (MB).")
 ]
 LogOpt = Annotated[LogLevel | None, typer.Option("--log-level", help="Debug/log output level.")]
+AllowNetOpt = Annotated[
+    bool, typer.Option("--allow-net", help="Let network tools run ([security] allow_network).")
+]
+AllowHostOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-host",
+        help="Add a host, *.domain or IP/CIDR to [security] allowed_hosts (repeatable; "
+        "implies --allow-net; a listed private address becomes reachable).",
+        show_default=False,
+    ),
+]
+
+
+def network_overrides(allow_net: bool, allow_hosts: list[str] | None) -> dict[tuple[str, ...], Any]:
+    """The settings ``--allow-net``/``--allow-host`` set (``--allow-host`` implies the other)."""
+    return {("security", "allow_network"): True if allow_net or allow_hosts else None}
+
+
 UsageOpt = Annotated[
     bool, typer.Option("--usage", help="Print a table of LLM calls, tokens and cost on stderr.")
 ]
@@ -102,6 +121,8 @@ def _execute(
     argv: list[str],
     usage: bool = False,
     stream: bool = False,
+    allow_net: bool = False,
+    allow_hosts: list[str] | None = None,
 ) -> None:
     from llmspell.errors import LLMSpellError, NotFoundError
 
@@ -109,8 +130,9 @@ def _execute(
         ("runtime", "timeout_seconds"): timeout,
         ("runtime", "memory_mb"): memory_mb,
         ("runtime", "log_level"): log_level.value if log_level else None,
+        **network_overrides(allow_net, allow_hosts),
     }
-    runtime = build_runtime(config, overrides)
+    runtime = build_runtime(config, overrides, allow_hosts=allow_hosts)
     started = time.perf_counter()
     try:
         observer = None
@@ -165,6 +187,8 @@ def register(app: typer.Typer) -> None:
         log_level: LogOpt = None,
         usage: UsageOpt = False,
         stream: StreamOpt = False,
+        allow_net: AllowNetOpt = False,
+        allow_host: AllowHostOpt = None,
     ) -> None:
         """Run a spell file: llmspell run SCRIPT [OPTIONS] [-- ARGS...]."""
         if not script.is_file():
@@ -182,6 +206,8 @@ def register(app: typer.Typer) -> None:
             argv=list(args or []),
             usage=usage,
             stream=stream,
+            allow_net=allow_net,
+            allow_hosts=allow_host,
         )
 
     @app.command("exec")
@@ -193,6 +219,8 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOpt = None,
         memory_mb: MemoryOpt = None,
         log_level: LogOpt = None,
+        allow_net: AllowNetOpt = False,
+        allow_host: AllowHostOpt = None,
     ) -> None:
         """Run spell code given on the command line (engine: --engine or the default)."""
         _execute(
@@ -206,4 +234,6 @@ def register(app: typer.Typer) -> None:
             memory_mb=memory_mb,
             log_level=log_level,
             argv=[],
+            allow_net=allow_net,
+            allow_hosts=allow_host,
         )

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from llmspell_cli.common import EXIT_SCRIPT, EXIT_USAGE, build_runtime, fail
+from llmspell_cli.run_cmd import AllowHostOpt, AllowNetOpt, network_overrides
 
 app = typer.Typer(help="List, inspect, search and invoke tools.", no_args_is_help=True)
 
@@ -83,6 +84,8 @@ def info(
 def invoke(
     name: Annotated[str, typer.Argument(help="Tool name.")],
     params: Annotated[str, typer.Option("--params", "-p", help="Parameters as JSON.")] = "{}",
+    allow_net: AllowNetOpt = False,
+    allow_host: AllowHostOpt = None,
 ) -> None:
     """Run a tool once with JSON parameters; prints its ToolResult as JSON.
 
@@ -97,7 +100,7 @@ def invoke(
         fail(f"--params is not valid JSON: {exc}", EXIT_USAGE)
     if not isinstance(parsed, dict):
         fail('--params must be a JSON object, e.g. \'{"input": "1+2"}\'', EXIT_USAGE)
-    runtime = build_runtime()
+    runtime = build_runtime(None, network_overrides(allow_net, allow_host), allow_hosts=allow_host)
     try:
         tool = runtime.tools.get(name)
     except LLMSpellError as exc:
