@@ -308,6 +308,14 @@ def test_network_databases_follow_the_network_policy(sandbox: Path) -> None:
             runner(url="postgresql://u:pw@127.0.0.1:1/db", query="SELECT 1")
         with pytest.raises(SecurityError, match="network"):
             runner(url="mysql://u:pw@127.0.0.1:1/db", query="SELECT 1")
+        # network on, but private addresses off: the host check names host:port
+        runner.runtime.settings.security.allow_network = True
+        runner.runtime.settings.security.allow_private_addresses = False
+        runner.runtime._policy = None
+        with pytest.raises(SecurityError, match=r"postgresql server 127\.0\.0\.1:5432") as exc:
+            runner(url="postgresql://u:pw@127.0.0.1/db", query="SELECT 1")
+        assert "loopback" in str(exc.value) and "http://" not in str(exc.value)
+        assert "pw" not in str(exc.value)
     finally:
         runner.runtime.close()
 

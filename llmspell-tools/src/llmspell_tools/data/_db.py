@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import SecurityError
+from llmspell_tools._hostcheck import check_host
 from llmspell_tools._support import fail
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class Target:
     display: str  # the URL with the password masked
     secrets: list[str] = field(default_factory=list)
     path: Path | None = None  # the SQLite file (None: in memory)
+    address: str | None = None  # the server address the policy checked (connect there)
 
     def scrub(self, text: str) -> str:
         """``text`` with the password (plain and URL-encoded) masked."""
@@ -156,13 +158,9 @@ def parse_target(ctx: Any, raw: str) -> Target:
     if "," in host or "/" in host:
         fail(f"one host per URL ({host!r} is not a host name)", kind="ValidationError")
     port = url.port or DEFAULT_PORTS[dialect]
-    check_host(ctx, dialect, host, port)
+    addresses = check_host(ctx, host, port, what=f"database-connector: {dialect} server")
+    target.address = addresses[0]
     return target
-
-
-def check_host(ctx: Any, dialect: str, host: str, port: int) -> None:
-    """The network policy for a database server ``host:port`` (SecurityError)."""
-    ctx.policy.check_network(f"database-connector: {dialect} server {host}:{port}")
 
 
 # -- engines -------------------------------------------------------------------------
@@ -251,7 +249,13 @@ def make_engine(target: Target, *, read_only: bool, timeout_s: float, denied: li
         options = f"-c statement_timeout={int(timeout_s * 1000)}"
         if read_only:
             options += " -c default_transaction_read_only=on"
-        args: dict[str, Any] = {"connect_timeout": connect_timeout, "options": options}
+        # hostaddr: connect to the checked address; the host name stays for TLS checks
+        args: dict[str, Any] = {
+            "connect_timeout": connect_timeout,
+            "options": options,
+            "hostaddr": target.address,
+        }
+        return create_engine(target.url, poolclass=NullPool, connect_args=args)
     else:
         args = {
             "connect_timeout": connect_timeout,
@@ -261,7 +265,8 @@ def make_engine(target: Target, *, read_only: bool, timeout_s: float, denied: li
         }
         if read_only:
             args["init_command"] = "SET SESSION TRANSACTION READ ONLY"
-    return create_engine(target.url, poolclass=NullPool, connect_args=args)
+    # PyMySQL has no separate address: connect to the checked address itself
+    return create_engine(target.url.set(host=target.address), poolclass=NullPool, connect_args=args)
 
 
 def refused_write(target: Target, exc: BaseException, denied: list[str]) -> SecurityError | None:
