@@ -235,6 +235,11 @@ class BuilderSpec:
 
     setters: dict[str, str]
     build: Op
+    #: setters that append their value to a list field (``add_step`` → ``steps``)
+    appenders: dict[str, str] = field(default_factory=dict)
+    #: setters without an argument that set a field to a constant
+    #: (``sequential()`` → ``type = "sequential"``)
+    presets: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -125,9 +125,12 @@ class JSEngine(ScriptEngine):
                 )
             for fname, builder in spec.builders.items():
                 setters = {camel(s): f for s, f in builder.setters.items()}
+                appenders = {camel(s): f for s, f in builder.appenders.items()}
+                presets = {camel(s): list(v) for s, v in builder.presets.items()}
                 lines.append(
                     f"  globalThis[{json.dumps(spec.name)}][{json.dumps(camel(fname))}] = "
-                    f"B.builder({json.dumps(setters)}, {self._op_id(builder.build)});"
+                    f"B.builder({json.dumps(setters)}, {self._op_id(builder.build)}, "
+                    f"{json.dumps(appenders)}, {json.dumps(presets)});"
                 )
         lines.append("})(globalThis.__llmspell);")
         self.ctx.eval("\n".join(lines))

@@ -158,13 +158,24 @@
     },
     // Builders (Agent.builder()): setters collect fields and return the builder; build()
     // sends them in one request.
-    builder: function __llmspell_builder(setters, op) {
+    builder: function __llmspell_builder(setters, op, appenders, presets) {
       const proto = {
         build: function __llmspell_build() { return __llmspell_request(op, [this.__fields]); },
       };
       for (const setter of Object.keys(setters)) {
         const fieldName = setters[setter];
         proto[setter] = function __llmspell_set(value) { this.__fields[fieldName] = value; return this; };
+      }
+      for (const setter of Object.keys(appenders || {})) {
+        const fieldName = appenders[setter];
+        proto[setter] = function __llmspell_add(value) {
+          (this.__fields[fieldName] = this.__fields[fieldName] || []).push(value);
+          return this;
+        };
+      }
+      for (const setter of Object.keys(presets || {})) {
+        const [fieldName, value] = presets[setter];
+        proto[setter] = function __llmspell_preset() { this.__fields[fieldName] = value; return this; };
       }
       return function __llmspell_new_builder() {
         const b = Object.create(proto);

@@ -123,7 +123,13 @@ class LuaEngine(ScriptEngine):
                 table[alias] = table[target]
             for fname, builder in spec.builders.items():
                 setters = self.lua.table_from(dict(builder.setters))
-                table[fname] = self.bridge.builder(setters, self._function_for(builder.build))
+                appenders = self.lua.table_from(dict(builder.appenders))
+                presets = self.lua.table_from(
+                    {k: self.lua.table_from(list(v)) for k, v in builder.presets.items()}
+                )
+                table[fname] = self.bridge.builder(
+                    setters, self._function_for(builder.build), appenders, presets
+                )
             g[spec.name] = table
 
     # -- callbacks from Lua --------------------------------------------------------------

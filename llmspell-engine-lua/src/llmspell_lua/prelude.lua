@@ -211,10 +211,26 @@ end
 
 -- Builders (Agent.builder()): setters only collect fields in Lua and return the builder;
 -- build() is the op itself, called with the builder (its __fields) as the argument.
-function bridge.builder(setters, build)
+function bridge.builder(setters, build, appenders, presets)
   local index = { build = build }
   for setter, fieldname in pairs(setters) do
     index[setter] = function(self, value)
+      rawget(self, "__fields")[fieldname] = value
+      return self
+    end
+  end
+  for setter, fieldname in pairs(appenders or {}) do
+    index[setter] = function(self, value)
+      local fields = rawget(self, "__fields")
+      local list = fields[fieldname]
+      if list == nil then list = {}; fields[fieldname] = list end
+      list[#list + 1] = value
+      return self
+    end
+  end
+  for setter, preset in pairs(presets or {}) do
+    local fieldname, value = preset[1], preset[2]
+    index[setter] = function(self)
       rawget(self, "__fields")[fieldname] = value
       return self
     end

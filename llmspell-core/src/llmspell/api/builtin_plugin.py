@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llmspell.api import agent_api, args_api, config_api, debug_api, json_api, state_api, tool_api
+from llmspell.api import (
+    agent_api,
+    args_api,
+    config_api,
+    debug_api,
+    event_api,
+    hook_api,
+    json_api,
+    state_api,
+    tool_api,
+    workflow_api,
+)
 from llmspell.hookspecs import hookimpl
 
 
 @hookimpl
 def register_globals(register: Callable[..., None]) -> None:
-    """Register JSON, Debug, ARGS, Config, State, Tool, Agent and Provider."""
+    """Register JSON, Debug, ARGS, Config, State, Tool, Agent, Provider, Workflow, Hook
+    and Event."""
     for spec in (
         json_api.JSON,
         debug_api.DEBUG,
@@ -20,5 +32,8 @@ def register_globals(register: Callable[..., None]) -> None:
         tool_api.TOOL,
         agent_api.AGENT,
         agent_api.PROVIDER,
+        workflow_api.WORKFLOW,
+        hook_api.HOOK,
+        event_api.EVENT,
     ):
         register(spec)

@@ -33,5 +33,11 @@ class StateBackend(ABC):
     def keys(self, scope: str, prefix: str = "") -> list[str]:
         """The keys in ``scope`` (starting with ``prefix``), sorted."""
 
+    def set_many(self, scope: str, items: dict[str, str]) -> None:
+        """Store several keys of ``scope`` at once (one transaction where the backend
+        has them: a workflow's step outputs cost one disk sync, not one per step)."""
+        for key, value in items.items():
+            self.set(scope, key, value)
+
     def close(self) -> None:  # noqa: B027 - optional
         """Release resources."""

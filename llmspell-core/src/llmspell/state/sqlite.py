@@ -65,6 +65,27 @@ class SQLiteStateBackend(StateBackend):
             (scope, key, value, time.time()),
         )
 
+    def set_many(self, scope: str, items: dict[str, str]) -> None:
+        """See :meth:`StateBackend.set_many`: one transaction."""
+        now = time.time()
+        rows = [(scope, k, v, now) for k, v in items.items()]
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT INTO state(scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT(scope, key) DO UPDATE SET value=excluded.value, "
+                        "updated_at=excluded.updated_at",
+                        rows,
+                    )
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StateError(f"state database {self.path}: {exc}") from None
+
     def delete(self, scope: str, key: str) -> bool:
         """See :meth:`StateBackend.delete`."""
         cur = self._run("DELETE FROM state WHERE scope=? AND key=?", (scope, key))

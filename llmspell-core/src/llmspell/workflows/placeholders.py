@@ -1,0 +1,111 @@
+"""``{{...}}`` placeholders in step inputs (SCRIPT-API.md §3).
+
+``{{input}}``, ``{{input.key}}``, ``{{steps.<name>.text}}``,
+``{{steps.<name>.result.<path>}}``, ``{{steps.<name>.output.<path>}}``,
+``{{loop.index}}``, ``{{loop.item}}``, ``{{loop.item.<path>}}``, ``{{shared.<key>}}``.
+
+A placeholder always becomes text: strings as they are, numbers as numbers print
+(``3``, not ``3.0``), tables/objects as JSON. Numeric path segments index arrays from 1,
+as in Lua (``{{steps.list.result.items.1}}`` is the first item). A placeholder that names
+nothing is an error naming it and what is known, never an empty string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from llmspell.errors import WorkflowError
+
+__all__ = ["render", "step_text", "substitute"]
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def step_text(output: Any) -> str:
+    """The text of a step's output: an agent's or workflow's ``text``, a tool's ``text``
+    (or its result), a function's value."""
+    if isinstance(output, Mapping):
+        if isinstance(output.get("text"), str):
+            return str(output["text"])
+        if "result" in output and "success" in output:  # a ToolResult without text
+            return render(output["result"])
+    return render(output)
+
+
+def render(value: Any) -> str:
+    """A value as placeholder text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _walk(value: Any, path: list[str], shown: str) -> Any:
+    for part in path:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and 1 <= int(part) <= len(value):
+            value = value[int(part) - 1]
+        else:
+            raise WorkflowError(f"placeholder {{{{{shown}}}}}: nothing at {part!r}")
+    return value
+
+
+def _resolve(expr: str, scope: Mapping[str, Any]) -> Any:
+    head, *path = expr.split(".")
+    if head == "input":
+        return _walk(scope.get("input"), path, expr)
+    if head == "shared":
+        return _walk(scope.get("shared") or {}, path, expr)
+    if head == "loop":
+        loop = scope.get("loop")
+        if loop is None:
+            raise WorkflowError(f"placeholder {{{{{expr}}}}} is only known inside a loop")
+        return _walk(loop, path, expr)
+    if head == "steps":
+        outputs: Mapping[str, Any] = scope.get("steps") or {}
+        if not path:
+            raise WorkflowError(f"placeholder {{{{{expr}}}}}: name a step (steps.<name>.text)")
+        name, rest = path[0], path[1:]
+        if name not in outputs:
+            known = ", ".join(outputs) or "none yet"
+            raise WorkflowError(
+                f"placeholder {{{{{expr}}}}} names no step that has run (ran: {known})"
+            )
+        output = outputs[name]
+        if not rest or rest == ["text"]:
+            return step_text(output)
+        if rest[0] == "result":
+            base = (
+                output["result"] if isinstance(output, Mapping) and "result" in output else output
+            )
+            return _walk(base, rest[1:], expr)
+        if rest[0] == "output":
+            return _walk(output, rest[1:], expr)
+        return _walk(output, rest, expr)
+    raise WorkflowError(
+        f"unknown placeholder {{{{{expr}}}}} (known: input, steps.<name>, loop, shared)"
+    )
+
+
+def substitute(value: Any, scope: Mapping[str, Any]) -> Any:
+    """``value`` with placeholders in strings (also inside tables/lists) replaced."""
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        return _PLACEHOLDER.sub(lambda m: render(_resolve(m.group(1), scope)), value)
+    if isinstance(value, Mapping):
+        return {k: substitute(v, scope) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, scope) for v in value]
+    return value
