@@ -187,6 +187,12 @@ class SecurityPolicy:
                 )
         named = any(r.matches_name(host) for r in allowed)
         explicit_name = any(r.matches_name(host) and not r.wildcard for r in allowed)
+        by_network = any(r.network is not None for r in allowed)
+        if allowed and not named and (literal is not None or not by_network):
+            if literal is None or not any(r.matches_ip(literal) for r in allowed):
+                # not allowed by name, and no address entry could allow it: deny without
+                # even resolving the name
+                raise self._not_allowed(what, shown, host, None)
         addresses = [literal] if literal is not None else _resolve(host, parsed.port, what, shown)
         for addr in addresses:
             for rule in denied:
@@ -199,12 +205,8 @@ class SecurityPolicy:
         if allowed and not named:
             by_ip = all(any(r.matches_ip(a) for r in allowed) for a in addresses)
             if not by_ip:
-                listed = ", ".join(self.allowed_hosts)
-                resolved = "" if literal is not None else f" (resolves to {addresses[0]})"
-                raise SecurityError(
-                    f"{what} {shown}: host {host!r}{resolved} is not in [security] "
-                    f"allowed_hosts ({listed})",
-                    hint=f"add it to [security] allowed_hosts or pass --allow-host {host}",
+                raise self._not_allowed(
+                    what, shown, host, None if literal is not None else addresses[0]
                 )
         if not self.allow_private_addresses and not explicit_name:
             for addr in addresses:
@@ -222,6 +224,15 @@ class SecurityPolicy:
                 )
         return CheckedUrl(
             url=parsed.normalised, host=host, port=parsed.port, addresses=list(addresses)
+        )
+
+    def _not_allowed(self, what: str, shown: str, host: str, address: str | None) -> SecurityError:
+        listed = ", ".join(self.allowed_hosts)
+        resolved = f" (resolves to {address})" if address else ""
+        return SecurityError(
+            f"{what} {shown}: host {host!r}{resolved} is not in [security] allowed_hosts "
+            f"({listed})",
+            hint=f"add it to [security] allowed_hosts or pass --allow-host {host}",
         )
 
     def reserve_request(self, host: str) -> float:
@@ -472,10 +483,10 @@ def _blocked_reason(address: str) -> str | None:
         return "multicast"
     if isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network(_CGNAT):
         return "shared (CGNAT 100.64.0.0/10)"
-    if ip.is_private:
-        return "private"
     if ip.is_reserved:
         return "reserved"
+    if ip.is_private:
+        return "private"
     if not ip.is_global:
         return "non-public"
     return None

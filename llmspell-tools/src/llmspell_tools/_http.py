@@ -74,6 +74,8 @@ class HttpResult:
     #: the URLs that answered with a redirect, in order (``redirects + [url]`` is the chain)
     redirects: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    #: how many times the last hop was sent (1 + the retries it took)
+    attempts: int = 1
     #: strings masked in the messages of :meth:`json`
     _secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
@@ -201,6 +203,10 @@ async def _request(
     policy = ctx.policy
     verb = _method(method)
     send_headers = _headers(headers)
+    if not any(k.lower() == "user-agent" for k in send_headers):
+        from llmspell import __version__
+
+        send_headers["User-Agent"] = f"llmspell/{__version__}"
     body, body_type = _body(content, json_body, data)
     if body_type and "content-type" not in {k.lower() for k in send_headers}:
         send_headers["Content-Type"] = body_type
@@ -272,9 +278,11 @@ async def _send_with_retries(
             result = await _send_once(call, verb, checked, headers, body)
         except _Unreachable as exc:
             if attempt >= call.retries:
-                raise ToolFailure(str(exc), kind=exc.kind) from None
+                tries = f" (after {attempt + 1} attempts)" if attempt else ""
+                raise ToolFailure(f"{exc}{tries}", kind=exc.kind) from None
             delay = _backoff(attempt)
         else:
+            result.attempts = attempt + 1
             retryable = result.status == 429 or result.status >= 500
             if not retryable or attempt >= call.retries:
                 return result
@@ -351,7 +359,10 @@ async def _send_once(
         raise ToolFailure(timed_out, kind="TimeoutError") from None
     except httpx.HTTPError as exc:
         raise ToolFailure(f"{verb} {shown} failed: {_reason(exc)}", kind="ToolError") from None
-    raise _Unreachable(f"cannot connect to {shown}: {'; '.join(errors)}")
+    raise _Unreachable(
+        f"cannot connect to {shown} ({'; '.join(errors)}); check that the server is running "
+        "and the host and port are right"
+    )
 
 
 async def _read_capped(resp: Any, limit: int, shown: str, cap_setting: str) -> bytes:
