@@ -21,7 +21,8 @@ def result_url(href: str, page_url: str) -> str | None:
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
-    if host == "duckduckgo.com" or host.endswith(".duckduckgo.com"):
+    redirector = host == "duckduckgo.com" or host.endswith(".duckduckgo.com")
+    if redirector or parts.path == "/l/":
         target = parse_qs(parts.query).get("uddg")
         if not target:
             return None
