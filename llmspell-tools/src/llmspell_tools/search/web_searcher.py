@@ -8,7 +8,6 @@ import os
 from typing import Any
 
 from llmspell.tools import Tool, ToolOutput
-from llmspell_tools import _http
 from llmspell_tools._support import fail, output
 from llmspell_tools.search import _duckduckgo, _providers
 
@@ -57,6 +56,8 @@ def _key(provider: _providers.Provider) -> str | None:
 
 
 def _check_status(provider: _providers.Provider, result: Any, secrets: list[str]) -> None:
+    from llmspell_tools import _http
+
     status = result.status
     if status < 400:
         return
@@ -82,6 +83,7 @@ def _check_status(provider: _providers.Provider, result: Any, secrets: list[str]
 
 async def run(params: dict[str, Any], ctx: Any) -> ToolOutput:
     """Search ``input`` with the chosen provider."""
+    from llmspell_tools import _http  # the HTTP client loads when a search runs
 
     config = _config(ctx)
     provider = _provider(params, config)
