@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from llmspell.errors import SecurityError
+from llmspell.errors import SecurityError, ValidationError
 
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
@@ -166,3 +166,9 @@ def test_failures(net_tools, http_server):
     assert r["error_kind"] == "TimeoutError"
     r = net_tools.failed("sitemap-crawler", input=http_server.url("/sitemap.xml"), max_bytes=50)
     assert "larger than the limit of 50 bytes" in r["error"]
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1/x", "file:///etc/passwd", "http://"])
+def test_bad_urls_raise(net_tools, url):
+    with pytest.raises((ValidationError, SecurityError)):
+        net_tools("sitemap-crawler", input=url)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from llmspell.errors import SecurityError
+from llmspell.errors import SecurityError, ValidationError
 
 DATA = Path(__file__).parent / "data" / "search"
 KEY = "sk-test-Q7f3xZ9-SECRET"
@@ -202,6 +202,16 @@ def test_policy_and_limits(tools, net_tools, http_server, monkeypatch):
     with pytest.raises(SecurityError, match="allowed_hosts") as info:
         net_tools("web-searcher", input="x", provider="serpapi")
     assert KEY not in str(info.value)
+    monkeypatch.setenv("LLMSPELL_SEARCH_SERPAPI_URL", "file:///etc/passwd")
+    with pytest.raises((SecurityError, ValidationError)) as bad:
+        net_tools("web-searcher", input="x", provider="serpapi")
+    assert KEY not in str(bad.value)
+    _serve(http_server, monkeypatch, "serpapi", "GET", "serpapi.json")
+    net_tools.runtime.policy.max_response_bytes = 100
+    r = net_tools.failed("web-searcher", input="x", provider="serpapi")
+    assert "larger than the limit of 100 bytes" in r["error"]
+    _no_key_anywhere(r)
+    net_tools.runtime.policy.max_response_bytes = 1_000_000
     monkeypatch.setenv("LLMSPELL_SEARCH_SERPAPI_URL", http_server.url("/slow?delay_ms=3000"))
     r = net_tools.failed("web-searcher", input="x", provider="serpapi", timeout_ms=200)
     assert r["error_kind"] == "TimeoutError"
@@ -209,8 +219,6 @@ def test_policy_and_limits(tools, net_tools, http_server, monkeypatch):
 
 
 def test_schema(net_tools):
-    from llmspell.errors import ValidationError
-
     with pytest.raises(ValidationError, match="parameter 'max_results'"):
         net_tools("web-searcher", input="x", max_results=51)
     with pytest.raises(ValidationError, match="parameter 'provider'"):

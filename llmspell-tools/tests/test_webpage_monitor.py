@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from llmspell.errors import SecurityError
+from llmspell.errors import SecurityError, ValidationError
 
 
 class Page:
@@ -162,3 +162,9 @@ def test_refusals(tools, net_tools, http_server):
     net_tools.runtime.policy.denied_hosts = ["127.0.0.0/8"]
     with pytest.raises(SecurityError, match="denied_hosts"):
         net_tools("webpage-monitor", input=http_server.url("/page.html"))
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1/x", "file:///etc/passwd", "http://"])
+def test_bad_urls_raise(net_tools, url):
+    with pytest.raises((ValidationError, SecurityError)):
+        net_tools("webpage-monitor", input=url)

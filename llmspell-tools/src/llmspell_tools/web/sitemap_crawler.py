@@ -29,7 +29,7 @@ def _site_root(url: str) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if parts.path in ("", "/") and not parts.query:
+    if parts.netloc and parts.path in ("", "/") and not parts.query:
         return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     return None
 
