@@ -93,7 +93,7 @@ def extract(data: Any, x: str | None, y: str | list[str] | None, chart: str) -> 
     size = len(next(iter(columns.values()))) if columns else 0
     if size == 0:
         fail("'data' is empty: nothing to draw", kind="ValidationError")
-    known = ", ".join(columns)
+    known = ", ".join(sorted(columns))
 
     def column(name: str, role: str) -> list[Any]:
         if name not in columns:
