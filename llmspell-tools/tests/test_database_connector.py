@@ -256,6 +256,7 @@ def test_bad_sql_and_bad_params_are_readable(ro: Runner, db: Path) -> None:
     assert "no such column: nope" in r["error"]
     r = ro.failed(url="sqlite:///shop.db", query="SELECT :a")
     assert r["error_kind"] == "ValidationError" and "bind parameter 'a'" in r["error"]
+    assert "sqlalche.me" not in r["error"]
     r = ro.failed(url="sqlite:///shop.db", query="SELECT 'unterminated")
     assert r["error_kind"] == "ValidationError" and "unterminated" in r["error"]
     assert ro.failed(url="sqlite:///shop.db", query="  ")["error_kind"] == "ValidationError"

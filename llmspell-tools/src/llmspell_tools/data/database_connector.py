@@ -17,6 +17,7 @@ import decimal
 import json
 import math
 import os
+import re
 import uuid
 from typing import Any, NoReturn
 
@@ -147,6 +148,7 @@ def _fail_db(target: Target, exc: BaseException, denied: list[str], doing: str) 
     if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):
         # raised before the database saw it: a missing bound parameter, a bad value
         message = str(orig or exc).split("\n", 1)[0]
+        message = re.sub(r"\s*\(Background on this error at: [^)]*\)", "", message)
         fail(target.scrub(f"{doing}: {message}"), kind="ValidationError")
     if isinstance(exc, DBAPIError):
         message = " ".join(str(orig).split()) if orig is not None else str(exc)
