@@ -128,7 +128,7 @@ def test_continue_and_retry(host: Any, fn: Any) -> None:
         "name": "bad",
         "success": False,
         "duration_ms": r["steps"][0]["duration_ms"],
-        "error": "no luck",
+        "error": "ToolError: no luck",
     }
     assert "completed with 1 failed step(s) (1 of 2 succeeded)" in r["text"]
     attempts: list[int] = []
@@ -193,7 +193,7 @@ def test_timeouts(host: Any) -> None:
     )
     r = host.method(wf, "execute", None)
     assert (
-        r["steps"][0]["error"] == "step 's' timed out after 50 ms"
+        r["steps"][0]["error"] == "TimeoutError: step 's' timed out after 50 ms"
         and r["outputs"]["after"]["text"] == "x"
     )
 

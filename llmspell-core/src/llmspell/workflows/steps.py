@@ -22,6 +22,7 @@ from llmspell.errors import (
     ToolError,
     ValidationError,
     WorkflowError,
+    error_class_for_kind,
 )
 from llmspell.hooks import Points, around
 from llmspell.lifecycle import hooks_of, report_of
@@ -63,7 +64,7 @@ class StepOutcome:
             "duration_ms": round(self.duration_ms, 3),
         }
         if self.error is not None:
-            rec["error"] = self.error
+            rec["error"] = f"{self.error_kind}: {self.error}" if self.error_kind else self.error
         if self.skipped:
             rec["skipped"] = True
         return rec
@@ -162,7 +163,8 @@ async def _work(
         params = value if isinstance(value, Mapping) else {"input": value}
         result = await execute_tool(runtime.tools.get(step.tool), dict(params), ctx)
         if result.get("success") is False:
-            raise ToolError(str(result.get("error") or f"tool {step.tool!r} failed"))
+            cls = error_class_for_kind(str(result.get("error_kind") or "ToolError")) or ToolError
+            raise cls(str(result.get("error") or f"tool {step.tool!r} failed"))
         return result
     if step.type == "agent":
         agent = step.agent
