@@ -249,6 +249,74 @@ def _katan_port() -> int:
     return port
 
 
+def _http_port() -> int:
+    """The port of one small HTTP server on 127.0.0.1 (a daemon thread of this process,
+    started on first use) for behaviours whose expected.json says ``"server": "http"``;
+    ``{http_port}`` in their llmspell.toml, ``args`` and ``options`` becomes its port.
+
+    Routes: ``GET /json`` → ``{"name": "llmspell", "items": [1, 2, 3]}``; any method on
+    ``/echo`` → ``{"method", "path", "body", "json"}`` of the request; ``/status/N`` →
+    status N with ``{"status": N}``; ``/redirect?to=URL`` → 302 to URL.
+    """
+    if "http" in _SERVERS:
+        return _SERVERS["http"]
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps(data, sort_keys=True).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            url = urlsplit(self.path)
+            if url.path == "/json" and self.command == "GET":
+                self._answer(200, {"name": "llmspell", "items": [1, 2, 3]})
+            elif url.path == "/echo":
+                try:
+                    parsed = json.loads(raw) if raw else None
+                except ValueError:
+                    parsed = None
+                text = raw.decode("utf-8", "replace")
+                self._answer(200, {"method": self.command, "path": self.path, "body": text,
+                                   "json": parsed})  # fmt: skip
+            elif url.path.startswith("/status/") and url.path[8:].isdigit():
+                code = int(url.path[8:])
+                self._answer(code, {"status": code})
+            elif url.path == "/redirect":
+                target = parse_qs(url.query).get("to", ["/json"])[0]
+                self._answer(302, {}, {"Location": target})
+            else:
+                self._answer(404, {"error": f"no route {self.command} {url.path}"})
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _SERVERS["http"] = int(server.server_address[1])
+    return _SERVERS["http"]
+
+
+def _substitute(spec: dict[str, Any], text: str) -> str:
+    """``{http_port}`` → the HTTP server's port, for ``"server": "http"`` behaviours."""
+    if spec.get("server") == "http" and "{http_port}" in text:
+        return text.replace("{http_port}", str(_http_port()))
+    return text
+
+
 def run_spell(behaviour: Behaviour, engine: Engine) -> Outcome:
     """Run the behaviour's spell for ``engine`` (once per session; later calls reuse it)."""
     key = (behaviour.name, engine)
@@ -266,12 +334,14 @@ def run_spell(behaviour: Behaviour, engine: Engine) -> Outcome:
             if spec.get("server") == "llm-katan":
                 text = text.replace("{katan_port}", str(_katan_port()))
                 extra_env["KATAN_KEY"] = "conformance-dummy-key"
+            text = _substitute(spec, text)
             (cwd / "llmspell.toml").write_text(text, encoding="utf-8")
         # the spell is copied so that it runs as ./spell.<ext> (its name in error locations)
         shutil.copy(spell, cwd / spell.name)
-        argv = [*COMMAND, "run", "--engine", engine.name, *spec.get("options", []), spell.name]
+        options = [_substitute(spec, o) for o in spec.get("options", [])]
+        argv = [*COMMAND, "run", "--engine", engine.name, *options, spell.name]
         if "args" in spec:
-            argv += ["--", *spec["args"]]
+            argv += ["--", *(_substitute(spec, a) for a in spec["args"])]
         env = {**_base_env(cwd), **extra_env}
         env.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
         proc = subprocess.run(

@@ -1,0 +1,17 @@
+-- http-requester against a local server (ARGS[1] is its base URL)
+local base = ARGS[1]
+local r = Tool.execute("http-requester", {input = base .. "/json"})
+print("GET: " .. tostring(r.success) .. " " .. r.result.status .. " " .. r.result.json.name .. " items=" .. #r.result.json.items)
+r = Tool.execute("http-requester", {input = base .. "/echo", method = "POST", json = {n = 42}, query = {tag = "x"}})
+local echo = r.result.json
+print("POST: " .. echo.method .. " " .. echo.path .. " n=" .. echo.json.n .. " body=" .. echo.body)
+r = Tool.execute("http-requester", {input = base .. "/status/404"})
+print("404: " .. tostring(r.success) .. " " .. r.error_kind)
+r = Tool.execute("http-requester", {input = base .. "/status/404", accept_error_status = true})
+print("404 accepted: " .. tostring(r.success) .. " " .. r.result.status)
+local t = Tool.execute("api-tester", {input = base .. "/json", expect = {status = 200, json_path = {["$.items[1]"] = 2, ["$.name"] = "other"}}})
+print("api-tester: passed=" .. tostring(t.result.passed) .. " " .. t.text)
+local ok, err = pcall(Tool.execute, "http-requester", {input = base .. "/redirect?to=http://169.254.169.254/latest/meta-data/"})
+print("redirect: " .. tostring(ok) .. " " .. err:match("^(%a+Error): redirect from ") .. " " .. err:match("host '[^']+' is not in %[security%] allowed_hosts"))
+ok, err = pcall(Tool.execute, "http-requester", {input = "http://127.0.0.2:9/"})
+print("other host: " .. tostring(ok) .. " " .. err:match("^(%a+Error)"))
