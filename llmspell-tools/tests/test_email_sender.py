@@ -588,3 +588,132 @@ def test_sigv4_documented_signing_key() -> None:
     assert key.hex() == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
     with pytest.raises(ValueError, match="Host"):
         _sigv4.sign("GET", "https://x/", {}, b"", **_SUITE)
+
+
+# -- TLS: STARTTLS and implicit TLS with a certificate the test makes --------------------
+
+
+def _make_cert(directory: Any, ip: str) -> tuple[str, str]:
+    """A self-signed certificate for ``ip`` (openssl CLI); skips when openssl is missing."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = str(directory / f"{ip}.crt"), str(directory / f"{ip}.key")
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={ip}",
+            "-addext",
+            f"subjectAltName=IP:{ip}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_smtp(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Two aiosmtpd servers with a test certificate: STARTTLS and implicit TLS; the
+    client trusts the certificate through SSL_CERT_FILE."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    cert, key = _make_cert(tmp_path, "127.0.0.1")
+    monkeypatch.setenv("SSL_CERT_FILE", cert)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder = Recorder()
+
+    def authenticator(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> Any:
+        recorder.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == SMTP_PASSWORD.encode(), handled=False)
+
+    starttls_port, ssl_port = _free_port(), _free_port()
+    starttls = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=starttls_port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+    )
+    implicit = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=ssl_port,
+        ssl_context=context,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    starttls.start()
+    implicit.start()
+    try:
+        yield {"starttls": starttls_port, "ssl": ssl_port, "recorder": recorder, "dir": tmp_path}
+    finally:
+        starttls.stop()
+        implicit.stop()
+
+
+def test_starttls_and_ssl_with_login(
+    net_tools: Any, tls_smtp: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLMSPELL_SMTP_USERNAME", SMTP_USER)
+    monkeypatch.setenv("LLMSPELL_SMTP_PASSWORD", SMTP_PASSWORD)
+    recorder: Recorder = tls_smtp["recorder"]
+    for security in ("starttls", "ssl"):
+        r = net_tools.ok(
+            TOOL,
+            host="127.0.0.1",
+            port=tls_smtp[security],
+            security=security,
+            to="ann@example.com",
+            subject=f"over {security}",
+            body="b",
+            **{"from": "robot@example.com"},
+        )
+        assert recorder.messages[-1].message()["Subject"] == f"over {security}"
+        assert recorder.messages[-1].authenticated
+        assert SMTP_PASSWORD not in str(r)
+    assert recorder.logins == [(SMTP_USER.encode(), SMTP_PASSWORD.encode())] * 2
+
+
+def test_tls_certificate_is_verified(
+    net_tools: Any, tls_smtp: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other, _ = _make_cert(tls_smtp["dir"], "127.0.0.2")
+    monkeypatch.setenv("SSL_CERT_FILE", other)  # trust another certificate only
+    for security in ("starttls", "ssl"):
+        r = net_tools.failed(
+            TOOL,
+            host="127.0.0.1",
+            port=tls_smtp[security],
+            security=security,
+            to="ann@example.com",
+            subject="s",
+            body="b",
+            **{"from": "robot@example.com"},
+        )
+        assert r["error_kind"] == "ConnectionError" and "TLS" in r["error"], r
+        assert "CERTIFICATE_VERIFY_FAILED" in r["error"] or "certificate" in r["error"].lower()
+    assert tls_smtp["recorder"].messages == []

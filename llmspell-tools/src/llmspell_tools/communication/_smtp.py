@@ -75,13 +75,16 @@ def _connect(cfg: SmtpSettings, context: ssl.SSLContext) -> Any:
             client = _pinned(smtplib.SMTP, address)(
                 timeout=cfg.timeout_s, local_hostname=socket.gethostname()
             )
+        # the name TLS checks the certificate against (smtplib sets it only when the
+        # constructor connects; the socket itself goes to the pinned address)
+        client._host = cfg.host
         try:
             client.connect(cfg.host, cfg.port)
             return client
-        except (ConnectionError, OSError) as exc:
-            if isinstance(exc, TimeoutError):
-                raise
+        except OSError as exc:
             client.close()
+            if isinstance(exc, TimeoutError | ssl.SSLError):
+                raise  # reported as a timeout / TLS failure, not as unreachable
             errors.append(f"{address}: {exc.strerror or exc}")
     fail(
         f"cannot connect to the SMTP server {cfg.shown} ({'; '.join(errors)}); check the "
