@@ -545,6 +545,12 @@ def postgres() -> Iterator[PostgresServer]:
             "('fig', 2.00, NULL, NULL)"
         )
         yield server
+    except subprocess.CalledProcessError as exc:
+        log = base / "log"
+        detail = exc.stderr.decode(errors="replace") if exc.stderr else ""
+        if log.exists():
+            detail += log.read_text(errors="replace")[-2000:]
+        pytest.fail(f"PostgreSQL did not start: {exc.cmd[-1]} exited {exc.returncode}\n{detail}")
     finally:
         if started:
             subprocess.run(
