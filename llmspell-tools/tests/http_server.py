@@ -16,7 +16,8 @@ Fixtures (llmspell-tools/tests/conftest.py):
     http_server.requests                # [RecordedRequest] in arrival order
     http_server.last                    # the latest RecordedRequest (AssertionError if none)
     http_server.clear()                 # forget recorded requests and counters
-    http_server.route("GET", "/thing", handler)   # add or replace a route ("*" = any method)
+    http_server.route("GET", "/thing", handler)   # add or replace a route ("*" = any
+                                                  # method; HEAD uses the GET route)
     http_server.stop()                  # done by the fixture
 
 A handler gets a :class:`RecordedRequest` (``method``, ``path`` without query, ``target``
@@ -184,11 +185,13 @@ class HttpServer:
     # -- dispatch -----------------------------------------------------------------------
 
     def _find(self, method: str, path: str) -> Handler | None:
-        for key in ((method, path), ("*", path)):
-            if key in self._routes:
-                return self._routes[key]
+        # HEAD is served by the GET route (the body is left out)
+        methods = (method, "GET", "*") if method == "HEAD" else (method, "*")
+        for m in methods:
+            if (m, path) in self._routes:
+                return self._routes[(m, path)]
         for m, prefix, handler in self._prefix_routes:
-            if m in (method, "*") and path.startswith(prefix):
+            if m in methods and path.startswith(prefix):
                 return handler
         return None
 

@@ -206,6 +206,13 @@ def test_size_cap(http_server, net_ctx, route):
     assert call(net_ctx, "GET", http_server.url("/huge?bytes=10000")).body == b"a" * 10000
 
 
+def test_head_is_not_capped_by_the_declared_length(http_server, net_ctx):
+    net_ctx.policy.max_response_bytes = 100
+    result = call(net_ctx, "HEAD", http_server.url("/huge?bytes=5000"))
+    assert result.status == 200 and result.headers["content-length"] == "5000"
+    assert result.body == b""
+
+
 def test_max_bytes_lowers_but_never_raises_the_cap(http_server, net_ctx):
     err = failure(net_ctx, "GET", http_server.url("/huge?bytes=200"), max_bytes=100)
     assert "limit of 100 bytes" in str(err) and "max_bytes" in str(err)

@@ -341,7 +341,11 @@ async def _send_once(
                         errors.append(f"{address}: {_reason(exc)}")
                         continue
                     try:
-                        data = await _read_capped(resp, call.limit, shown, call.cap_setting)
+                        data = (
+                            b""
+                            if verb == "HEAD"  # no body, whatever Content-Length says
+                            else await _read_capped(resp, call.limit, shown, call.cap_setting)
+                        )
                     finally:
                         await resp.aclose()
                 call.log(f"{verb} {shown} -> {resp.status_code} ({len(data)} bytes)")
