@@ -981,7 +981,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--agent-calls", type=int, default=200, help="sequential agent calls per run (200)"
     )
     parser.add_argument(
-        "--only", choices=["cold", "calls", "tools", "agents"], help="run one group only"
+        "--only",
+        choices=["cold", "calls", "tools", "agents", "workflows"],
+        help="run one group only",
     )
     parser.add_argument(
         "--lang",
@@ -1002,9 +1004,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also write the JSON report to benchmarks/results/<time>.json (git-ignored)",
     )
+    import workflows as workflow_bench  # benchmarks/workflows.py (imports this module)
+
+    workflow_bench.add_arguments(parser)
     args = parser.parse_args(argv)
 
     machine = _machine()
+    workflows: dict[str, Any] | None = None
     cold = calls = None
     warm = None
     tools: ToolsStartup | None = None
@@ -1020,6 +1026,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.only == "agents" or (args.only is None and _katan_installed()):
             agents = bench_agents(Path(tmp), calls=args.agent_calls, repeats=args.repeats)
+        if args.only == "workflows" or (args.only is None and _katan_installed()):
+            workflows = workflow_bench.run_all(args, Path(tmp))
 
     report = {
         "machine": machine,
@@ -1085,6 +1093,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "execute_all_wall_s": agents.execute_all_s.to_json(),
             "goals_met": agents.goals(),
         },
+        "workflows": workflows,
     }
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -1094,6 +1103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_tools(tools, args)
         if agents is not None:
             print_agents(agents, args)
+        if workflows is not None:
+            workflow_bench.print_report(workflows)
     if args.save:
         out = ROOT / "benchmarks" / "results" / time.strftime("%Y%m%d-%H%M%S.json")
         out.parent.mkdir(parents=True, exist_ok=True)

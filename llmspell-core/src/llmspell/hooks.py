@@ -19,7 +19,6 @@ results the same way.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -212,10 +211,26 @@ class HookRegistry:
         if not hooks:
             return CONTINUE
         changed: HookOutcome | None = None
+        meta = dict(metadata) if metadata else {}
+        ctx = HookContext(point, component_id, data, meta, correlation_id)
+        plain: dict[str, Any] | None = None  # ctx as data for script hooks, built once
         for hook in list(hooks):
-            ctx = HookContext(point, component_id, data, dict(metadata or {}), correlation_id)
+            if ctx.data is not data:
+                ctx = HookContext(point, component_id, data, meta, correlation_id)
+                plain = None
             try:
-                outcome = _outcome(await _call(hook.fn, ctx), hook)
+                fn = hook.fn
+                if isinstance(fn, ScriptFunction):
+                    if plain is None:
+                        plain = ctx.as_dict()
+                    value = await fn(plain)
+                else:
+                    value = fn(ctx)
+                    if value is not None and hasattr(value, "__await__"):
+                        value = await value
+                if value is None:
+                    continue
+                outcome = _outcome(value, hook)
             except LLMSpellError as exc:
                 self._failed(hook, f"{exc.kind}: {exc.message}", report, exc)
                 continue
@@ -244,15 +259,6 @@ class HookRegistry:
             raise ValidationError(text, hint='set [hooks] on_error = "report" to go on')
         if report is not None:
             report(text)
-
-
-async def _call(fn: Callable[..., Any], ctx: HookContext) -> Any:
-    if isinstance(fn, ScriptFunction):
-        return await fn(ctx.as_dict())
-    value = fn(ctx)
-    if inspect.isawaitable(value):
-        value = await value
-    return value
 
 
 def _outcome(value: Any, hook: HookHandle) -> HookOutcome:
