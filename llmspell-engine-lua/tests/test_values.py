@@ -195,3 +195,25 @@ def test_invalid_utf8_passed_to_the_host_is_catchable(spell):
 def test_invalid_utf8_printed_is_a_spell_error_not_a_crash(spell):
     err = spell.fail('print("\\xff")').error
     assert err.kind in {"ScriptError", "ValidationError"}
+
+
+def test_a_table_reached_twice_crosses_intact(spell):
+    # a workflow result holds the same step output under outputs and iterations; the
+    # fast conversion of plain data must not mistranslate the second occurrence
+    value = spell.value(
+        """
+        local wf = Workflow.loop{name = "twice", range = {start = 1, ["end"] = 2},
+          steps = {{name = "s", fn = function(ctx) return {n = ctx.loop.item} end}}}
+        local r = wf:execute()
+        return {r.outputs.s.n, r.iterations[2].outputs.s.n, type(r.iterations[2].outputs.s)}
+        """
+    )
+    assert value == [2, 2, "table"]
+
+
+def test_deep_and_wide_plain_data_crosses(spell):
+    value = spell.value(
+        ECHO_TOOL + 'local t = echo({list = {1, 2, {x = "y"}}, map = {a = {b = {c = {}}}}})\n'
+        "return {t.list[3].x, type(t.map.a.b.c), #t.list}"
+    )
+    assert value == ["y", "table", 3]

@@ -27,25 +27,31 @@ def not_utf8(exc: UnicodeDecodeError) -> str:
     )
 
 
-def _plain(value: Any, depth: int) -> bool:
-    """True for str/number/bool/None and dicts (string keys) and lists of those."""
-    if depth > 50:
+def _plain(value: Any, seen: set[int]) -> bool:
+    """True for str/number/bool/None and dicts (string keys) and lists of those, each
+    container appearing once (lupa's recursive table_from mistranslates a container that
+    appears twice)."""
+    if len(seen) > 10_000:
         return False
     t = type(value)
-    if t is dict:
-        for k, v in value.items():
-            if type(k) is not str:
-                return False
-            tv = type(v)
-            if not (tv is str or tv is int or tv is float or tv is bool or v is None):
-                if not _plain(v, depth + 1):
+    if t is dict or t is list:
+        key = id(value)
+        if key in seen:
+            return False
+        seen.add(key)
+        if t is dict:
+            for k, v in value.items():
+                if type(k) is not str:
                     return False
-        return True
-    if t is list:
+                tv = type(v)
+                if not (tv is str or tv is int or tv is float or tv is bool or v is None):
+                    if not _plain(v, seen):
+                        return False
+            return True
         for v in value:
             tv = type(v)
             if not (tv is str or tv is int or tv is float or tv is bool or v is None):
-                if not _plain(v, depth + 1):
+                if not _plain(v, seen):
                     return False
         return True
     return t is str or t is int or t is float or t is bool or value is None
@@ -68,7 +74,7 @@ class Marshal:
         t = type(value)
         if t is str or t is int or t is float or t is bool or value is None:
             return value
-        if (t is dict or t is list) and _plain(value, 0):
+        if (t is dict or t is list) and _plain(value, set()):
             # plain JSON-like data: lupa builds the nested tables in C (2-3x faster)
             return self.table_from(value, recursive=True)
         if isinstance(value, bool | int | float | str):
