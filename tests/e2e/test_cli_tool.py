@@ -81,6 +81,13 @@ def test_info_marks_required_parameters(cli):
     assert "file_path*" in proc.stdout
 
 
+def test_info_shows_square_brackets_literally(cli):
+    # descriptions name config tables ("[tools.email-sender] provider"): not rich markup
+    proc = cli("tool", "info", "email-sender", env={"COLUMNS": "200"})
+    assert proc.returncode == 0, cli.explain(proc)
+    assert "[tools.email-sender]" in proc.stdout
+
+
 def test_info_unknown_tool(cli):
     proc = cli("tool", "info", "no-such-tool")
     assert proc.returncode == 2, cli.explain(proc)

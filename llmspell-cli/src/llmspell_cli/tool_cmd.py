@@ -19,11 +19,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 def _print_table(columns: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(*columns)
     for row in rows:
-        table.add_row(*row)
+        # tool texts are plain: "[tools.x] key" must show, not be read as rich markup
+        table.add_row(*(escape(cell) for cell in row))
     Console().print(table)
 
 
