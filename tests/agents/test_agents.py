@@ -183,6 +183,21 @@ def test_structured_output_is_parsed_validated_and_repaired_once(rt: Runtime) ->
         )
 
 
+def test_structured_output_found_inside_prose(rt: Runtime) -> None:
+    # small models often wrap the value in a sentence: the first JSON object is taken
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    FakeProvider.script = [ChatResponse('Sure! Here it is: {"n": 7} [as asked]')]
+    value, _ = run(
+        rt,
+        f"""
+        local a = Agent.create{{model = "fake/m", output_schema = JSON.parse('{json.dumps(schema)}')}}
+        return a:execute("count")
+    """,
+    )
+    assert value["data"] == {"n": 7}
+    assert len(FakeProvider.requests) == 1  # no repair was needed
+
+
 def test_conversation_is_capped_and_reset(rt: Runtime) -> None:
     run(
         rt,

@@ -393,7 +393,7 @@ class Agent:
         for attempt in range(2):
             problem = _parse_problem(response.text, schema)
             if problem is None:
-                return json.loads(_strip_fence(response.text)), response
+                return _json_in(response.text), response
             if attempt == 1:
                 raise ValidationError(
                     f"agent {self.name!r}: the model's answer does not match output_schema "
@@ -479,9 +479,30 @@ def _strip_fence(text: str) -> str:
     return stripped.strip()
 
 
+def _json_in(text: str) -> Any:
+    """The JSON value of a model's answer: the whole text (a ```json fence stripped), or
+    else the first JSON object/array inside it — small models often wrap the value in a
+    sentence ("Here is the JSON: {...}"). Raises JSONDecodeError for the whole text."""
+    whole = _strip_fence(text)
+    try:
+        return json.loads(whole)
+    except json.JSONDecodeError as exc:
+        first_error_ = exc
+    decoder = json.JSONDecoder()
+    for i, ch in enumerate(text):
+        if ch in "{[":
+            try:
+                value, _ = decoder.raw_decode(text, i)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict | list) and value:
+                return value
+    raise first_error_
+
+
 def _parse_problem(text: str, schema: dict[str, Any]) -> str | None:
     try:
-        value = json.loads(_strip_fence(text))
+        value = _json_in(text)
     except json.JSONDecodeError as exc:
         return f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
     problem = first_error(schema, value)

@@ -188,11 +188,15 @@ class SecurityPolicy:
         named = any(r.matches_name(host) for r in allowed)
         explicit_name = any(r.matches_name(host) and not r.wildcard for r in allowed)
         by_network = any(r.network is not None for r in allowed)
-        if allowed and not named and (literal is not None or not by_network):
-            if literal is None or not any(r.matches_ip(literal) for r in allowed):
-                # not allowed by name, and no address entry could allow it: deny without
-                # even resolving the name
-                raise self._not_allowed(what, shown, host, None)
+        # not allowed by name, and no address entry could allow it: deny without even
+        # resolving the name
+        if (
+            allowed
+            and not named
+            and (literal is not None or not by_network)
+            and (literal is None or not any(r.matches_ip(literal) for r in allowed))
+        ):
+            raise self._not_allowed(what, shown, host, None)
         addresses = [literal] if literal is not None else _resolve(host, parsed.port, what, shown)
         for addr in addresses:
             for rule in denied:

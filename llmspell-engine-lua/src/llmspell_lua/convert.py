@@ -44,15 +44,15 @@ def _plain(value: Any, seen: set[int]) -> bool:
                 if type(k) is not str:
                     return False
                 tv = type(v)
-                if not (tv is str or tv is int or tv is float or tv is bool or v is None):
-                    if not _plain(v, seen):
-                        return False
+                scalar = tv is str or tv is int or tv is float or tv is bool or v is None
+                if not scalar and not _plain(v, seen):
+                    return False
             return True
         for v in value:
             tv = type(v)
-            if not (tv is str or tv is int or tv is float or tv is bool or v is None):
-                if not _plain(v, seen):
-                    return False
+            scalar = tv is str or tv is int or tv is float or tv is bool or v is None
+            if not scalar and not _plain(v, seen):
+                return False
         return True
     return t is str or t is int or t is float or t is bool or value is None
 
