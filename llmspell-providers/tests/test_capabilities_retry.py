@@ -65,6 +65,25 @@ def test_cost_usd():
     assert all(i >= 0 and o >= i for i, o in PRICES.values())
 
 
+@pytest.mark.parametrize(
+    "model, per_million",
+    [
+        # families whose name extends a cheaper one's must not inherit its price
+        ("gpt-5-pro", (15.00, 120.00)),
+        ("gpt-5.2-pro-2025-12-11", (21.00, 168.00)),
+        ("gpt-5.4-mini", (0.75, 4.50)),
+        ("gpt-5.4", (2.50, 15.00)),
+        ("gpt-5-mini-2025-08-07", (0.25, 2.00)),
+        ("claude-opus-4-6", (5.00, 25.00)),
+        ("claude-opus-4-1-20250805", (15.00, 75.00)),
+        ("claude-sonnet-4-6", (3.00, 15.00)),
+    ],
+)
+def test_price_lookup_takes_the_longest_family(model, per_million):
+    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+    assert cost_usd(model, usage) == pytest.approx(sum(per_million))
+
+
 def test_parse_retry_after():
     assert parse_retry_after({"retry-after": "3"}) == 3.0
     assert parse_retry_after({"retry-after": "1.5"}) == 1.5
