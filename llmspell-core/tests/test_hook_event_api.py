@@ -193,3 +193,23 @@ def test_tool_events(host: Any) -> None:
     host("Tool.execute", "upper", {"text": "x"})
     types = [host("Event.receive", sub, 0)["event_type"] for _ in range(2)]
     assert types == ["tool.started", "tool.completed"]
+
+
+def test_event_options_take_both_spellings_and_reject_unknown_keys(host: Any) -> None:
+    sub = host("Event.subscribe", "o.*", {"queueSize": 1})
+    host("Event.publish", "o.a", 1, {"correlationId": "given"})
+    host("Event.publish", "o.b", 2)
+    event = host("Event.receive", sub, 0)
+    assert event["data"] == 2  # the queue held one: the oldest was dropped
+    with pytest.raises(ValidationError, match="unknown option 'queue'"):
+        host("Event.subscribe", "*", {"queue": 1})
+    with pytest.raises(ValidationError, match="unknown option 'correlation'"):
+        host("Event.publish", "x", 1, {"correlation": "c"})
+
+
+def test_workflow_save_fires_state_changed(host: Any, fn: Any) -> None:
+    seen: list[Any] = []
+    host("Hook.register", "StateChanged", fn(lambda ctx: seen.append(ctx["data"])))
+    wf = host("Workflow.sequential", {"name": "w", "steps": [{"name": "a", "fn": fn(lambda c: 1)}]})
+    host.method(wf, "execute", None)
+    assert seen == [{"scope": "workflow:w", "keys": ["a"], "action": "set"}]

@@ -99,7 +99,7 @@ def test_async_hooks_and_outcome_objects() -> None:
 @pytest.mark.parametrize(
     "returned, message",
     [
-        (42, "returned int"),
+        (42, "returned number"),
         ("explode", "unknown action 'explode'"),
         ({"type": "modified"}, "'modified' needs data"),
         ({"type": "modified", "data": [1]}, "'modified' needs data = a table/object"),

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmspell.errors import LLMSpellError, ValidationError, error_class_for_kind
-from llmspell.ops import ScriptFunction
+from llmspell.ops import ScriptFunction, describe_value
 
 __all__ = [
     "ACTIONS",
@@ -232,7 +232,9 @@ class HookRegistry:
                     continue
                 outcome = _outcome(value, hook)
             except LLMSpellError as exc:
-                self._failed(hook, f"{exc.kind}: {exc.message}", report, exc)
+                where = exc.location()
+                text = f"{where}: {exc.message}" if where else exc.message
+                self._failed(hook, f"{exc.kind}: {text}", report, exc)
                 continue
             except Exception as exc:  # a Python plugin's bug: reported like any failure
                 self._failed(hook, f"{type(exc).__name__}: {exc}", report, exc)
@@ -241,7 +243,8 @@ class HookRegistry:
                 continue
             if outcome.action == "modified":
                 if not isinstance(outcome.data, dict):
-                    self._failed(hook, "'modified' needs data = a table/object", report, None)
+                    problem = "ValidationError: 'modified' needs data = a table/object"
+                    self._failed(hook, problem, report, None)
                     continue
                 data = {**data, **outcome.data}
                 changed = HookOutcome("modified", data, hook)
@@ -274,7 +277,7 @@ def _outcome(value: Any, hook: HookHandle) -> HookOutcome:
         action, data = value["type"].lower(), value.get("data")
     else:
         raise ValidationError(
-            f"returned {type(value).__name__}; return nil, an action name "
+            f"returned {describe_value(value)}; return nil, an action name "
             f"({', '.join(ACTIONS)}) or {{type=..., data=...}}"
         )
     if action not in ACTIONS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from llmspell.api.values import check_json_value
@@ -9,6 +10,19 @@ from llmspell.errors import ValidationError
 from llmspell.lifecycle import fire
 from llmspell.ops import GlobalSpec, Param
 from llmspell.runtime import CallContext
+
+
+def _options(what: str, options: dict[str, Any] | None, known: tuple[str, ...]) -> dict[str, Any]:
+    """Option keys in snake_case or camelCase (``queue_size`` / ``queueSize``); an unknown
+    key is a ValidationError naming the known ones."""
+    out: dict[str, Any] = {}
+    for key, value in (options or {}).items():
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", str(key)).lower()
+        if snake not in known:
+            raise ValidationError(f"{what}: unknown option {key!r} (known: {', '.join(known)})")
+        out[snake] = value
+    return out
+
 
 EVENT = GlobalSpec(
     "Event",
@@ -32,7 +46,10 @@ async def publish(
     if not event_type.strip():
         raise ValidationError("Event.publish: the event type must not be empty")
     check_json_value(data, "Event.publish")
-    cid = (options or {}).get("correlation_id") or ctx.run_id
+    cid = _options("Event.publish", options, ("correlation_id",)).get("correlation_id")
+    if cid is not None and not isinstance(cid, str | int):
+        raise ValidationError("Event.publish: correlation_id must be a string")
+    cid = cid or ctx.run_id
     if ctx.runtime.hooks.has("EventPublished"):
         info = {"event_type": event_type, "data": data}
         outcome = await fire(ctx, "EventPublished", info, component_id="events")
@@ -48,7 +65,7 @@ async def publish(
 def subscribe(ctx: CallContext, pattern: str, options: dict[str, Any] | None) -> str:
     """Subscribe to events matching ``pattern`` (``agent.*``, ``*``); returns its id.
     Options: ``queue_size``. Subscriptions end with the run."""
-    size = (options or {}).get("queue_size")
+    size = _options("Event.subscribe", options, ("queue_size",)).get("queue_size")
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
         raise ValidationError("Event.subscribe: queue_size must be an integer >= 1")
     sub = ctx.runtime.events.subscribe(pattern, queue_size=size, owner=ctx)

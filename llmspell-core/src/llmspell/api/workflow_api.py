@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmspell.api.values import check_json_value
+from llmspell.errors import NotFoundError
 from llmspell.ops import BuilderSpec, GlobalSpec, ObjectType, Op, Param, method
 from llmspell.runtime import CallContext
 from llmspell.workflows import Workflow, parse_workflow
@@ -27,8 +28,12 @@ def _create(ctx: CallContext, fields: dict[str, Any], kind: str | None) -> Workf
     runtime = ctx.runtime
     spec = parse_workflow(fields, kind=kind, default_name=f"workflow-{len(runtime.workflows) + 1}")
     for step in spec.all_steps():
-        if step.tool is not None:
-            runtime.tools.get(step.tool)  # NotFoundError with a did-you-mean, now
+        if step.tool is not None and not runtime.tools.exists(step.tool):
+            try:
+                runtime.tools.get(step.tool)  # the NotFoundError with its did-you-mean
+            except NotFoundError as exc:
+                where = f"workflow {spec.name!r}: step {step.name!r}: "
+                raise NotFoundError(where + exc.message, hint=exc.hint) from None
     # the id is the name: State.workflow_get(id, step) finds outputs in later runs too
     workflow = Workflow(runtime, spec, spec.name)
     runtime.workflows[workflow.id] = workflow

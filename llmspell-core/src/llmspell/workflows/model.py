@@ -159,9 +159,8 @@ def parse_step(value: Any, index: int, where: str) -> Step:
         kind = next((k for k in ("tool", "agent", "workflow") if raw.get(k) is not None), None)
         kind = kind or ("function" if raw.get("fn") is not None else None)
     if kind not in STEP_TYPES:
-        raise ValidationError(
-            f"{here}: 'type' must be one of {', '.join(STEP_TYPES)}, got {kind!r}"
-        )
+        got = f"got {kind!r}" if kind is not None else "and it names no tool, agent, workflow or fn"
+        raise ValidationError(f"{here}: 'type' must be one of {', '.join(STEP_TYPES)}, {got}")
     step = Step(name=name, type=kind)
     step.input = raw.get("input", raw.get("parameters", raw.get("params")))
     if kind == "tool":
@@ -240,7 +239,8 @@ def _range(value: Any, where: str) -> tuple[float, float, float]:
 
 def parse_workflow(fields: dict[str, Any], *, kind: str | None, default_name: str) -> WorkflowSpec:
     """A workflow spec from a table form (``kind`` given) or the builder's fields."""
-    where = "Workflow"
+    given = fields.get("name")
+    where = f"workflow {given!r}" if isinstance(given, str) and given else "Workflow"
     raw = _keys(fields, _WORKFLOW_KEYS, _KEY_ALIASES, where)
     name = raw.get("name") or default_name
     if not isinstance(name, str):

@@ -15,7 +15,7 @@ from typing import Any
 
 from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import LimitExceeded, LLMSpellError, ValidationError, WorkflowError
-from llmspell.lifecycle import correlation_of, fire, publish
+from llmspell.lifecycle import fire, publish
 from llmspell.workflows.conditions import evaluate, truthy
 from llmspell.workflows.model import DEFAULT_MAX_ITERATIONS, Step, WorkflowSpec
 from llmspell.workflows.steps import StepOutcome, run_step
@@ -290,9 +290,6 @@ class Workflow:
         index = 0
         stopped = "completed"
         while True:
-            if limit is not None and index >= limit:
-                stopped = "max_iterations"
-                break
             item: Any = None
             if spec.range is not None:
                 start, end, step = spec.range
@@ -304,6 +301,10 @@ class Workflow:
                 if index >= len(items):
                     break
                 item = items[index]
+            # the bound stops only iterations that would otherwise run
+            if limit is not None and index >= limit:
+                stopped = "max_iterations"
+                break
             index += 1
             loop = {"index": index, "item": item}
             if spec.while_fn is not None:
@@ -382,7 +383,6 @@ class Workflow:
             report = getattr(ex.ctx, "report", None)
             if report is not None:
                 report(f"workflow {self.name!r}: step outputs not saved to State: {exc.message}")
-        if correlation_of(ex.ctx) is not None:
-            publish(
-                ex.ctx, "state.changed", {"scope": scope, "keys": sorted(items), "action": "set"}
-            )
+        info = {"scope": scope, "keys": sorted(items), "action": "set"}
+        await fire(ex.ctx, "StateChanged", info, component_id=f"state:{scope}")
+        publish(ex.ctx, "state.changed", info)
