@@ -12,3 +12,6 @@ console.log("kept: " + (await Event.receive(sub, 0)).event_type);
 let kind = "accepted";
 try { await Event.subscribe("conf.*", {queueSize: 0}); } catch (err) { kind = err.name; }
 console.log("queue size 0: " + kind);
+kind = "accepted";
+try { await Event.subscribe("conf.*", {queueSise: 2}); } catch (err) { kind = err.name; }
+console.log("unknown option: " + kind);

@@ -4,13 +4,17 @@
 const changes = [];
 const sh = await Hook.register("StateChanged", (ctx) => {
   const d = ctx.data;
-  changes.push(d.scope + "/" + String(d.key) + "/" + d.action + "/value-hidden=" + String(d.value == null));
+  const key = d.keys ? d.keys.join("+") : d.key;
+  changes.push(d.scope + "/" + key + "/" + d.action + "/value-hidden=" + String(d.value == null));
 });
 await State.set("color", "blue");
 await State.save("custom", "n", 1);
 await State.agentSet("writer", "style", "terse");
 await State.delete("custom", "n");
 await State.get("color");                                    // a read changes nothing
+await (await Workflow.sequential({name: "conf-saving", steps: [    // a workflow's save: {scope, keys, action}
+  {name: "b", fn: () => 2}, {name: "a", fn: () => 1},
+]})).execute();
 for (const c of changes) console.log("state: " + c);
 await sh.unregister();
 

@@ -4,13 +4,17 @@
 local changes = {}
 local sh = Hook.register("StateChanged", function(ctx)
   local d = ctx.data
-  changes[#changes + 1] = d.scope .. "/" .. tostring(d.key) .. "/" .. d.action .. "/value-hidden=" .. tostring(d.value == nil)
+  local key = d.keys and table.concat(d.keys, "+") or d.key
+  changes[#changes + 1] = d.scope .. "/" .. key .. "/" .. d.action .. "/value-hidden=" .. tostring(d.value == nil)
 end)
 State.set("color", "blue")
 State.save("custom", "n", 1)
 State.agent_set("writer", "style", "terse")
 State.delete("custom", "n")
 State.get("color")                                    -- a read changes nothing
+Workflow.sequential{name = "conf-saving", steps = {     -- a workflow's save: {scope, keys, action}
+  {name = "b", fn = function() return 2 end}, {name = "a", fn = function() return 1 end},
+}}:execute()
 for _, c in ipairs(changes) do print("state: " .. c) end
 sh:unregister()
 
