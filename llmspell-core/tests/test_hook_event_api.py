@@ -213,3 +213,35 @@ def test_workflow_save_fires_state_changed(host: Any, fn: Any) -> None:
     wf = host("Workflow.sequential", {"name": "w", "steps": [{"name": "a", "fn": fn(lambda c: 1)}]})
     host.method(wf, "execute", None)
     assert seen == [{"scope": "workflow:w", "keys": ["a"], "action": "set"}]
+
+
+class LifecyclePlugin:
+    def __init__(self) -> None:
+        self.points: list[str] = []
+
+    @llmspell.hookimpl
+    def register_hooks(self, register: Callable[..., None]) -> None:
+        for point in ("SystemStartup", "SystemShutdown"):
+            register(point, lambda ctx: self.points.append(ctx.point))
+
+
+def test_system_startup_and_shutdown_hooks(api_host: Any) -> None:
+    import asyncio
+
+    from llmspell.engine import ScriptEngine
+
+    class Quiet(ScriptEngine):
+        name = "quiet"
+        extensions = (".q",)
+
+        async def run(self, source: str, chunk_name: str) -> Any:
+            return source
+
+    plugin = LifecyclePlugin()
+    host = api_host(plugin)
+    rt = host.runtime
+    rt.engines.register(Quiet)
+    assert asyncio.run(rt.run("x", engine="quiet")).value == "x"
+    asyncio.run(rt.run("y", engine="quiet"))  # startup fires once per runtime
+    rt.close()
+    assert plugin.points == ["SystemStartup", "SystemShutdown"]
