@@ -154,7 +154,7 @@ class Workflow:
                 {"workflow": self.name, "step": failed.outcome.name, "error": error},
                 ex.execution_id,
             )
-            raise WorkflowError(error) from None
+            raise WorkflowError(error, hint=failed.outcome.hint) from None
         except LimitExceeded:
             raise
         except LLMSpellError as exc:

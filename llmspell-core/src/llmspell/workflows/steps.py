@@ -55,6 +55,8 @@ class StepOutcome:
     error_kind: str | None = None
     duration_ms: float = 0.0
     skipped: bool = False
+    #: how to fix the failure, when the error said (a SecurityError names the setting)
+    hint: str | None = None
 
     def record(self) -> dict[str, Any]:
         """``{name, success, duration_ms, error?}`` for the result's ``steps``."""
@@ -113,7 +115,7 @@ async def run_step(ex: Execution, step: Step, loop: dict[str, Any] | None = None
         elapsed = (time.perf_counter() - started) * 1000
         where = exc.location()
         message = f"{exc.message} (at {where})" if where else exc.message
-        return StepOutcome(step.name, False, None, message, exc.kind, elapsed)
+        return StepOutcome(step.name, False, None, message, exc.kind, elapsed, hint=exc.hint)
     elapsed = (time.perf_counter() - started) * 1000
     if output is SKIPPED:
         return StepOutcome(step.name, True, None, duration_ms=elapsed, skipped=True)
