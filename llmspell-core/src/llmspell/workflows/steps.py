@@ -66,7 +66,8 @@ class StepOutcome:
             "duration_ms": round(self.duration_ms, 3),
         }
         if self.error is not None:
-            rec["error"] = f"{self.error_kind}: {self.error}" if self.error_kind else self.error
+            text = f"{self.error_kind}: {self.error}" if self.error_kind else self.error
+            rec["error"] = f"{text} ({self.hint})" if self.hint else text
         if self.skipped:
             rec["skipped"] = True
         return rec
