@@ -3,7 +3,6 @@ RunSession.call the way an engine calls it, plus the value helpers in api.values
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import math
@@ -21,32 +20,12 @@ from llmspell.api.values import check_json_value, dump_value, dumps
 from llmspell.config import load_settings
 from llmspell.engine import ScriptEngine
 from llmspell.errors import LLMSpellError, NotFoundError, ToolError, ValidationError
-from llmspell.ops import ScriptFunction
 from llmspell.plugins import PluginLoader
-from llmspell.runtime import Limits, Output, RunSession, Runtime
+from llmspell.runtime import Output, Runtime
+from llmspell.testing import OpHost, PyFunction
 from llmspell.tools import Tool, ToolFailure
 
 # -- fixtures -------------------------------------------------------------------------------
-
-
-class FakeEngine(ScriptEngine):
-    name = "lua"  # so that the Lua-only JSON global is bound too
-    extensions = (".fake",)
-
-    async def run(self, source: str, chunk_name: str) -> Any:
-        return None
-
-
-class FakeFunction(ScriptFunction):
-    """A script function backed by a Python callable."""
-
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        self.fn = fn
-        self.calls: list[tuple[Any, ...]] = []
-
-    async def __call__(self, *args: Any) -> Any:
-        self.calls.append(args)
-        return self.fn(*args)
 
 
 def upper(params: dict[str, Any], ctx: Any) -> Any:
@@ -88,45 +67,8 @@ def make_runtime(overrides: dict[tuple[str, ...], Any] | None = None) -> Runtime
     return Runtime(settings, loader=loader, output=Output(io.StringIO(), io.StringIO()))
 
 
-class Host:
-    """Calls ops the way an engine does, each inside a fresh event loop."""
-
-    def __init__(self, runtime: Runtime, argv: tuple[str, ...] = ()) -> None:
-        self.runtime = runtime
-        self.session = RunSession(
-            runtime,
-            engine_cls=FakeEngine,
-            chunk_name="spell.fake",
-            script_path=None,
-            argv=argv,
-            limits=Limits(),
-            output=runtime.output,
-        )
-
-    def __call__(self, path: str, *args: Any) -> Any:
-        gname, fname = path.split(".")
-        spec = self.runtime.globals.get(gname)
-        assert spec is not None, gname
-        fname = spec.aliases.get(fname, fname)
-        return self._run(spec.functions[fname], args)
-
-    def method(self, obj: Any, name: str, *args: Any) -> Any:
-        ot = self.session.object_type(obj)
-        assert ot is not None
-        return self._run(ot.methods[name], (obj, *args))
-
-    def _run(self, op: Any, args: tuple[Any, ...]) -> Any:
-        async def go() -> Any:
-            result = self.session.call(op, list(args))
-            if asyncio.isfuture(result) or asyncio.iscoroutine(result):
-                result = await result
-            return result
-
-        return asyncio.run(go())
-
-    @property
-    def stderr(self) -> str:
-        return self.runtime.output.stderr.getvalue()  # type: ignore[attr-defined]
+Host = OpHost
+FakeFunction = PyFunction
 
 
 @pytest.fixture
@@ -342,7 +284,7 @@ def test_debug_timer_default_name(host: Host) -> None:
 
 def test_timer_method_needs_its_object(host: Host) -> None:
     with pytest.raises(ValidationError, match=r"Timer:stop: argument 1 'self' is required"):
-        host._run(TIMER.methods["stop"], ())
+        host.run(TIMER.methods["stop"], ())
 
 
 # -- ARGS --------------------------------------------------------------------------------------
@@ -353,7 +295,7 @@ def test_args_global_value(runtime: Runtime) -> None:
     spec = runtime.globals.get("ARGS")
     assert spec is not None and spec.value is not None
     args = spec.value(host.session)
-    assert args == {0: "spell.fake", 1: "a", "k": "v", "flag": "true", "positional": ["a"]}
+    assert args == {0: "spell.stub", 1: "a", "k": "v", "flag": "true", "positional": ["a"]}
     args["k"] = "changed"
     assert spec.value(host.session)["k"] == "v"  # each binding gets a copy
 

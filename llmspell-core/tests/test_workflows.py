@@ -193,7 +193,8 @@ def test_timeouts(host: Any) -> None:
     )
     r = host.method(wf, "execute", None)
     assert (
-        r["steps"][0]["error"] == "TimeoutError: step 's' timed out after 50 ms (raise the step's timeout_ms)"
+        r["steps"][0]["error"]
+        == "TimeoutError: step 's' timed out after 50 ms (raise the step's timeout_ms)"
         and r["outputs"]["after"]["text"] == "x"
     )
 
