@@ -198,6 +198,25 @@ def test_structured_output_found_inside_prose(rt: Runtime) -> None:
     assert len(FakeProvider.requests) == 1  # no repair was needed
 
 
+def test_concurrent_calls_of_one_agent_each_keep_their_turn(rt: Runtime) -> None:
+    FakeProvider.delay = 0.05
+    FakeProvider.script = [
+        lambda req: ChatResponse("answer " + req.messages[-1].content) for _ in range(3)
+    ]
+    run(
+        rt,
+        """
+        local a = Agent.create{name = "shared", model = "fake/m"}
+        Agent.execute_all({{agent = a, input = "q1"}, {agent = a, input = "q2"}})
+        a:execute("q3")
+    """,
+    )
+    # the third call sees both concurrent turns, in the order they finished
+    contents = [m.content for m in FakeProvider.requests[2].messages]
+    assert sorted(contents[:4]) == ["answer q1", "answer q2", "q1", "q2"]
+    assert contents[4] == "q3"
+
+
 def test_conversation_is_capped_and_reset(rt: Runtime) -> None:
     run(
         rt,

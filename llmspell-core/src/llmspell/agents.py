@@ -248,7 +248,8 @@ class Agent:
     ) -> dict[str, Any]:
         user = self._user_message(ctx, input)
         # what is sent holds at most max_conversation_length messages, the new one included
-        messages = [*self._trim(self.history, self.spec.max_conversation_length - 1), user]
+        prefix = self._trim(self.history, self.spec.max_conversation_length - 1)
+        messages = [*prefix, user]
         tools = self._tool_specs()
         usage = Usage()
         calls: list[dict[str, Any]] = []
@@ -273,7 +274,10 @@ class Agent:
         if self.spec.output_schema is not None:
             data, response = await self._structured(messages, response, usage)
         messages.append(Message("assistant", response.text))
-        self.history = self._trim(messages, self.spec.max_conversation_length)
+        # append this turn to the history as it is *now*: calls of one agent that ran
+        # concurrently (parallel steps, execute_all) each keep their turn
+        added = messages[len(prefix) :]
+        self.history = self._trim([*self.history, *added], self.spec.max_conversation_length)
         cost = self.provider.cost_usd(response.model or self.model_id, usage)
         self._account(ctx, usage, cost)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
