@@ -398,3 +398,13 @@ def test_stage_hook_replace_and_start_cancel(host: Any) -> None:
     rt.hooks.register("BeforeWorkflowStart", lambda ctx: "cancel")
     with pytest.raises(WorkflowError, match=r"cancelled by hook .* at BeforeWorkflowStart"):
         host.method(wf, "execute", None)
+
+
+def test_runaway_nesting_is_a_clear_error(host: Any, fn: Any) -> None:
+    box: dict[str, Any] = {}
+    step = {"name": "self", "fn": fn(lambda ctx: box["wf"].execute(host.session))}
+    box["wf"] = host("Workflow.sequential", {"name": "again", "steps": [step]})
+    with pytest.raises(WorkflowError) as info:
+        host.method(box["wf"], "execute", None)
+    assert "nested more than 32 deep (does a step run its own workflow?)" in info.value.message
+    assert len(info.value.message) < 3000  # the chain of nested failures is shortened

@@ -195,6 +195,22 @@ def test_memory_limit_inside_a_tool_handler_ends_the_run(spell):
     _check_usable(spell)
 
 
+def test_memory_limit_while_handing_over_requests(spell):
+    # a workflow whose function step runs the workflow again: the pending requests pile
+    # up until the context cannot even hand its queue over; that is the memory limit,
+    # reported as such (it once escaped as a raw QuickJS exception)
+    source = """
+    let wf;
+    wf = await Workflow.sequential({name: "again",
+      steps: [{name: "self", fn: async () => await wf.execute()}]});
+    await wf.execute();
+    """
+    failed = spell.fail(source, limits=Limits(timeout_seconds=10, memory_mb=16))
+    assert isinstance(failed.error, LimitExceeded), failed.error
+    assert failed.error.limit == "memory"
+    _check_usable(spell)
+
+
 def test_several_limits_in_a_row(spell):
     for _ in range(3):
         assert spell.fail("while (true) {}", limits=Limits(timeout_seconds=0.1)).error.limit == (

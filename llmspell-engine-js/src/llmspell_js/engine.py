@@ -206,10 +206,11 @@ class JSEngine(ScriptEngine):
                 self._wakeup.clear()
                 try:
                     self._pump()
+                    batch = self._take_batch()
                 except LLMSpellError as exc:
                     self._flush_output(exc)
                     raise
-                self._process(json.loads(self._take()))
+                self._process(batch)
                 if self._limit_error is not None:
                     raise self._limit_error
                 main = self._main
@@ -223,6 +224,15 @@ class JSEngine(ScriptEngine):
                     await self._wakeup.wait()
         finally:
             self._driving = False
+
+    def _take_batch(self) -> dict[str, Any]:
+        """What the script queued since the last take (a context out of memory cannot
+        even hand it over: that is the memory limit, not a crash)."""
+        try:
+            batch: dict[str, Any] = json.loads(self._take())
+        except quickjs.JSException as exc:
+            raise self._exception(exc) from None
+        return batch
 
     def _process(self, batch: dict[str, Any], *, answer: bool = True) -> None:
         """Handle the events of one batch in the order the script produced them."""

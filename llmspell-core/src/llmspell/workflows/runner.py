@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextvars
 import os
 import time
 from typing import Any
@@ -20,7 +21,14 @@ from llmspell.workflows.conditions import evaluate, truthy
 from llmspell.workflows.model import DEFAULT_MAX_ITERATIONS, Step, WorkflowSpec
 from llmspell.workflows.steps import StepOutcome, run_step
 
-__all__ = ["Execution", "Workflow"]
+__all__ = ["MAX_NESTING", "Execution", "Workflow"]
+
+#: how deep workflows may run inside each other (steps, or function steps calling
+#: ``execute``) before it is taken for runaway recursion
+MAX_NESTING = 32
+_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("llmspell_workflow_depth", default=0)
+#: the longest step error carried into a workflow's own failure message
+_MAX_ERROR_CHARS = 2000
 
 
 class StepFailed(Exception):
@@ -117,6 +125,19 @@ class Workflow:
     ) -> dict[str, Any]:
         """Run the workflow with ``input``; returns the result table (raises WorkflowError
         for a failure under fail_fast, a timeout, or a hook's cancel)."""
+        depth = _DEPTH.get()
+        if depth >= MAX_NESTING:
+            raise WorkflowError(
+                f"workflow {self.name!r}: workflows are nested more than {MAX_NESTING} deep "
+                "(does a step run its own workflow?)"
+            )
+        token = _DEPTH.set(depth + 1)
+        try:
+            return await self._execute(ctx, input, parent)
+        finally:
+            _DEPTH.reset(token)
+
+    async def _execute(self, ctx: Any, input: Any, parent: Execution | None) -> dict[str, Any]:
         ex = Execution(self, ctx, input, parent)
         data = {
             "workflow": self.name,
@@ -190,9 +211,12 @@ class Workflow:
 
     def _failure_text(self, outcome: StepOutcome) -> str:
         kind = f"{outcome.error_kind}: " if outcome.error_kind else ""
+        error = str(outcome.error)
+        if len(error) > _MAX_ERROR_CHARS:  # nested failures repeat their chain
+            error = error[: _MAX_ERROR_CHARS // 2] + " ... " + error[-_MAX_ERROR_CHARS // 2 :]
         return (
             f"{self.type.capitalize()} workflow '{self.name}' failed at step "
-            f"'{outcome.name}': {kind}{outcome.error}"
+            f"'{outcome.name}': {kind}{error}"
         )
 
     async def _run_timed(self, ex: Execution) -> None:
