@@ -16,6 +16,7 @@ __all__ = [
     "HEADERS_SCHEMA",
     "METHODS",
     "QUERY_SCHEMA",
+    "REQUEST_PROPERTIES",
     "TIMEOUT_SCHEMA",
     "auth_headers",
     "body_options",
@@ -55,6 +56,29 @@ TIMEOUT_SCHEMA: dict[str, Any] = {
     "minimum": 1,
     "maximum": 600_000,
     "description": "per-request timeout in ms (default [security] network_timeout_seconds)",
+}
+
+#: the request parameters http-requester and api-tester share (one definition)
+REQUEST_PROPERTIES: dict[str, Any] = {
+    "input": {"type": "string", "description": "the URL (http or https)"},
+    "method": {"type": "string", "enum": METHODS + [m.lower() for m in METHODS], "default": "GET"},
+    "headers": HEADERS_SCHEMA,
+    "query": QUERY_SCHEMA,
+    "body": {
+        "type": ["string", "object", "array"],
+        "description": "request body: a string is sent as is, an object/array as JSON",
+    },
+    "json": {"description": "a JSON body (sets Content-Type: application/json)"},
+    "auth": AUTH_SCHEMA,
+    "timeout_ms": TIMEOUT_SCHEMA,
+    "retry": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 10,
+        "default": 0,
+        "description": "retries on connection errors, 429 and 5xx (backoff, Retry-After)",
+    },
+    "follow_redirects": {"type": "boolean", "default": True},
 }
 
 #: header names whose values are credentials (masked wherever they could show up)

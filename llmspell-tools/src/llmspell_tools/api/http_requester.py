@@ -8,11 +8,7 @@ from typing import Any
 from llmspell.tools import Tool, ToolOutput
 from llmspell_tools._support import fail
 from llmspell_tools.api._request import (
-    AUTH_SCHEMA,
-    HEADERS_SCHEMA,
-    METHODS,
-    QUERY_SCHEMA,
-    TIMEOUT_SCHEMA,
+    REQUEST_PROPERTIES,
     auth_headers,
     body_options,
     mask_value,
@@ -84,29 +80,7 @@ TOOL = Tool(
     parameters={
         "type": "object",
         "properties": {
-            "input": {"type": "string", "description": "the URL (http or https)"},
-            "method": {
-                "type": "string",
-                "enum": METHODS + [m.lower() for m in METHODS],
-                "default": "GET",
-            },
-            "headers": HEADERS_SCHEMA,
-            "query": QUERY_SCHEMA,
-            "body": {
-                "type": ["string", "object", "array"],
-                "description": "request body: a string is sent as is, an object/array as JSON",
-            },
-            "json": {"description": "a JSON body (sets Content-Type: application/json)"},
-            "auth": AUTH_SCHEMA,
-            "timeout_ms": TIMEOUT_SCHEMA,
-            "retry": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": 10,
-                "default": 0,
-                "description": "retries on connection errors, 429 and 5xx (backoff, Retry-After)",
-            },
-            "follow_redirects": {"type": "boolean", "default": True},
+            **REQUEST_PROPERTIES,
             "max_bytes": {
                 "type": "integer",
                 "minimum": 1,
