@@ -144,11 +144,12 @@ ChunkSink = Callable[[dict[str, Any]], Any]
 AGENT_POINTS = Points("BeforeAgentExecution", "AfterAgentExecution", "AgentError", "ProviderError")
 
 
-def _skipped_result(agent: Agent) -> dict[str, Any]:
-    """The result of a call a hook skipped: no text, no usage."""
+def _hook_result(agent: Agent, text: str = "", *, skipped: bool) -> dict[str, Any]:
+    """The result of a call a hook skipped (no text) or answered itself (``replace`` with
+    a bare value): no model ran, so no usage."""
     return {
-        "text": "",
-        "skipped": True,
+        "text": text,
+        "skipped" if skipped else "replaced_by_hook": True,
         "tool_calls": [],
         "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
         "model": agent.model_id,
@@ -211,7 +212,7 @@ class Agent:
                 {"agent": self.name, "input": input},
                 lambda data: self._execute_timed(ctx, data.get("input"), on_chunk),
                 component_id=f"agent {self.name!r}",
-                skipped=lambda data: _skipped_result(self),
+                skipped=lambda data: _hook_result(self, skipped=True),
                 correlation_id=cid,
                 report=report_of(ctx),
             )
@@ -220,8 +221,7 @@ class Agent:
             publish(ctx, "agent.failed", info, cid)
             raise
         if not isinstance(result, dict):  # a hook replaced it with a bare value
-            result = {**_skipped_result(self), "text": str(result), "replaced_by_hook": True}
-            result.pop("skipped")
+            result = _hook_result(self, str(result), skipped=False)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
         done: dict[str, Any] = {"agent": self.name, "model": self.model, "duration_ms": elapsed}
         publish(ctx, "agent.completed", {**done, "usage": result.get("usage")}, cid)

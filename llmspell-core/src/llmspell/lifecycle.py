@@ -33,8 +33,9 @@ def bus_of(ctx: Any) -> EventBus | None:
 
 
 def correlation_of(ctx: Any) -> str | None:
-    """The correlation id events and hooks carry in ``ctx`` (the run's id)."""
-    cid: str | None = getattr(ctx, "correlation_id", None) or getattr(ctx, "run_id", None)
+    """The correlation id events and hooks carry in ``ctx``: the run's id (None outside
+    a spell)."""
+    cid: str | None = getattr(ctx, "run_id", None)
     return cid
 
 

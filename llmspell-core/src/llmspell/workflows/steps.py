@@ -28,7 +28,7 @@ from llmspell.hooks import Points, around
 from llmspell.lifecycle import hooks_of, report_of
 from llmspell.tools import execute_tool
 from llmspell.workflows.model import Step
-from llmspell.workflows.placeholders import step_text, substitute
+from llmspell.workflows.placeholders import substitute
 
 if TYPE_CHECKING:
     from llmspell.workflows.runner import Execution
@@ -194,7 +194,3 @@ async def _work(
     assert step.fn is not None
     return await step.fn(fn_ctx)
 
-
-def output_text(output: Any) -> str:
-    """The text of a step output (re-exported for the runner)."""
-    return step_text(output)
