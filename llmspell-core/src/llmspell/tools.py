@@ -94,6 +94,7 @@ def validate_params(tool: Tool, params: Mapping[str, Any]) -> None:
 
 
 TOOL_POINTS = Points("BeforeToolExecution", "AfterToolExecution", "ToolError", "ToolError")
+_TOOL_HOOK_POINTS = ("ToolValidation", "BeforeToolExecution", "AfterToolExecution", "ToolError")
 
 
 async def execute_tool(
@@ -106,8 +107,8 @@ async def execute_tool(
     """
     hooks = hooks_of(ctx)
     bus = bus_of(ctx)
-    if hooks is None or bus is None:
-        return await _execute(tool, params, ctx)
+    if hooks is None or bus is None or not (bus.active or hooks.has(*_TOOL_HOOK_POINTS)):
+        return await _execute(tool, params, ctx)  # nobody watches: the plain call
     cid = correlation_of(ctx)
     if bus.active:
         bus.publish("tool.started", {"tool": tool.name}, cid)
