@@ -12,6 +12,7 @@ from typing import Any
 from llmspell.errors import (
     AuthenticationError,
     ConfigurationError,
+    Interrupted,
     LimitExceeded,
     LLMSpellError,
     NotFoundError,
@@ -49,6 +50,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "GlobalSpec",
+    "Interrupted",
     "LLMSpellError",
     "LimitExceeded",
     "Limits",

@@ -52,6 +52,8 @@ class RuntimeSettings:
     timeout_seconds: float = _opt(300.0, kind="float", gt=0)
     memory_mb: int = _opt(256, kind="int", ge=1)
     instruction_limit: int = _opt(0, kind="int", ge=0)
+    #: what a run may make the host hold (0: unbounded); see docs/security.md
+    host_memory_mb: int = _opt(1024, kind="int", ge=0)
     log_level: str = _opt("warn", kind="str", choices=LOG_LEVELS)
 
 
@@ -273,6 +275,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "LLMSPELL_TIMEOUT": ("runtime", "timeout_seconds"),
     "LLMSPELL_MEMORY_MB": ("runtime", "memory_mb"),
     "LLMSPELL_INSTRUCTION_LIMIT": ("runtime", "instruction_limit"),
+    "LLMSPELL_HOST_MEMORY_MB": ("runtime", "host_memory_mb"),
     "LLMSPELL_LOG_LEVEL": ("runtime", "log_level"),
     "LLMSPELL_STATE_BACKEND": ("state", "backend"),
     "LLMSPELL_STATE_PATH": ("state", "path"),

@@ -12,6 +12,7 @@ from typing import ClassVar, Self
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
+    "Interrupted",
     "LLMSpellError",
     "LimitExceeded",
     "NotFoundError",
@@ -135,6 +136,16 @@ class LimitExceeded(LLMSpellError):
         self.limit = limit
 
 
+class Interrupted(LimitExceeded):
+    """The run was stopped from outside (Ctrl-C, a cancelled service run). It ends the
+    run like a limit does (no ``pcall``/``catch`` can swallow it); the CLI exits 130."""
+
+    kind = "Interrupted"
+
+    def __init__(self, message: str = "interrupted", *, hint: str | None = None) -> None:
+        super().__init__(message, limit="interrupt", hint=hint)
+
+
 class WorkflowError(LLMSpellError):
     """A workflow step failed under the fail_fast strategy, or the workflow is invalid."""
 
@@ -177,6 +188,7 @@ _KINDS: dict[str, type[LLMSpellError]] = {
         ToolError,
         SecurityError,
         LimitExceeded,
+        Interrupted,
         WorkflowError,
         NotFoundError,
         StateError,
@@ -185,7 +197,7 @@ _KINDS: dict[str, type[LLMSpellError]] = {
     )
 }
 
-_KIND_PREFIX = re.compile(r"^([A-Z][A-Za-z]*(?:Error|Exceeded)): (.*)$", re.S)
+_KIND_PREFIX = re.compile(r"^([A-Z][A-Za-z]*(?:Error|Exceeded)|Interrupted): (.*)$", re.S)
 
 
 def error_class_for_kind(kind: str) -> type[LLMSpellError] | None:

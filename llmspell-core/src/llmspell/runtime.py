@@ -52,17 +52,33 @@ LOG_LEVELS = {
 
 @dataclass
 class Limits:
-    """Per-run limits; ``None`` or 0 means unlimited."""
+    """Per-run limits; ``None`` or 0 means unlimited.
+
+    ``memory_mb`` bounds the engine's own heap; ``host_memory_mb`` bounds what the run
+    makes the host hold (values crossing the bridge, tool results, event queues; the
+    process's growth is watched too). See docs/security.md.
+    """
 
     timeout_seconds: float | None = 300.0
     memory_mb: int | None = 256
     instruction_limit: int | None = None
+    host_memory_mb: int | None = 1024
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         """The limits configured in ``[runtime]``."""
         rt = settings.runtime
-        return cls(rt.timeout_seconds, rt.memory_mb, rt.instruction_limit or None)
+        return cls(
+            rt.timeout_seconds,
+            rt.memory_mb,
+            rt.instruction_limit or None,
+            rt.host_memory_mb or None,
+        )
+
+    @property
+    def host_memory_bytes(self) -> int | None:
+        """``host_memory_mb`` in bytes (None: unbounded)."""
+        return self.host_memory_mb * 1024 * 1024 if self.host_memory_mb else None
 
 
 class Output:
@@ -171,6 +187,8 @@ class RunSession:
         self.deadline = (
             self.started + limits.timeout_seconds if limits.timeout_seconds else float("inf")
         )
+        #: set by :meth:`stop` (from any thread): why the run must end now
+        self._stop: LimitExceeded | None = None
         self.usage: dict[str, Any] = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         self.data: dict[str, Any] = {}
         self.cleanups: list[Callable[[], Any]] = []
@@ -213,17 +231,52 @@ class RunSession:
         return loop.run_in_executor(self.runtime.executor, lambda: op.impl(self, *bound))
 
     def check_deadline(self) -> None:
-        """Raise LimitExceeded when the run's wall-time limit has passed."""
-        if time.monotonic() > self.deadline:
+        """Raise LimitExceeded (or Interrupted) when the run must end: its wall-time limit
+        has passed or :meth:`stop` was called. Cheap; call it at every await point and
+        between steps of long host work."""
+        if self._stop is not None or time.monotonic() > self.deadline:
             raise self.timeout_error()
 
+    def stop_error(self) -> LimitExceeded | None:
+        """The error the run must end with now, or None while it may go on."""
+        if self._stop is not None or time.monotonic() > self.deadline:
+            return self.timeout_error()
+        return None
+
+    def stop(self, err: LimitExceeded) -> None:
+        """Ask the run to end with ``err`` (thread-safe; the first reason wins). Engines
+        see it at their next cooperative check, as if the deadline had passed."""
+        if self._stop is None:
+            self._stop = err
+        self.deadline = -float("inf")
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stop is not None
+
     def timeout_error(self) -> LimitExceeded:
-        """The error for a run past its wall-time limit."""
+        """The error for a run that must end: the reason given to :meth:`stop`, else
+        the wall-time limit."""
+        if self._stop is not None:
+            return self._stop
         return LimitExceeded(
             f"wall-time limit of {self.limits.timeout_seconds:g} s exceeded",
             limit="timeout",
             hint="raise it with --timeout SECONDS or [runtime] timeout_seconds",
         )
+
+    def check_host_bytes(self, size: int, what: str) -> None:
+        """Raise LimitExceeded when one value of ``size`` bytes (a value crossing the
+        bridge, a tool result) would not fit in the run's host memory budget."""
+        budget = self.limits.host_memory_bytes
+        if budget is not None and size > budget:
+            raise LimitExceeded(
+                f"{what} needs about {size // (1024 * 1024)} MB, over the host memory "
+                f"limit of {self.limits.host_memory_mb} MB",
+                limit="host_memory",
+                hint="raise it with --host-memory-mb N or [runtime] host_memory_mb",
+            )
 
     # -- services ops use ------------------------------------------------------------
 
