@@ -410,3 +410,107 @@ def test_tool_failure_defaults() -> None:
     assert str(exc) == "bad"
     assert exc.kind == "ToolError"
     assert exc.operation is None
+
+
+# -- cancellation: a timed-out or cancelled call really stops its handler thread ---------
+
+
+class _FakeRun:
+    """A ctx with the RunSession's deadline interface."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def stop_error(self) -> Exception | None:
+        from llmspell.errors import LimitExceeded
+
+        if time.monotonic() > self.deadline:
+            return LimitExceeded("wall-time limit of 0.2 s exceeded", limit="timeout")
+        return None
+
+
+def test_cooperative_handler_sees_the_tool_timeout_and_stops() -> None:
+    from llmspell.tools import current_call
+
+    seen: dict[str, Any] = {}
+
+    def coop(params: dict[str, Any], ctx: Any) -> Any:
+        scope = current_call()
+        assert scope is not None
+        seen["remaining"] = scope.remaining()
+        try:
+            while True:
+                scope.check()
+                time.sleep(0.005)
+        except ToolFailure as exc:
+            seen["stopped"] = exc.kind
+            raise
+
+    r = run(execute_tool(make(coop, parameters={}, timeout_seconds=0.2), {}))
+    assert r["error_kind"] == "TimeoutError"
+    deadline = time.monotonic() + 5
+    while "stopped" not in seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert seen["stopped"] == "TimeoutError"
+    assert 0 < seen["remaining"] <= 0.2
+
+
+def test_handler_ignoring_the_signal_is_interrupted() -> None:
+    finished = threading.Event()
+
+    def spin(params: dict[str, Any], ctx: Any) -> Any:
+        try:
+            while True:
+                try:
+                    time.sleep(0)
+                except Exception:  # a handler's broad except does not swallow it
+                    continue
+        finally:
+            finished.set()
+
+    start = time.monotonic()
+    r = run(execute_tool(make(spin, parameters={}, timeout_seconds=0.2), {}))
+    assert r["error_kind"] == "TimeoutError"
+    assert finished.wait(5), "the handler thread went on running"
+    assert time.monotonic() - start < 5
+
+
+def test_run_deadline_stops_a_thread_handler() -> None:
+    from llmspell.tools import current_call
+
+    def coop(params: dict[str, Any], ctx: Any) -> Any:
+        while True:
+            current_call().check()  # type: ignore[union-attr]
+            time.sleep(0.005)
+
+    r = run(execute_tool(make(coop, parameters={}, timeout_seconds=30), {}, _FakeRun(0.2)))
+    assert r["success"] is False
+    assert r["error_kind"] == "LimitExceeded"
+    assert "wall-time" in r["error"]
+
+
+def test_cancelled_call_interrupts_its_handler() -> None:
+    finished = threading.Event()
+
+    def spin(params: dict[str, Any], ctx: Any) -> Any:
+        try:
+            while True:
+                pass
+        finally:
+            finished.set()
+
+    async def main() -> None:
+        task = asyncio.create_task(execute_tool(make(spin, parameters={}), {}))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main())
+    assert finished.wait(5)
+
+
+def test_no_call_scope_outside_a_call() -> None:
+    from llmspell.tools import current_call
+
+    assert current_call() is None

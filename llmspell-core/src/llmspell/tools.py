@@ -10,7 +10,10 @@ parameters) and security denials raise.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import ctypes
 import inspect
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +24,21 @@ from llmspell.hooks import Points, around
 from llmspell.lifecycle import bus_of, correlation_of, fire, hooks_of, report_of
 from llmspell.schema import coerce_empty, first_error
 
-__all__ = ["LazyTool", "Tool", "ToolFailure", "ToolOutput", "execute_tool", "validate_params"]
+__all__ = [
+    "CallScope",
+    "LazyTool",
+    "Tool",
+    "ToolFailure",
+    "ToolInterrupted",
+    "ToolOutput",
+    "current_call",
+    "execute_tool",
+    "validate_params",
+]
+
+#: seconds a handler thread is given to notice a cancelled call (cooperatively, through
+#: :meth:`CallScope.check`) before the executor interrupts it with :class:`ToolInterrupted`
+INTERRUPT_GRACE_SECONDS = 0.5
 
 
 class ToolFailure(Exception):
@@ -31,6 +48,129 @@ class ToolFailure(Exception):
         super().__init__(message)
         self.kind = kind
         self.operation = operation
+
+
+class ToolInterrupted(BaseException):
+    """Raised asynchronously inside a handler thread that went on running after its call
+    was cancelled (timeout, the run's deadline, Ctrl-C). A BaseException, so a handler's
+    ``except Exception`` does not swallow it; handlers should not catch it."""
+
+
+class CallScope:
+    """One running tool call as its handler sees it (:func:`current_call`): the tool's
+    deadline, the run's deadline and stop request, and whether the call was cancelled.
+
+    Long-running handlers call :meth:`check` inside their loops (``_support.check()`` in
+    the tool library) so a timeout really stops them. A plain handler running in a worker
+    thread that ignores the signal is interrupted :data:`INTERRUPT_GRACE_SECONDS` after
+    the cancellation by an asynchronous :class:`ToolInterrupted` (between Python
+    bytecodes: one long C call still runs to its end, so those must be bounded before
+    they start).
+    """
+
+    __slots__ = ("_injected", "_lock", "_thread", "_timer", "cancelled", "ctx", "deadline", "tool")
+
+    def __init__(self, tool: Tool, ctx: Any) -> None:
+        self.tool = tool
+        self.ctx = ctx
+        self.deadline = time.monotonic() + tool.timeout_seconds
+        #: why the call was cancelled ("timeout" or "cancelled"), None while it runs
+        self.cancelled: str | None = None
+        self._lock = threading.Lock()
+        self._thread: int | None = None
+        self._injected = False
+        self._timer: threading.Timer | None = None
+
+    def timeout_error(self) -> ToolFailure:
+        """The failure of a call that ran past its tool timeout."""
+        return ToolFailure(
+            f"tool {self.tool.name!r} timed out after {self.tool.timeout_seconds:g} s",
+            kind="TimeoutError",
+        )
+
+    def stop_error(self) -> Exception | None:
+        """Why the handler must stop now (the tool timeout, the run's deadline or stop,
+        a cancelled call), or None while it may go on."""
+        stop = getattr(self.ctx, "stop_error", None)
+        if stop is not None:
+            err = stop()
+            if err is not None:
+                return err  # type: ignore[no-any-return]
+        if self.cancelled == "cancelled":
+            return ToolFailure(f"tool {self.tool.name!r}: the call was cancelled", kind="Cancelled")
+        if self.cancelled is not None or time.monotonic() > self.deadline:
+            return self.timeout_error()
+        return None
+
+    def check(self) -> None:
+        """Raise :meth:`stop_error` when the handler must stop. Cheap (well under a µs)."""
+        err = self.stop_error()
+        if err is not None:
+            raise err
+
+    def remaining(self) -> float:
+        """Seconds left before the tool timeout or the run's deadline (may be <= 0)."""
+        end = self.deadline
+        run_deadline = getattr(self.ctx, "deadline", None)
+        if isinstance(run_deadline, int | float) and run_deadline < end:
+            end = run_deadline
+        if self.cancelled is not None or getattr(self.ctx, "stopping", False):
+            return 0.0
+        return end - time.monotonic()
+
+    # -- the executor's side -----------------------------------------------------------
+
+    def run_sync(self, handler: Callable[..., Any], params: Any, ctx: Any) -> Any:
+        """Run a plain handler in this (worker) thread, interruptible after cancel()."""
+        me = threading.get_ident()
+        with self._lock:
+            if self.cancelled is not None:
+                raise self.stop_error() or self.timeout_error()
+            self._thread = me
+        try:
+            return handler(params, ctx)
+        except ToolInterrupted:
+            raise self.stop_error() or self.timeout_error() from None
+        finally:
+            with self._lock:
+                self._thread = None
+                injected = self._injected
+            if injected:  # a pending asynchronous exception must not leak into the pool
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(me), None)
+
+    def cancel(self, reason: str) -> None:
+        """Mark the call cancelled; interrupt its handler thread if it does not stop."""
+        if self.cancelled is None:
+            self.cancelled = reason
+        with self._lock:
+            if self._thread is None or self._timer is not None:
+                return
+            self._timer = threading.Timer(INTERRUPT_GRACE_SECONDS, self._interrupt)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _interrupt(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                return
+            self._injected = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._thread), ctypes.py_object(ToolInterrupted)
+            )
+            # a handler that swallowed it (``except BaseException``) is asked again
+            self._timer = threading.Timer(INTERRUPT_GRACE_SECONDS, self._interrupt)
+            self._timer.daemon = True
+            self._timer.start()
+
+
+_CURRENT: contextvars.ContextVar[CallScope | None] = contextvars.ContextVar(
+    "llmspell_tool_call", default=None
+)
+
+
+def current_call() -> CallScope | None:
+    """The tool call running in this context (thread or task), or None outside one."""
+    return _CURRENT.get()
 
 
 @dataclass
@@ -193,6 +333,8 @@ async def _execute(tool: Tool, params: Mapping[str, Any] | None, ctx: Any) -> di
     operation = params.get("operation") if isinstance(params.get("operation"), str) else None
     result: dict[str, Any] = {"success": True}
     deadline = asyncio.timeout(tool.timeout_seconds)
+    scope = CallScope(tool, ctx)
+    token = _CURRENT.set(scope)
     try:
         async with deadline:
             if inspect.iscoroutinefunction(tool.handler):
@@ -200,13 +342,18 @@ async def _execute(tool: Tool, params: Mapping[str, Any] | None, ctx: Any) -> di
             elif tool.inline:
                 out = tool.handler(params, ctx)
             else:
-                out = await asyncio.to_thread(tool.handler, params, ctx)
+                out = await asyncio.to_thread(scope.run_sync, tool.handler, params, ctx)
     except (SecurityError, ValidationError):
+        raise
+    except asyncio.CancelledError:
+        scope.cancel("cancelled")
         raise
     except ToolFailure as exc:
         result = {"success": False, "error": str(exc), "error_kind": exc.kind}
         operation = exc.operation or operation
     except TimeoutError as exc:
+        if deadline.expired():
+            scope.cancel("timeout")
         message = (
             f"tool {tool.name!r} timed out after {tool.timeout_seconds:g} s"
             if deadline.expired()
@@ -234,6 +381,8 @@ async def _execute(tool: Tool, params: Mapping[str, Any] | None, ctx: Any) -> di
             if isinstance(out, str):
                 result["text"] = out
         result["metadata"] = metadata
+    finally:
+        _CURRENT.reset(token)
     if operation:
         result["operation"] = operation
     meta = result.setdefault("metadata", {})

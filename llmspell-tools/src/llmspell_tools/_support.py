@@ -1,4 +1,5 @@
-"""Helpers shared by the tools: failures, operations, policy-checked files, atomic writes."""
+"""Helpers shared by the tools: failures, operations, policy-checked files, atomic writes,
+cooperative cancellation (:func:`check`) and limits (:func:`limit`, :func:`over_limit`)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,62 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from llmspell.tools import ToolFailure, ToolOutput
+from llmspell.errors import ConfigurationError
+from llmspell.tools import ToolFailure, ToolOutput, current_call
 
 __all__ = [
     "atomic_write",
+    "check",
     "dispatch",
     "fail",
+    "limit",
     "output",
+    "over_limit",
     "read_bytes",
     "read_text",
+    "remaining",
     "resolve",
 ]
+
+
+def check() -> None:
+    """Stop the tool now if its call must end: the tool timeout passed, the run's deadline
+    passed or the run was stopped, or the call was cancelled. Call it inside every loop
+    that may run long (per chunk, per line, per file, per item); it costs well under a
+    microsecond. Outside a tool call (a handler called directly) it does nothing."""
+    scope = current_call()
+    if scope is not None:
+        scope.check()
+
+
+def remaining(default: float = float("inf")) -> float:
+    """Seconds left before the current call must end (its tool timeout or the run's
+    deadline); ``default`` outside a tool call."""
+    scope = current_call()
+    return default if scope is None else scope.remaining()
+
+
+def limit(ctx: Any, tool: str, key: str, default: int) -> int:
+    """The positive integer setting ``[tools.TOOL] KEY`` of llmspell.toml, else ``default``."""
+    settings = getattr(ctx, "settings", None)
+    table = getattr(settings, "tools", None) or {}
+    value = (table.get(tool) or {}).get(key, default) if isinstance(table, Mapping) else default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"[tools.{tool}] {key} must be a positive integer, not {value!r}")
+    return value
+
+
+def over_limit(
+    what: str, cap: int | str, *, setting: str, operation: str | None = None
+) -> NoReturn:
+    """End the tool with ``success=false``, ``error_kind = "LimitExceeded"``: ``what``
+    exceeds ``cap``; ``setting`` says how to raise it (``[tools.NAME] key`` or
+    ``[security] max_input_bytes``)."""
+    fail(
+        f"{what} exceeds the limit of {cap} (raise it with {setting})",
+        kind="LimitExceeded",
+        operation=operation,
+    )
 
 
 def fail(message: str, *, kind: str = "ToolError", operation: str | None = None) -> NoReturn:
