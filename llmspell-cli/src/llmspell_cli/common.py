@@ -10,8 +10,9 @@ if TYPE_CHECKING:
     from llmspell.errors import LLMSpellError
     from llmspell.runtime import Runtime
 
-#: exit codes: 0 ok, 1 script error, 2 usage/configuration error
-EXIT_OK, EXIT_SCRIPT, EXIT_USAGE = 0, 1, 2
+#: exit codes: 0 ok, 1 script error (a limit too), 2 usage/configuration error,
+#: 130 interrupted (Ctrl-C)
+EXIT_OK, EXIT_SCRIPT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 USAGE_KINDS = {"ConfigurationError", "PluginError"}
 
@@ -26,6 +27,8 @@ def report(err: LLMSpellError) -> NoReturn:
     """Print an error as ``file:line: Kind: message`` and exit 1; 2 for a configuration
     or plugin error raised before the spell ran (one the spell raised has a location)."""
     print(err.display(), file=sys.stderr)
+    if err.kind == "Interrupted":
+        raise SystemExit(EXIT_INTERRUPTED)
     usage = err.kind in USAGE_KINDS and err.file is None
     raise SystemExit(EXIT_USAGE if usage else EXIT_SCRIPT)
 

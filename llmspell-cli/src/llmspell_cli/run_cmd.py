@@ -11,7 +11,11 @@ from typing import Annotated, Any
 
 import typer
 
-from llmspell_cli.common import EXIT_USAGE, build_runtime, fail, report
+from llmspell_cli.common import EXIT_INTERRUPTED, EXIT_USAGE, build_runtime, fail, report
+
+#: the largest values the limit flags take (the same bounds as [runtime] in llmspell.toml)
+MAX_MEMORY_MB = 1_048_576
+MAX_TIMEOUT = 31_536_000.0
 
 
 class OutputFormat(StrEnum):
@@ -41,10 +45,21 @@ ConfigOpt = Annotated[
 ]
 OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
 TimeoutOpt = Annotated[
-    float | None, typer.Option("--timeout", min=0.001, help="Wall-time limit in seconds.")
+    float | None,
+    typer.Option("--timeout", min=0.001, max=MAX_TIMEOUT, help="Wall-time limit in seconds."),
 ]
 MemoryOpt = Annotated[
-    int | None, typer.Option("--memory-mb", min=1, help="Engine memory limit (MB).")
+    int | None,
+    typer.Option("--memory-mb", min=1, max=MAX_MEMORY_MB, help="Engine memory limit (MB)."),
+]
+HostMemoryOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--host-memory-mb",
+        min=0,
+        max=MAX_MEMORY_MB,
+        help="What a run may make the host hold (MB; 0 = unbounded).",
+    ),
 ]
 LogOpt = Annotated[LogLevel | None, typer.Option("--log-level", help="Debug/log output level.")]
 AllowNetOpt = Annotated[
@@ -119,6 +134,7 @@ def _execute(
     memory_mb: int | None,
     log_level: LogLevel | None,
     argv: list[str],
+    host_memory_mb: int | None = None,
     usage: bool = False,
     stream: bool = False,
     allow_net: bool = False,
@@ -129,9 +145,16 @@ def _execute(
     overrides: dict[tuple[str, ...], Any] = {
         ("runtime", "timeout_seconds"): timeout,
         ("runtime", "memory_mb"): memory_mb,
+        ("runtime", "host_memory_mb"): host_memory_mb,
         ("runtime", "log_level"): log_level.value if log_level else None,
         **network_overrides(allow_net, allow_hosts),
     }
+    from llmspell.watchdog import watchdog
+
+    # a run that overruns its limits (or a second Ctrl-C) ends the process: see
+    # docs/security.md, "the watchdog"
+    watchdog.set_mode("exit")
+    watchdog.install_sigint()
     runtime = build_runtime(config, overrides, allow_hosts=allow_hosts)
     started = time.perf_counter()
     try:
@@ -160,7 +183,7 @@ def _execute(
             print(json.dumps(payload, sort_keys=True))
         report(exc)
     except KeyboardInterrupt:
-        fail("interrupted", 130)
+        fail("interrupted", EXIT_INTERRUPTED)
     finally:
         runtime.close()
     _print_result(result.value, output, result.to_json())
@@ -184,6 +207,7 @@ def register(app: typer.Typer) -> None:
         output: OutputOpt = OutputFormat.text,
         timeout: TimeoutOpt = None,
         memory_mb: MemoryOpt = None,
+        host_memory_mb: HostMemoryOpt = None,
         log_level: LogOpt = None,
         usage: UsageOpt = False,
         stream: StreamOpt = False,
@@ -202,6 +226,7 @@ def register(app: typer.Typer) -> None:
             output=output,
             timeout=timeout,
             memory_mb=memory_mb,
+            host_memory_mb=host_memory_mb,
             log_level=log_level,
             argv=list(args or []),
             usage=usage,
@@ -218,6 +243,7 @@ def register(app: typer.Typer) -> None:
         output: OutputOpt = OutputFormat.text,
         timeout: TimeoutOpt = None,
         memory_mb: MemoryOpt = None,
+        host_memory_mb: HostMemoryOpt = None,
         log_level: LogOpt = None,
         allow_net: AllowNetOpt = False,
         allow_host: AllowHostOpt = None,
@@ -232,6 +258,7 @@ def register(app: typer.Typer) -> None:
             output=output,
             timeout=timeout,
             memory_mb=memory_mb,
+            host_memory_mb=host_memory_mb,
             log_level=log_level,
             argv=[],
             allow_net=allow_net,

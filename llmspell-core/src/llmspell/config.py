@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,11 @@ __all__ = [
 # pydantic models: importing pydantic and building the models cost ~100 ms of a
 # ~250 ms cold `llmspell run` on the reference machine (see docs/configuration.md).
 
+#: upper bounds of the [runtime] limits (a year; 1 TiB; 2**53 instructions)
+MAX_TIMEOUT_SECONDS = 31_536_000.0
+MAX_MEMORY_MB = 1_048_576
+MAX_INSTRUCTIONS = 2**53
+
 LOG_LEVELS = ("trace", "debug", "info", "warn", "warning", "error", "off")
 
 
@@ -49,11 +55,11 @@ class RuntimeSettings:
     """``[runtime]``: engine choice and per-run limits."""
 
     default_engine: str = _opt("lua", kind="str")
-    timeout_seconds: float = _opt(300.0, kind="float", gt=0)
-    memory_mb: int = _opt(256, kind="int", ge=1)
-    instruction_limit: int = _opt(0, kind="int", ge=0)
+    timeout_seconds: float = _opt(300.0, kind="float", gt=0, le=MAX_TIMEOUT_SECONDS)
+    memory_mb: int = _opt(256, kind="int", ge=1, le=MAX_MEMORY_MB)
+    instruction_limit: int = _opt(0, kind="int", ge=0, le=MAX_INSTRUCTIONS)
     #: what a run may make the host hold (0: unbounded); see docs/security.md
-    host_memory_mb: int = _opt(1024, kind="int", ge=0)
+    host_memory_mb: int = _opt(1024, kind="int", ge=0, le=MAX_MEMORY_MB)
     log_level: str = _opt("warn", kind="str", choices=LOG_LEVELS)
 
 
@@ -113,6 +119,8 @@ class EventSettings:
 
     #: events one subscription holds before the overflow policy applies
     queue_size: int = _opt(1000, kind="int", ge=1)
+    #: the most bytes of event data one subscription holds (1 MiB to 1 GiB)
+    queue_bytes: int = _opt(16 * 1024 * 1024, kind="int", ge=1 << 20, le=1 << 30)
     #: "drop_oldest" keeps the newest events; "drop_newest" keeps the oldest
     overflow: str = _opt("drop_oldest", kind="str", choices=("drop_oldest", "drop_newest"))
 
@@ -127,10 +135,25 @@ class ProviderSettings:
     )
     base_url: str | None = _opt(None, kind="str", optional=True)
     api_key_env: str | None = _opt(None, kind="str", optional=True)
+    #: more endpoints (besides the preset's URL and ``base_url``) a spell's agent may
+    #: name as its ``base_url`` and still be given this provider's key (docs/providers.md)
+    allowed_base_urls: list[str] = _opt(factory=list, kind="list", item="str")
     default_model: str | None = _opt(None, kind="str", optional=True)
     timeout_seconds: float = _opt(60.0, kind="float", gt=0)
     max_retries: int = _opt(3, kind="int", ge=0)
     enabled: bool = _opt(True, kind="bool")
+
+    def __post_init__(self) -> None:
+        # an unusable entry fails at load time, not when a spell first names it
+        if not self.allowed_base_urls:
+            return
+        from llmspell.provider_resolution import parse_endpoint
+
+        for entry in self.allowed_base_urls:
+            try:
+                parse_endpoint(entry)
+            except ValueError as exc:
+                raise _Invalid("providers.*.allowed_base_urls", str(exc)) from None
 
 
 @dataclass
@@ -208,10 +231,13 @@ def _check_value(path: str, value: Any, rules: Mapping[str, Any]) -> Any:
         if not ok:
             word = "an integer" if kind == "int" else "a number"
             raise _Invalid(path, f"must be {word} (got {value!r})")
-        if "gt" in rules and not value > rules["gt"]:
-            raise _Invalid(path, f"must be greater than {rules['gt']} (got {value!r})")
-        if "ge" in rules and not value >= rules["ge"]:
-            raise _Invalid(path, f"must be at least {rules['ge']} (got {value!r})")
+        out_of_range = (
+            ("gt" in rules and not value > rules["gt"])
+            or ("ge" in rules and not value >= rules["ge"])
+            or ("le" in rules and not value <= rules["le"])
+        )
+        if out_of_range or (kind == "float" and not math.isfinite(value)):
+            raise _Invalid(path, f"must be {_range_text(rules)} (got {value!r})")
         return float(value) if kind == "float" else value
     if kind == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -228,6 +254,24 @@ def _check_value(path: str, value: Any, rules: Mapping[str, Any]) -> Any:
             raise _Invalid(path, f"must be a table of tables (got {value!r})")
         return dict(value)
     raise AssertionError(kind)  # pragma: no cover
+
+
+def _number_text(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else f"{n:g}"
+
+
+def _range_text(rules: Mapping[str, Any]) -> str:
+    """The allowed range of a number setting, in words (``from 1 to 1048576``)."""
+    if "ge" in rules:
+        low = f"from {_number_text(rules['ge'])}"
+    elif "gt" in rules:
+        low = f"greater than {_number_text(rules['gt'])}"
+    else:
+        low = "a finite number"
+    if "le" in rules:
+        joiner = " to " if "ge" in rules else " and at most "
+        return low + joiner + _number_text(rules["le"])
+    return ("at least " + _number_text(rules["ge"])) if "ge" in rules else low
 
 
 def _build(cls: type, data: Any, prefix: str = "") -> Any:

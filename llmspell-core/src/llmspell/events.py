@@ -25,6 +25,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from llmspell.errors import ValidationError
+from llmspell.sizing import approx_bytes
 
 __all__ = ["Event", "EventBus", "Subscription", "matcher"]
 
@@ -38,6 +39,8 @@ class Event:
     timestamp: str
     sequence: int
     correlation_id: str | None = None
+    #: approximate bytes of ``data`` (what it costs a queue to hold the event)
+    size: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The event as plain data (what ``Event.receive`` returns)."""
@@ -72,6 +75,9 @@ class Subscription:
     capacity: int
     overflow: str
     owner: Any = None
+    #: the most bytes of event data the queue holds (the overflow policy applies past it)
+    max_bytes: int = 16 * 1024 * 1024
+    queued_bytes: int = 0
     matches: Callable[[str], bool] = field(default=lambda t: False, repr=False)
     queue: deque[Event] = field(default_factory=deque)
     received: int = 0
@@ -85,6 +91,7 @@ class Subscription:
             "id": self.id,
             "pattern": self.pattern,
             "queued": len(self.queue),
+            "queued_bytes": self.queued_bytes,
             "received": self.received,
             "dropped": self.dropped,
         }
@@ -93,8 +100,15 @@ class Subscription:
 class EventBus:
     """Publish/subscribe inside one runtime."""
 
-    def __init__(self, *, queue_size: int = 1000, overflow: str = "drop_oldest") -> None:
+    def __init__(
+        self,
+        *,
+        queue_size: int = 1000,
+        overflow: str = "drop_oldest",
+        queue_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
         self.queue_size = queue_size
+        self.queue_bytes = queue_bytes
         self.overflow = overflow
         self._subs: dict[str, Subscription] = {}
         self._listeners: dict[int, tuple[Callable[[str], bool], Callable[[Event], Any]]] = {}
@@ -116,7 +130,13 @@ class EventBus:
             raise ValidationError("an event pattern must be a non-empty string, e.g. 'agent.*'")
         capacity = queue_size or self.queue_size
         sub = Subscription(
-            f"sub-{next(self._sub_ids)}", pattern, capacity, self.overflow, owner, matcher(pattern)
+            f"sub-{next(self._sub_ids)}",
+            pattern,
+            capacity,
+            self.overflow,
+            owner,
+            self.queue_bytes,
+            matches=matcher(pattern),
         )
         with self._lock:
             self._subs[sub.id] = sub
@@ -160,6 +180,7 @@ class EventBus:
         event = Event(event_type, data, _now(), next(self._sequence), correlation_id)
         self.published += 1
         if self._subs:
+            event.size = approx_bytes(data, self.queue_bytes)
             with self._lock:
                 targets = [s for s in self._subs.values() if s.matches(event_type)]
                 for sub in targets:
@@ -176,13 +197,21 @@ class EventBus:
         return event
 
     def _enqueue(self, sub: Subscription, event: Event) -> None:
-        if len(sub.queue) >= sub.capacity:
+        queue = sub.queue
+        if event.size > sub.max_bytes:  # could never fit: dropped whatever the policy
+            sub.dropped += 1
+            self.dropped += 1
+            return
+        while queue and (
+            len(queue) >= sub.capacity or sub.queued_bytes + event.size > sub.max_bytes
+        ):
             sub.dropped += 1
             self.dropped += 1
             if sub.overflow == "drop_newest":
                 return
-            sub.queue.popleft()
-        sub.queue.append(event)
+            sub.queued_bytes -= queue.popleft().size
+        queue.append(event)
+        sub.queued_bytes += event.size
 
     def _wake(self, sub: Subscription) -> None:
         waiter, loop = sub._waiter, sub._loop
@@ -207,6 +236,7 @@ class EventBus:
             if not sub.queue:
                 return None
             event = sub.queue.popleft()
+            sub.queued_bytes -= event.size
         sub.received += 1
         self.delivered += 1
         return event
@@ -252,6 +282,7 @@ class EventBus:
             "subscriptions": len(self._subs),
             "listeners": len(self._listeners),
             "queue_size": self.queue_size,
+            "queue_bytes": self.queue_bytes,
             "overflow": self.overflow,
         }
 

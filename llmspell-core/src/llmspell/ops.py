@@ -71,6 +71,9 @@ class Param:
     optional: bool = False
     default: Any = None
     doc: str = ""
+    #: for a "handle": the host class the object must be, and the script name of its type
+    of: type | None = None
+    of_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,11 @@ def check_param(title: str, position: int, param: Param, value: Any) -> Any:
         if param.optional:
             return param.default
         raise ValidationError(f"{title}: argument {position} '{param.name}' is required, got nil")
+    if param.of is not None and not isinstance(value, param.of):
+        raise ValidationError(
+            f"{title}: argument {position} '{param.name}' must be a {param.of_name} object, "
+            f"got {describe_value(value)}"
+        )
     ok = _TYPE_CHECKS[param.type](value)
     if ok is False:
         raise ValidationError(
@@ -297,7 +305,10 @@ def method(
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         object_type.methods[name] = Op(
             name=f"{object_type.name.lower()}.{name}",
-            params=(Param("self", "handle"), *params),
+            params=(
+                Param("self", "handle", of=object_type.python_type, of_name=object_type.name),
+                *params,
+            ),
             impl=fn,
             mode=mode,
             doc=doc or (fn.__doc__ or "").strip(),

@@ -27,6 +27,7 @@ from llmspell.plugins import PluginLoader
 from llmspell.registry import EngineRegistry, GlobalRegistry, ProviderRegistry, ToolRegistry
 from llmspell.security import SecurityPolicy
 from llmspell.state import StateBackend, open_backend
+from llmspell.watchdog import watchdog
 
 __all__ = [
     "CallContext",
@@ -374,7 +375,11 @@ class Runtime:
         #: workflows built by spells of this runtime, by id
         self.workflows: dict[str, Any] = {}
         events = self.settings.events
-        self.events = EventBus(queue_size=events.queue_size, overflow=events.overflow)
+        self.events = EventBus(
+            queue_size=events.queue_size,
+            overflow=events.overflow,
+            queue_bytes=events.queue_bytes,
+        )
         self._executor: ThreadPoolExecutor | None = None
         self._started = False
         self.refresh()
@@ -543,13 +548,22 @@ class Runtime:
         )
         session.stream_observer = stream_observer
         start = time.perf_counter()
+        watch = watchdog.watch(session)
         try:
             timeout = session.limits.timeout_seconds or None
             async with asyncio.timeout(timeout):
                 value = await session.engine.run(source, name)
         except TimeoutError:
             raise session.timeout_error() from None
+        except asyncio.CancelledError:
+            if not session.stopping:
+                raise  # cancelled by our caller, not by a limit
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            raise session.timeout_error() from None
         finally:
+            watchdog.unwatch(watch)
             session.engine.close()
             for cleanup in reversed(session.cleanups):
                 cleanup()

@@ -99,9 +99,10 @@ class SecurityPolicy:
             if real == root or real.is_relative_to(root):
                 return real
         roots = ", ".join(str(r) for r in self.allowed_paths) or "none"
+        # the message names the path the spell gave, never where links lead: a denial
+        # must not map the host (docs/security.md)
         raise SecurityError(
-            f"access to {raw!r} is denied: it resolves to {str(real)!r}, outside the allowed "
-            f"paths ({roots})",
+            f"access to {raw!r} is denied: it is outside the allowed paths ({roots})",
             hint="add the directory to [security] allowed_paths in llmspell.toml",
         )
 

@@ -9,8 +9,7 @@ await Hook.register("AfterToolExecution", (ctx) => {
   if (ctx.data.tool === "file-operations" && ctx.data.params.path === "/etc/hostname") returned += 1;
 });
 function clean(text) {
-  return text.replace(/it resolves to '[^']*'/, "it resolves to '...'")
-    .replace(/outside the allowed paths \([^)]*\)/, "outside the allowed paths (...)");
+  return text.replace(/outside the allowed paths \([^)]*\)/, "outside the allowed paths (...)");
 }
 async function attempt(wf, input) {
   try { await wf.execute(input); return null; } catch (err) { return err; }

@@ -12,7 +12,6 @@ Hook.register("AfterToolExecution", function(ctx)
 end)
 local function clean(text)
   text = text:gsub("^[^\n]-:%d+: ", "")
-  text = text:gsub("it resolves to '[^']*'", "it resolves to '...'")
   return (text:gsub("outside the allowed paths %b()", "outside the allowed paths (...)"))
 end
 

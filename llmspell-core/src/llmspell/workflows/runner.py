@@ -17,6 +17,7 @@ from typing import Any
 from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import LimitExceeded, LLMSpellError, ValidationError, WorkflowError
 from llmspell.lifecycle import fire, publish
+from llmspell.sizing import approx_bytes
 from llmspell.workflows.conditions import evaluate, truthy
 from llmspell.workflows.model import DEFAULT_MAX_ITERATIONS, Step, WorkflowSpec
 from llmspell.workflows.steps import StepOutcome, run_step
@@ -29,6 +30,16 @@ MAX_NESTING = 32
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("llmspell_workflow_depth", default=0)
 #: the longest step error carried into a workflow's own failure message
 _MAX_ERROR_CHARS = 2000
+
+
+async def _checkpoint(ctx: Any) -> None:
+    """Between steps: end the run if it must end, and let the event loop run (a step
+    that never suspends, such as a quick script function, would otherwise keep a
+    timeout's cancellation from ever landing)."""
+    check = getattr(ctx, "check_deadline", None)
+    if check is not None:
+        check()
+    await asyncio.sleep(0)
 
 
 class StepFailed(Exception):
@@ -255,6 +266,7 @@ class Workflow:
     ) -> None:
         previous: str | None = None
         for step in steps:
+            await _checkpoint(ex.ctx)
             if previous is not None and self.runtime.hooks.has("WorkflowStageTransition"):
                 info = {"workflow": self.name, "from": previous, "to": step.name}
                 outcome = await fire(
@@ -313,6 +325,9 @@ class Workflow:
             limit = DEFAULT_MAX_ITERATIONS
         index = 0
         stopped = "completed"
+        kept = 0  # bytes the iteration records hold (the host memory budget bounds them)
+        limits = getattr(ex.ctx, "limits", None)
+        budget = limits.host_memory_bytes if limits is not None else None
         while True:
             item: Any = None
             if spec.range is not None:
@@ -338,7 +353,11 @@ class Workflow:
                     break
             ex.outputs = {}
             await self._sequence(ex, spec.steps, loop)
-            ex.iterations.append({"index": index, "item": item, "outputs": dict(ex.outputs)})
+            record = {"index": index, "item": item, "outputs": dict(ex.outputs)}
+            ex.iterations.append(record)
+            kept += approx_bytes(record, budget)
+            if budget is not None and kept > budget:
+                ex.ctx.check_host_bytes(kept, f"workflow {self.name!r}'s iteration records")
             if spec.break_when is not None and truthy(await spec.break_when(ex.scope(loop))):
                 stopped = "break_when"
                 break
