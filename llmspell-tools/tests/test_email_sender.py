@@ -193,6 +193,8 @@ def test_smtp_html_alternative(net_tools: Any, smtp_server: SmtpServer) -> None:
 def test_smtp_auth_password_from_env_never_echoed(
     net_tools: Any, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LLMSPELL_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("LLMSPELL_SMTP_PORT", str(smtp_server.port))
     monkeypatch.setenv("LLMSPELL_SMTP_USERNAME", SMTP_USER)
     monkeypatch.setenv("LLMSPELL_SMTP_PASSWORD", SMTP_PASSWORD)
     r = net_tools.ok(TOOL, **_smtp(smtp_server, to="ann@example.com"))
@@ -207,6 +209,37 @@ def test_smtp_auth_password_from_env_never_echoed(
     monkeypatch.delenv("LLMSPELL_SMTP_PASSWORD")
     r = net_tools.failed(TOOL, **_smtp(smtp_server, to="ann@example.com"))
     assert r["error_kind"] == "ConfigurationError" and "LLMSPELL_SMTP_PASSWORD" in r["error"]
+
+
+def test_operator_login_only_with_the_operator_server(
+    net_tools: Any, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's SMTP login goes only to the host, port and username they set."""
+    monkeypatch.setenv("LLMSPELL_SMTP_USERNAME", SMTP_USER)
+    monkeypatch.setenv("LLMSPELL_SMTP_PASSWORD", SMTP_PASSWORD)
+    # no server configured: the spell's server gets the mail but no login
+    net_tools.ok(TOOL, **_smtp(smtp_server, to="ann@example.com"))
+    assert smtp_server.recorder.logins == [] and not smtp_server.last.authenticated
+    # asking to log in there is refused before connecting, naming no secret
+    r = net_tools.failed(TOOL, **_smtp(smtp_server, to="ann@example.com", username=SMTP_USER))
+    assert r["error_kind"] == "SecurityError" and "LLMSPELL_SMTP_PASSWORD" in r["error"]
+    assert "configured server (none is configured)" in r["error"]
+    assert SMTP_PASSWORD not in str(r) and len(smtp_server.recorder.messages) == 1
+    # configured on another port (or host): the spell's port is another server
+    monkeypatch.setenv("LLMSPELL_SMTP_HOST", "LOCALHOST.")
+    monkeypatch.setenv("LLMSPELL_SMTP_PORT", str(smtp_server.port + 1))
+    net_tools.ok(TOOL, **_smtp(smtp_server, host="localhost", to="ann@example.com"))
+    assert smtp_server.recorder.logins == [] and not smtp_server.last.authenticated
+    # the configured server (host compared case-insensitively): the login is used
+    monkeypatch.setenv("LLMSPELL_SMTP_PORT", str(smtp_server.port))
+    net_tools.ok(TOOL, **_smtp(smtp_server, host="localhost", to="ann@example.com"))
+    assert smtp_server.recorder.logins == [(SMTP_USER.encode(), SMTP_PASSWORD.encode())]
+    # ...but not as another user
+    r = net_tools.failed(
+        TOOL, **_smtp(smtp_server, host="localhost", to="ann@example.com", username="root")
+    )
+    assert r["error_kind"] == "SecurityError" and "'root'" in r["error"]
+    assert len(smtp_server.recorder.logins) == 1 and SMTP_PASSWORD not in str(r)
 
 
 def test_smtp_settings_from_env_and_config(
@@ -681,7 +714,10 @@ def test_starttls_and_ssl_with_login(
     monkeypatch.setenv("LLMSPELL_SMTP_USERNAME", SMTP_USER)
     monkeypatch.setenv("LLMSPELL_SMTP_PASSWORD", SMTP_PASSWORD)
     recorder: Recorder = tls_smtp["recorder"]
+    monkeypatch.setenv("LLMSPELL_SMTP_HOST", "127.0.0.1")
     for security in ("starttls", "ssl"):
+        monkeypatch.setenv("LLMSPELL_SMTP_PORT", str(tls_smtp[security]))
+        monkeypatch.setenv("LLMSPELL_SMTP_SECURITY", security)
         r = net_tools.ok(
             TOOL,
             host="127.0.0.1",

@@ -15,7 +15,7 @@ import pytest
 
 from llmspell import hookimpl
 from llmspell.config import load_settings
-from llmspell.errors import ConfigurationError, LLMSpellError
+from llmspell.errors import ConfigurationError, LLMSpellError, SecurityError
 from llmspell.llm import ChatProvider, ChatRequest, ChatResponse, ProviderConfig, ToolCall, Usage
 from llmspell.runtime import Limits, Output, Runtime
 
@@ -361,10 +361,16 @@ def test_provider_config_precedence(rt: Runtime, monkeypatch: pytest.MonkeyPatch
         rt, "fake", environ={"LLMSPELL_PROVIDER_FAKE_BASE_URL": "http://127.0.0.1:9/v1"}
     )
     assert isinstance(config, ProviderConfig) and config.base_url == "http://127.0.0.1:9/v1"
+    # the agent's own base_url wins when it lies under an endpoint the operator set...
     config = resolve_provider_config(
-        rt, "fake", base_url="http://b", environ={"LLMSPELL_PROVIDER_FAKE_BASE_URL": "http://e"}
+        rt, "fake", base_url="http://e/v1", environ={"LLMSPELL_PROVIDER_FAKE_BASE_URL": "http://e"}
     )
-    assert config.base_url == "http://b"
+    assert config.base_url == "http://e/v1"
+    # ...anywhere else it passes the network policy first (tests/security/test_credentials.py)
+    with pytest.raises(SecurityError, match="network access is not allowed"):
+        resolve_provider_config(
+            rt, "fake", base_url="http://b", environ={"LLMSPELL_PROVIDER_FAKE_BASE_URL": "http://e"}
+        )
 
 
 def test_stream_without_a_callback_is_an_iterator_in_both_languages(rt: Runtime) -> None:

@@ -155,6 +155,10 @@ class ProviderConfig:
     max_retries: int = 3
     #: an httpx transport to use instead of the network (tests pass a MockTransport)
     transport: Any = field(default=None, repr=False)
+    #: for a ``base_url`` the spell chose: the addresses the network policy checked its
+    #: host against; the client connects only to these (a later DNS answer is not
+    #: trusted). Empty for the operator's own endpoints.
+    pinned_addresses: list[str] = field(default_factory=list)
 
 
 class ChatProvider(ABC):

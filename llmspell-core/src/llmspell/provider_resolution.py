@@ -5,24 +5,47 @@
 configured default provider. A provider's settings come from its registered preset,
 overridden by ``[providers.NAME]`` in llmspell.toml, then by
 ``LLMSPELL_PROVIDER_<NAME>_BASE_URL``, then by the agent's own ``base_url``/``api_key``.
+
+Credentials stay with their endpoints (docs/providers.md, "Keys and endpoints"): the key
+the operator configured for a provider (the env var its preset or ``api_key_env`` names)
+is sent only to an endpoint the operator configured for it — the preset's URL,
+``[providers.NAME] base_url``, ``LLMSPELL_PROVIDER_<NAME>_BASE_URL`` or an entry of
+``[providers.NAME] allowed_base_urls``. An agent whose ``base_url`` is anything else must
+bring its own ``api_key`` (else :class:`~llmspell.errors.SecurityError`, before any
+request), and its endpoint passes the network policy like an HTTP tool's URL; the
+client then connects only to the addresses the policy checked.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from llmspell.errors import ConfigurationError
+from llmspell.errors import ConfigurationError, SecurityError
 from llmspell.llm import ChatProvider, ProviderConfig
 
 if TYPE_CHECKING:
     from llmspell.runtime import Runtime
 
-__all__ = ["build_provider", "known_providers", "resolve_provider_config", "split_model_spec"]
+__all__ = [
+    "Endpoint",
+    "build_provider",
+    "known_providers",
+    "operator_endpoints",
+    "parse_endpoint",
+    "resolve_provider_config",
+    "split_model_spec",
+]
 
 DEFAULT_PROVIDER = "openai"
+
+#: where each SDK sends requests when no base URL is configured at all
+SDK_DEFAULT_URLS = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
 
 
 def known_providers(runtime: Runtime) -> list[str]:
@@ -57,6 +80,144 @@ def _env_name(provider: str) -> str:
     return "LLMSPELL_PROVIDER_" + re.sub(r"[^A-Za-z0-9]", "_", provider).upper() + "_BASE_URL"
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """A base URL reduced to what decides where a request goes: scheme, host, port and
+    path (normalised: see :func:`parse_endpoint`)."""
+
+    scheme: str
+    host: str
+    port: int
+    #: no trailing slash; "" for the root
+    path: str
+
+    @property
+    def url(self) -> str:
+        """The normalised URL (the port only when not the scheme's default)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        netloc = host if self.port == default else f"{host}:{self.port}"
+        return f"{self.scheme}://{netloc}{self.path}"
+
+    def covers(self, other: Endpoint) -> bool:
+        """Whether ``other`` is this endpoint or lies under it: the same scheme, host and
+        port, and a path equal to this path or continuing it after a ``/``."""
+        same_origin = (self.scheme, self.host, self.port) == (other.scheme, other.host, other.port)
+        return same_origin and (other.path == self.path or other.path.startswith(self.path + "/"))
+
+
+def parse_endpoint(url: str) -> Endpoint:
+    """``url`` as an :class:`Endpoint`; ValueError (naming the URL and the problem) when it
+    cannot be one.
+
+    Accepted: ``http``/``https`` URLs with a host, without user info, query or fragment,
+    and without ``%`` escapes or backslashes in the path. Normalised: scheme and host
+    lower-cased, an international host IDNA-encoded, a trailing dot of the host dropped,
+    IP addresses in canonical form, the default port filled in, ``.``/``..`` path
+    segments resolved, the trailing slash dropped.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"{url!r} is not a URL")
+    text = url.strip()
+    if any(ord(c) <= 0x20 or c == "\x7f" for c in text):
+        raise ValueError(f"{_shown(text)!r} contains spaces or control characters")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{_shown(text)!r} is not a valid URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{_shown(text)!r} is not an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise ValueError(f"{_shown(text)!r} has user info (user:password@); leave it out")
+    if "?" in text or "#" in text:
+        raise ValueError(f"{_shown(text)!r} has a query or fragment; give only the base URL")
+    if "%" in parts.path or "\\" in parts.path:
+        raise ValueError(f"{_shown(text)!r} has % escapes or backslashes in its path")
+    raw_host = (parts.hostname or "").rstrip(".")
+    if not raw_host:
+        raise ValueError(f"{_shown(text)!r} has no host")
+    try:
+        host = str(ipaddress.ip_address(raw_host))
+    except ValueError:
+        try:
+            host = raw_host.lower().encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise ValueError(f"{_shown(text)!r} has an invalid host name ({exc})") from None
+    segments: list[str] = []
+    for segment in parts.path.split("/")[1:]:
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment != ".":
+            segments.append(segment)
+    path = "/" + "/".join(segments) if segments else ""
+    path = path.rstrip("/")
+    return Endpoint(scheme, host, port if port is not None else _default_port(scheme), path)
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _shown(url: str) -> str:
+    """``url`` for messages: no user info, query or fragment."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "<an invalid URL>"
+    netloc = parts.netloc.rpartition("@")[2]
+    if not parts.scheme:
+        return parts.path.partition("?")[0]
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
+def operator_endpoints(
+    runtime: Runtime, name: str, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """The URLs provider ``name``'s key may be sent to (every endpoint its operator
+    configured): the preset's URL, ``[providers.NAME] base_url``,
+    ``LLMSPELL_PROVIDER_<NAME>_BASE_URL`` and ``[providers.NAME] allowed_base_urls``;
+    the SDK's default URL when none of the first three is set. Unknown: []."""
+    env = os.environ if environ is None else environ
+    urls: list[str] = []
+    provider_type = "openai"
+    if name in runtime.providers.names():
+        info = runtime.providers.get(name).info
+        provider_type = str(info.get("provider_type") or provider_type)
+        if info.get("base_url"):
+            urls.append(str(info["base_url"]))
+    table = runtime.settings.providers.get(name)
+    if table is not None:
+        provider_type = table.provider_type or provider_type
+        if table.base_url:
+            urls.append(table.base_url)
+    if env.get(_env_name(name)):
+        urls.append(env[_env_name(name)])
+    if not urls and provider_type in SDK_DEFAULT_URLS:
+        urls.append(SDK_DEFAULT_URLS[provider_type])
+    if table is not None:
+        urls.extend(table.allowed_base_urls)
+    return list(dict.fromkeys(urls))
+
+
+def _operator_match(url: str, allowed: list[str]) -> str | None:
+    """The normalised ``url`` when an operator endpoint covers it, else None."""
+    try:
+        wanted = parse_endpoint(url)
+    except ValueError:
+        return None
+    for entry in allowed:
+        try:
+            endpoint = parse_endpoint(entry)
+        except ValueError:
+            continue  # an operator URL with a query, say: only used as configured
+        if endpoint.covers(wanted):
+            return wanted.url
+    return None
+
+
 def resolve_provider_config(
     runtime: Runtime,
     name: str,
@@ -66,7 +227,16 @@ def resolve_provider_config(
     environ: Mapping[str, str] | None = None,
 ) -> ProviderConfig:
     """The full configuration of provider ``name``; ConfigurationError when unknown,
-    disabled, or missing its API key (the message names the env var to set)."""
+    disabled, or missing its API key (the message names the env var to set).
+
+    ``base_url`` and ``api_key`` are the agent's own (set by the spell). A ``base_url``
+    that no operator endpoint covers (:func:`operator_endpoints`,
+    :meth:`Endpoint.covers`) gets no operator key: without its own ``api_key`` it is a
+    SecurityError, with one it must pass the network policy (SecurityError,
+    ValidationError or ToolError from :meth:`SecurityPolicy.resolve_url`, which resolves
+    the host: call this off the event loop then), and the client is pinned to the
+    checked addresses.
+    """
     env = os.environ if environ is None else environ
     info: dict[str, Any] = {}
     registered = name in runtime.providers.names()
@@ -91,8 +261,27 @@ def resolve_provider_config(
             hint="install llmspell-providers or add a [providers.NAME] table to llmspell.toml",
         )
     provider_type = str(info.get("provider_type") or "openai")
-    url: str | None = base_url or env.get(_env_name(name)) or info.get("base_url")
+    url: str | None = env.get(_env_name(name)) or info.get("base_url")
     key_env: str | None = info.get("api_key_env")
+    addresses: list[str] = []
+    if base_url:
+        allowed = operator_endpoints(runtime, name, env)
+        matched = _operator_match(base_url, allowed)
+        if matched is not None:
+            url = matched
+        else:
+            if key_env and not api_key:
+                raise SecurityError(
+                    f"the agent's base_url {_shown(base_url)} is not an endpoint configured "
+                    f"for provider {name!r}, so the operator's key ({key_env}) is not sent "
+                    f"there (it goes only to {', '.join(_shown(u) for u in allowed)})",
+                    hint=f"give the agent its own api_key for that server, or list the URL "
+                    f"in [providers.{name}] allowed_base_urls in llmspell.toml",
+                )
+            checked = runtime.policy.resolve_url(
+                base_url, what=f"the base_url of an agent on provider {name!r}"
+            )
+            url, addresses = checked.url, list(checked.addresses)
     api_key_value: str | None = api_key or (env.get(key_env) if key_env else None)
     if key_env and not api_key_value:
         raise ConfigurationError(
@@ -104,11 +293,13 @@ def resolve_provider_config(
         provider_type=provider_type,
         base_url=url,
         api_key=api_key_value,
-        api_key_env=key_env,
+        # a spell's own key is not the one in the env var (errors name the var)
+        api_key_env=None if api_key else key_env,
         default_model=info.get("default_model"),
         timeout_seconds=float(info.get("timeout_seconds", 60.0)),
         max_retries=int(info.get("max_retries", 3)),
         transport=runtime.provider_transport,
+        pinned_addresses=addresses,
     )
 
 

@@ -50,8 +50,8 @@ class SDKProvider(ChatProvider):
         if self._client is None:
             from llmspell_providers.transport import http_client_for
 
-            http_client = http_client_for(self.config.transport, self.config.timeout_seconds)
-            self._client = self._new_client(self.sdk, http_client)
+            sdk = self.sdk
+            self._client = self._new_client(sdk, http_client_for(self.config, sdk))
         return self._client
 
     def model_for(self, request: ChatRequest) -> str:

@@ -1,4 +1,11 @@
-"""The HTTP client handed to the SDKs when a custom transport is configured.
+"""The HTTP client handed to the SDKs.
+
+Always our own client, never the SDK's default one: it does not follow redirects (a
+redirect would carry the key, ``x-api-key`` included, to wherever the server points,
+past the network policy), and for a ``base_url`` the spell chose it connects only to
+the addresses the network policy checked (``ProviderConfig.pinned_addresses``; the
+name is kept for the Host header and TLS), so a DNS answer that changes after the
+check is not trusted.
 
 The installed openai and anthropic SDKs are built on ``httpx2`` (the anthropic SDK
 refuses ``httpx`` objects outright). ``ProviderConfig.transport`` may be either an
@@ -10,11 +17,14 @@ Imported only when a provider makes its first call.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import ModuleType
 from typing import Any
 
 import httpx2
 
-__all__ = ["http_client_for"]
+from llmspell.llm import ProviderConfig
+
+__all__ = ["PinnedTransport", "http_client_for"]
 
 
 def _is_legacy(transport: Any) -> bool:
@@ -77,10 +87,64 @@ class LegacyTransportBridge(httpx2.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def http_client_for(transport: Any, timeout: float) -> httpx2.AsyncClient | None:
-    """An ``httpx2.AsyncClient`` over ``transport`` (None → let the SDK build its own)."""
-    if transport is None:
-        return None
-    if _is_legacy(transport):
+class PinnedTransport(httpx2.AsyncBaseTransport):
+    """Sends requests for ``host`` to one of ``addresses`` (tried in order while the
+    connection fails), keeping the name in the Host header and for TLS (SNI and the
+    certificate check). A request for any other host is refused."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, host: str, addresses: list[str]):
+        self.inner = inner
+        self.host = host.lower()
+        self.addresses = list(addresses)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Connect to a checked address of the request's host."""
+        if request.url.host.lower() != self.host:
+            raise httpx2.ConnectError(
+                f"refusing to connect to {request.url.host!r}: only {self.host!r} was "
+                "checked by the network policy",
+                request=request,
+            )
+        errors: list[str] = []
+        for address in self.addresses:
+            extensions = dict(request.extensions)
+            if request.url.scheme == "https":
+                extensions["sni_hostname"] = self.host
+            pinned = httpx2.Request(
+                request.method,
+                request.url.copy_with(host=address),
+                headers=request.headers,  # Host: still the name
+                stream=request.stream,
+                extensions=extensions,
+            )
+            try:
+                return await self.inner.handle_async_request(pinned)
+            except httpx2.ConnectError as exc:
+                errors.append(f"{address}: {exc}")
+        raise httpx2.ConnectError(
+            f"cannot connect to {self.host!r} ({'; '.join(errors) or 'no address'})",
+            request=request,
+        )
+
+    async def aclose(self) -> None:
+        """Close the inner transport."""
+        await self.inner.aclose()
+
+
+def http_client_for(config: ProviderConfig, sdk: ModuleType | None = None) -> httpx2.AsyncClient:
+    """The ``httpx2.AsyncClient`` the SDK client of ``config`` uses: the SDK's default
+    client class and limits, ``config.transport`` when set (tests), no redirects, and
+    pinned to ``config.pinned_addresses`` when there are any."""
+    transport: Any = config.transport
+    if transport is not None and _is_legacy(transport):
         transport = LegacyTransportBridge(transport)
-    return httpx2.AsyncClient(transport=transport, timeout=timeout)
+    if config.pinned_addresses:
+        host = httpx2.URL(config.base_url or "").host
+        inner = transport if transport is not None else httpx2.AsyncHTTPTransport()
+        transport = PinnedTransport(inner, host, config.pinned_addresses)
+    cls = getattr(sdk, "DefaultAsyncHttpxClient", None) or httpx2.AsyncClient
+    kwargs: dict[str, Any] = {"timeout": config.timeout_seconds, "follow_redirects": False}
+    if transport is not None:
+        kwargs["transport"] = transport
+    client: httpx2.AsyncClient = cls(**kwargs)
+    return client

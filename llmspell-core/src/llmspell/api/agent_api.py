@@ -46,9 +46,18 @@ async def _create(ctx: CallContext, table: dict[str, Any]) -> Agent:
         provider_name, model = split_model_spec(ctx.runtime, spec.model, spec.provider)
     else:  # provider("x") alone: the provider's default model
         provider_name, model = spec.provider or "", ""
-    config = resolve_provider_config(
-        ctx.runtime, provider_name, base_url=spec.base_url, api_key=spec.api_key
-    )
+    if spec.base_url:
+        # a base_url the operator did not configure is checked by the network policy,
+        # which resolves its host: off the loop thread
+        config = await asyncio.to_thread(
+            resolve_provider_config,
+            ctx.runtime,
+            provider_name,
+            base_url=spec.base_url,
+            api_key=spec.api_key,
+        )
+    else:
+        config = resolve_provider_config(ctx.runtime, provider_name, api_key=spec.api_key)
     if not model:
         if not config.default_model:
             raise ConfigurationError(

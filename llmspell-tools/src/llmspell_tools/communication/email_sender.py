@@ -2,10 +2,12 @@
 
 SMTP settings come from the parameters, the LLMSPELL_SMTP_* environment variables or
 ``[tools.email-sender]``; the password only from LLMSPELL_SMTP_PASSWORD or the config
-(never a parameter). SendGrid needs SENDGRID_API_KEY; SES needs AWS_ACCESS_KEY_ID,
-AWS_SECRET_ACCESS_KEY and AWS_REGION (requests signed with SigV4). Every server goes
-through the network policy; header values with CR/LF are refused; secrets never appear
-in the result or in errors.
+(never a parameter), and the operator's login is used only with the operator's server
+(:func:`_login`): a ``host`` the spell chose gets no credential. SendGrid needs
+SENDGRID_API_KEY; SES needs AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION
+(requests signed with SigV4); their URLs come only from the environment or the config.
+Every server goes through the network policy; header values with CR/LF are refused;
+secrets never appear in the result or in errors.
 """
 
 from __future__ import annotations
@@ -53,6 +55,51 @@ def _port(value: Any, security: str) -> int:
     return port
 
 
+def _same_host(a: str, b: str) -> bool:
+    return a.strip().rstrip(".").lower() == b.strip().rstrip(".").lower()
+
+
+def _login(
+    params: dict[str, Any], config: dict[str, Any], host: str, port: int
+) -> tuple[str | None, str | None]:
+    """The SMTP username and password for a connection to ``host:port``.
+
+    The operator's login (LLMSPELL_SMTP_USERNAME/PASSWORD or ``[tools.email-sender]``) is
+    used only with the operator's server: the host they configured (LLMSPELL_SMTP_HOST or
+    ``host``) on the port they configured (or the default of the security they
+    configured), as the username they configured. A server the spell chose gets no
+    operator credential: it is sent to without logging in, and asking to log in there
+    (a ``username``) is a SecurityError, as is another username on the operator's server
+    while an operator password is set.
+    """
+    op_host = os.environ.get("LLMSPELL_SMTP_HOST") or config.get("host")
+    op_security = pick({}, config, "security", "LLMSPELL_SMTP_SECURITY", "starttls")
+    op_port_raw = pick({}, config, "port", "LLMSPELL_SMTP_PORT")
+    op_username = pick({}, config, "username", "LLMSPELL_SMTP_USERNAME")
+    password = os.environ.get("LLMSPELL_SMTP_PASSWORD") or config.get("password") or None
+    asked = params.get("username") or None
+    op_port = _port(op_port_raw, op_security) if op_security in SECURITY else None
+    operator_server = bool(op_host) and _same_host(str(op_host), host) and port == op_port
+    if not operator_server:
+        if asked is not None:
+            configured = f"{op_host}:{op_port}" if op_host else "none is configured"
+            fail(
+                f"SMTP login to {host}:{port} refused: the spell chose this server and "
+                f"the operator's SMTP login (LLMSPELL_SMTP_PASSWORD) is used only with "
+                f"the configured server ({configured})",
+                kind="SecurityError",
+            )
+        return None, None
+    if asked is not None and password and asked != op_username:
+        fail(
+            f"SMTP login as {asked!r} refused: the operator's SMTP password "
+            f"(LLMSPELL_SMTP_PASSWORD) is used only with the configured username "
+            f"(LLMSPELL_SMTP_USERNAME or [tools.email-sender] username)",
+            kind="SecurityError",
+        )
+    return asked or op_username, password
+
+
 async def _smtp(params: dict[str, Any], ctx: Any, config: dict[str, Any], mail: Mail) -> Any:
     from llmspell_tools.communication._smtp import SmtpSettings, send_smtp
 
@@ -70,6 +117,7 @@ async def _smtp(params: dict[str, Any], ctx: Any, config: dict[str, Any], mail: 
         )
     port = _port(pick(params, config, "port", "LLMSPELL_SMTP_PORT"), security)
     timeout_s = float(pick(params, config, "timeout_s", None, DEFAULT_TIMEOUT_S))
+    username, password = _login(params, config, host, port)
     addresses = await asyncio.to_thread(
         check_host, ctx, host, port, what="email-sender: SMTP server"
     )
@@ -77,8 +125,8 @@ async def _smtp(params: dict[str, Any], ctx: Any, config: dict[str, Any], mail: 
         host=host,
         port=port,
         security=security,
-        username=pick(params, config, "username", "LLMSPELL_SMTP_USERNAME"),
-        password=os.environ.get("LLMSPELL_SMTP_PASSWORD") or config.get("password"),
+        username=username,
+        password=password,
         timeout_s=timeout_s,
         addresses=addresses,
     )
