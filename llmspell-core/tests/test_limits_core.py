@@ -161,7 +161,9 @@ def test_host_bytes_budget(runtime: Runtime) -> None:
     assert "--host-memory-mb" in str(info.value)
 
 
-def test_rss_watch_stops_a_run_that_grows(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rss_watch_stops_a_run_that_grows(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import llmspell.watchdog as wd
 
     rss = [100 * 1024 * 1024]
@@ -174,9 +176,8 @@ def test_rss_watch_stops_a_run_that_grows(runtime: Runtime, monkeypatch: pytest.
 
     BEHAVIOUR["grow"] = script
     with pytest.raises(LimitExceeded) as info:
-        runtime.run_sync(
-            "grow", engine="sleepy", limits=Limits(timeout_seconds=60, memory_mb=64, host_memory_mb=64)
-        )
+        limits = Limits(timeout_seconds=60, memory_mb=64, host_memory_mb=64)
+        runtime.run_sync("grow", engine="sleepy", limits=limits)
     assert info.value.limit == "host_memory"
     assert "host memory limit exceeded" in str(info.value)
 
@@ -309,7 +310,7 @@ def test_method_self_must_be_its_object_type() -> None:
     with pytest.raises(ValidationError) as info:
         op.bind_args([Other()])
     assert "Thing:poke: argument 1 'self' must be a Thing object, got Other" in str(info.value)
-    with pytest.raises(ValidationError, match="Thing.poke: .* must be a Thing object"):
+    with pytest.raises(ValidationError, match=r"Thing\.poke: .* must be a Thing object"):
         op.bind_args([{"not": "a handle"}], "camel")
 
 
