@@ -60,3 +60,101 @@ def test_misuse(tools):
         tools("json-processor", operation="explode", input="{}")
     with pytest.raises(ValidationError, match="parameter 'query'"):
         tools("json-processor", input="{}", query=5)
+
+
+# -- jq runs in a killable child process with memory, CPU and output limits (issue 11) ---
+
+
+class _RunCtx:
+    """A tool context with a run deadline (what RunSession gives tools)."""
+
+    def __init__(self, inner, seconds):
+        import time
+
+        self._inner = inner
+        self.deadline = time.monotonic() + seconds
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def stop_error(self):
+        import time
+
+        from llmspell.errors import LimitExceeded
+
+        if time.monotonic() > self.deadline:
+            return LimitExceeded("wall-time limit exceeded", limit="timeout")
+        return None
+
+
+def _run(runtime, params, ctx=None):
+    import asyncio
+
+    from llmspell.tools import execute_tool
+
+    tool = runtime.tools.get("json-processor")
+    return asyncio.run(execute_tool(tool, params, ctx or runtime.tool_context()))
+
+
+def _children():
+    import psutil
+
+    return [c for c in psutil.Process().children(recursive=True) if c.is_running()]
+
+
+def test_endless_jq_generator_is_killed_at_the_run_deadline(tools):
+    import time
+
+    start = time.monotonic()
+    ctx = _RunCtx(tools.runtime.tool_context(), 1.0)
+    r = _run(tools.runtime, {"input": [1], "query": "last(range(1e15))"}, ctx)
+    assert time.monotonic() - start < 8
+    assert r["success"] is False
+    assert r["error_kind"] in ("LimitExceeded", "TimeoutError"), r
+    assert not _children(), "the jq child was not killed"
+
+
+def test_jq_memory_bomb_hits_the_child_memory_limit(sandbox):
+    import time
+
+    from llmspell.config import load_settings
+    from llmspell.runtime import Runtime
+
+    env = {"LLMSPELL_STATE_BACKEND": "memory", "HOME": str(sandbox)}
+    overrides = {("tools", "json-processor"): {"max_memory_mb": 96}}
+    runtime = Runtime(load_settings(environ=env, use_files=False, overrides=overrides))
+    try:
+        start = time.monotonic()
+        r = _run(runtime, {"input": [1], "query": "[range(1e8)] | length"})
+        assert time.monotonic() - start < 20
+        assert r["error_kind"] == "LimitExceeded", r
+        assert "96 MB" in r["error"] and "max_memory_mb" in r["error"]
+        assert not _children()
+    finally:
+        runtime.close()
+
+
+def test_jq_output_is_capped_in_values_and_bytes(sandbox, tools):
+    from llmspell.config import load_settings
+    from llmspell.runtime import Runtime
+
+    r = tools.failed("json-processor", input=[1], query="range(20000)")
+    assert r["error_kind"] == "LimitExceeded" and "10000 results" in r["error"]
+    env = {"LLMSPELL_STATE_BACKEND": "memory", "HOME": str(sandbox)}
+    overrides = {("tools", "json-processor"): {"max_result_bytes": 1000}}
+    runtime = Runtime(load_settings(environ=env, use_files=False, overrides=overrides))
+    try:
+        r = _run(runtime, {"input": [1], "query": "[range(1000)]"})
+        assert r["error_kind"] == "LimitExceeded", r
+        assert "1000 bytes" in r["error"] and "max_result_bytes" in r["error"]
+        assert _run(runtime, {"input": [1], "query": "[range(10)]"})["success"]
+    finally:
+        runtime.close()
+
+
+def test_jq_errors_from_the_child_are_clear(tools):
+    r = tools.failed("json-processor", input=[1], query='error("boom")')
+    assert r["error"] == "jq error: boom"
+    r = tools.failed("json-processor", input={"a": "é"}, query=".a | error")
+    assert "é" in r["error"]
+    assert tools.ok("json-processor", input={"a": "é"}, query=".a")["result"]["result"] == "é"
