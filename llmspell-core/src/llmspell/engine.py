@@ -53,5 +53,11 @@ class ScriptEngine(ABC):
     async def run(self, source: str, chunk_name: str) -> Any:
         """Run ``source`` (named ``chunk_name`` in error locations); return its result."""
 
+    def current_line(self) -> int | None:
+        """The spell line the run is at (or waits at, during a host call), if the engine
+        can tell; the runtime puts it on a limit error that stopped the run from outside
+        (a timeout or Ctrl-C while the spell waited for an agent). Optional."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook with a no-op default
         """Release the engine's resources; the runtime calls it after every run."""

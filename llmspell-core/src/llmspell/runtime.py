@@ -554,14 +554,14 @@ class Runtime:
             async with asyncio.timeout(timeout):
                 value = await session.engine.run(source, name)
         except TimeoutError:
-            raise session.timeout_error() from None
+            raise self._located(session, session.timeout_error()) from None
         except asyncio.CancelledError:
             if not session.stopping:
                 raise  # cancelled by our caller, not by a limit
             task = asyncio.current_task()
             if task is not None:
                 task.uncancel()
-            raise session.timeout_error() from None
+            raise self._located(session, session.timeout_error()) from None
         finally:
             watchdog.unwatch(watch)
             session.engine.close()
@@ -569,6 +569,17 @@ class Runtime:
                 cleanup()
         duration = (time.perf_counter() - start) * 1000
         return RunResult(value, duration, engine_cls.name, dict(session.usage))
+
+    @staticmethod
+    def _located(session: RunSession, err: LimitExceeded) -> LimitExceeded:
+        """``err`` with the spell's location, when it has none (stopped from outside)."""
+        if err.file is None:
+            try:
+                line = session.engine.current_line()
+            except Exception:
+                line = None
+            err.at(session.chunk_name, line)
+        return err
 
     def run_sync(self, source: str | None = None, **kwargs: Any) -> RunResult:
         """:meth:`run` from synchronous code (starts an event loop)."""
