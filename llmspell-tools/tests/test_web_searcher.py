@@ -195,9 +195,11 @@ def test_policy_and_limits(tools, net_tools, http_server, monkeypatch):
         tools("web-searcher", input="x")  # duckduckgo's public endpoint, never reached
     to_metadata = {"Location": "http://169.254.169.254/latest/"}
     http_server.route("GET", "/serpapi/search", lambda r: (302, to_metadata, b""))
-    with pytest.raises(SecurityError, match=r"169\.254\.169\.254") as info:
-        net_tools("web-searcher", input="x", provider="serpapi")
-    assert KEY not in str(info.value)
+    # the request carries the key: a redirect is not followed (not even checked)
+    r = net_tools.failed("web-searcher", input="x", provider="serpapi")
+    assert r["error_kind"] == "SecurityError" and "HTTP 302 (a redirect)" in r["error"]
+    assert "LLMSPELL_SEARCH_SERPAPI_URL" in r["error"] and len(http_server.requests) == 1
+    _no_key_anywhere(r)
     monkeypatch.setenv("LLMSPELL_SEARCH_SERPAPI_URL", f"http://127.0.0.2:{http_server.port}/s")
     with pytest.raises(SecurityError, match="allowed_hosts") as info:
         net_tools("web-searcher", input="x", provider="serpapi")

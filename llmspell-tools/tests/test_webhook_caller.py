@@ -53,6 +53,9 @@ def test_signature(net_tools, http_server):
 
 def test_secret_from_env(net_tools, http_server, monkeypatch):
     monkeypatch.setenv("TEST_WEBHOOK_SECRET", "from-env-secret-42")
+    net_tools.runtime.settings.tools["webhook-caller"] = {
+        "secret_envs": {"TEST_WEBHOOK_SECRET": [http_server.url("/")]}
+    }
     r = net_tools.ok(
         "webhook-caller",
         input=http_server.url("/echo"),
@@ -123,3 +126,32 @@ def test_bad_parameters_and_policy(tools, net_tools, http_server):
         tools("webhook-caller", input=http_server.url("/echo"), payload={})
     with pytest.raises(SecurityError, match="allowed_hosts"):
         net_tools("webhook-caller", input="http://169.254.169.254/hook", payload={})
+
+
+def test_secret_env_only_for_the_urls_the_operator_bound(net_tools, http_server, monkeypatch):
+    """An operator secret signs only for its configured URLs: a spell can neither sign
+    for a server of its choosing nor use another variable (an API key) as a key."""
+    monkeypatch.setenv("HOOK_SECRET", "operator-hook-secret-1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-operator-key-123456")
+    tables = net_tools.runtime.settings.tools
+    tables["webhook-caller"] = {"secret_envs": {"HOOK_SECRET": http_server.url("/hooks")}}
+    http_server.route("POST", "/hooks/build", lambda r: (200, {}, {"ok": True}))
+    net_tools.ok("webhook-caller", input=http_server.url("/hooks/build?x=1"), payload={},
+                 secret_env="HOOK_SECRET")  # fmt: skip
+    assert verify(http_server.last, "operator-hook-secret-1")
+    count = len(http_server.requests)
+    for url, name, words in (
+        (http_server.url("/other"), "HOOK_SECRET", "signs only requests to"),
+        (http_server.url("/hooks/../admin"), "HOOK_SECRET", "signs only requests to"),
+        (http_server.url("/hooksx"), "HOOK_SECRET", "signs only requests to"),
+        (http_server.url("/hooks"), "OPENAI_API_KEY", "not a webhook secret the operator"),
+        (http_server.url("/hooks"), "NO_SUCH_VARIABLE", "not a webhook secret the operator"),
+    ):
+        r = net_tools.failed("webhook-caller", input=url, payload={}, secret_env=name)
+        assert r["error_kind"] == "SecurityError" and words in r["error"], r
+        assert "operator-hook-secret-1" not in json.dumps(r) and "sk-operator" not in json.dumps(r)
+    assert len(http_server.requests) == count  # refused before any request
+    tables["webhook-caller"] = {"secret_envs": {"HOOK_SECRET": 3}}
+    r = net_tools.failed("webhook-caller", input=http_server.url("/hooks"), payload={},
+                         secret_env="HOOK_SECRET")  # fmt: skip
+    assert r["error_kind"] == "ConfigurationError" and "secret_envs" in r["error"]

@@ -1,5 +1,14 @@
 """webhook-caller: deliver a JSON payload to a webhook URL, optionally signed with
-HMAC-SHA256, retrying on connection errors, 429 and 5xx."""
+HMAC-SHA256, retrying on connection errors, 429 and 5xx.
+
+A ``secret`` parameter is the spell's own. A ``secret_env`` (an operator secret in the
+environment) signs only for the URLs the operator bound it to in
+``[tools.webhook-caller] secret_envs = { NAME = ["https://hooks.example.com/build"] }``
+(the same matching as ``[providers.NAME] allowed_base_urls``: scheme, host, port and a
+path under the listed one): anything else is a SecurityError, so a spell can neither sign
+for a server of its choosing (a signing oracle for the operator's receiver) nor use an
+arbitrary variable (an API key, say) as a key.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +40,51 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def _secret(params: dict[str, Any]) -> str | None:
+def _bound_urls(ctx: Any) -> dict[str, list[str]]:
+    """``[tools.webhook-caller] secret_envs``: env var name -> the URLs it may sign for."""
+    table = (getattr(ctx.settings, "tools", None) or {}).get("webhook-caller") or {}
+    unknown = sorted(k for k in table if k != "secret_envs")
+    if unknown:
+        fail(
+            f"[tools.webhook-caller] has an unknown key {unknown[0]!r} (known: secret_envs)",
+            kind="ConfigurationError",
+        )
+    raw = table.get("secret_envs") or {}
+    bound: dict[str, list[str]] = {}
+    shape_ok = isinstance(raw, dict)
+    for name, urls in raw.items() if isinstance(raw, dict) else []:
+        listed = [urls] if isinstance(urls, str) else urls
+        if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
+            shape_ok = False
+            break
+        bound[str(name)] = listed
+    if not shape_ok:
+        fail(
+            "[tools.webhook-caller] secret_envs must map each variable name to a URL or a "
+            'list of URLs (BUILD_WEBHOOK_SECRET = ["https://hooks.example.com/build"])',
+            kind="ConfigurationError",
+        )
+    return bound
+
+
+def _covered(url: str, allowed: list[str]) -> bool:
+    from llmspell.provider_resolution import parse_endpoint
+
+    target = url.strip().split("#", 1)[0].split("?", 1)[0]
+    try:
+        wanted = parse_endpoint(target)
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if parse_endpoint(entry).covers(wanted):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _secret(params: dict[str, Any], ctx: Any) -> str | None:
     if params.get("secret") is not None and params.get("secret_env") is not None:
         fail("give either 'secret' or 'secret_env', not both", kind="ValidationError")
     name = params.get("secret_env")
@@ -40,6 +93,24 @@ def _secret(params: dict[str, Any]) -> str | None:
         if secret == "":
             fail("'secret' is empty", kind="ValidationError")
         return secret
+    bound = _bound_urls(ctx)
+    if name not in bound:
+        # refused before the variable is read: whether it exists is not revealed
+        fail(
+            f"secret_env {name!r} is not a webhook secret the operator configured; list it "
+            "with the URLs it may sign for in [tools.webhook-caller] secret_envs in "
+            "llmspell.toml, or pass the spell's own 'secret'",
+            kind="SecurityError",
+        )
+    if not _covered(str(params["input"]), bound[name]):
+        from llmspell_tools.api._request import public_url
+
+        shown = public_url(str(params["input"])).split("?", 1)[0]
+        fail(
+            f"secret_env {name!r} signs only requests to {', '.join(bound[name]) or 'no URL'}"
+            f" ([tools.webhook-caller] secret_envs), not to {shown}",
+            kind="SecurityError",
+        )
     value = os.environ.get(name)
     if not value:
         fail(
@@ -55,7 +126,7 @@ async def run(params: dict[str, Any], ctx: Any) -> ToolOutput:
 
     url = params["input"]
     method = params.get("method", "POST").upper()
-    secret = _secret(params)
+    secret = _secret(params, ctx)
     headers = {k: str(v) for k, v in (params.get("headers") or {}).items()}
     lowered = {k.lower() for k in headers}
     for reserved in (SIGNATURE_HEADER, TIMESTAMP_HEADER):
@@ -114,7 +185,7 @@ TOOL = Tool(
     name="webhook-caller",
     description="Deliver a JSON payload to a webhook (POST by default), retrying on "
     "connection errors, 429 and 5xx (max_retries, default 3). With 'secret' (or "
-    "'secret_env' naming an environment variable) the request is signed: header "
+    "'secret_env' naming an operator secret bound to this URL) the request is signed: header "
     "X-Llmspell-Signature = 'sha256=' + hex HMAC-SHA256 of '<timestamp>.<body>', and "
     "X-Llmspell-Timestamp = the Unix time. Returns result.status, delivered, attempts; "
     "not delivered (non-2xx) is success=false. Needs network access.",
@@ -137,7 +208,8 @@ TOOL = Tool(
             "secret": {"type": "string", "description": "HMAC-SHA256 signing secret"},
             "secret_env": {
                 "type": "string",
-                "description": "name of the environment variable holding the signing secret",
+                "description": "name of the environment variable holding the signing "
+                "secret (only one the operator bound to this URL)",
             },
             "timeout_ms": TIMEOUT_SCHEMA,
         },

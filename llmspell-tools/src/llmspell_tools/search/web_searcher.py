@@ -1,5 +1,6 @@
 """web-searcher: search the web through DuckDuckGo (no key), Brave, Tavily, SerpApi or
-Serper (keys from the environment); network policy applies. Results are normalised to
+Serper (keys from the environment, sent only to the provider's URL from the environment or
+the config, never to a redirect's target); network policy applies. Results are normalised to
 ``{title, url, snippet}``; the API key never appears in results or errors."""
 
 from __future__ import annotations
@@ -104,8 +105,19 @@ async def run(params: dict[str, Any], ctx: Any) -> ToolOutput:
         data=req.data,
         timeout_s=timeout / 1000 if timeout is not None else None,
         retries=1,
+        # a key travels in headers, the query or the body, which a redirect to another
+        # server would carry along: keyed providers are never followed
+        follow_redirects=key is None,
         secrets=secrets,
     )
+    if key is not None and 300 <= result.status < 400:
+        fail(
+            f"{provider.name} answered HTTP {result.status} (a redirect), which is not "
+            f"followed: the request carries the key in {provider.env_key}; set "
+            f"LLMSPELL_SEARCH_{provider.name.upper()}_URL (or {_CONFIG} "
+            f"{provider.name}_url) to the final URL",
+            kind="SecurityError",
+        )
     _check_status(provider, result, secrets)
     if provider.name == "duckduckgo":
         found = _duckduckgo.parse_results(result.body, result.url)
