@@ -81,3 +81,113 @@ def test_misuse(tools):
         tools("template-creator", input="x", context=[1])
     with pytest.raises(ValidationError, match="parameter 'input'"):
         tools("template-creator", context={})
+
+
+# -- bounded rendering (issue 11): refused before the work, never a GIL-long hang --------
+
+
+@pytest.mark.parametrize(
+    ("template", "fragment"),
+    [
+        ("{{ (7 ** 30000000) % 10 }}", "bits"),
+        ("{{ ('x' * 3000000000) | length }}", "the repetition exceeds"),
+        ("{{ ([1] * 3000000000) | length }}", "the repetition exceeds"),
+        ("{{ (10 ** 60000) * (10 ** 60000) }}", "bits"),
+        ("{% set x = 'x' * 4000000 %}{% set x = x ~ x %}{{ x|length }}", "~ concatenation"),
+        ("{% set x = 'x' * 4000000 %}{{ (x + x)|length }}", "the concatenation"),
+        (
+            "{% set ns = namespace(s='xx') %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+            "exceeds",
+        ),
+        ("{{ '%0999999999d' % 1 }}", "format width"),
+        ("{{ '%*d' % (999999999, 1) }}", "format width"),
+        ("{{ '%999999999s'|format(1) }}", "format width"),
+        ("{{ '{:999999999}'.format(1) }}", "format width"),
+        ("{{ '{:{}}'.format(1, 999999999) }}", "format width"),
+        ("{{ 'x'.center(999999999) }}", "str.center()"),
+        ("{{ 'x'.zfill(999999999) }}", "str.zfill()"),
+        ("{{ 'x'|center(999999999) }}", "center()"),
+        ("{{ 'x'|indent(999999999) }}", "indent() width"),
+        ("{{ ('&' * 100000)|replace('&', 'x' * 100000) }}", "replace()"),
+        ("{{ ('&' * 100000).replace('&', 'x' * 100000) }}", "str.replace()"),
+        ("{{ [1]|slice(999999999)|list|length }}", "slice()"),
+        ("{{ [1, 2]|tojson(indent=99999999) }}", "tojson indent"),
+        ("{{ ('%' * 4000000)|urlencode|urlencode|length }}", "|urlencode"),
+        ("{{ range(10**9)|list|length }}", "MAX_RANGE"),
+    ],
+)
+def test_jinja_bombs_are_refused_promptly(tools, template, fragment):
+    import time
+
+    start = time.monotonic()
+    r = tools.failed("template-creator", input=template)
+    assert time.monotonic() - start < 5
+    assert fragment in r["error"], r["error"]
+
+
+def test_jinja_size_errors_name_the_setting(tools):
+    r = tools.failed("template-creator", input="{{ ('x' * 3000000000) | length }}")
+    assert r["error_kind"] == "LimitExceeded"
+    assert "[tools.template-creator] max_output_chars" in r["error"]
+
+
+def test_jinja_cpu_loop_stops_at_the_run_deadline(tools):
+    import asyncio
+    import time
+
+    from llmspell.errors import LimitExceeded
+    from llmspell.tools import execute_tool
+
+    class RunCtx:
+        def __init__(self, inner):
+            self._inner = inner
+            self.deadline = time.monotonic() + 1.0
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+        def stop_error(self):
+            if time.monotonic() > self.deadline:
+                return LimitExceeded("wall-time limit exceeded", limit="timeout")
+            return None
+
+    template = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    tool = tools.runtime.tools.get("template-creator")
+    start = time.monotonic()
+    ctx = RunCtx(tools.runtime.tool_context())
+    r = asyncio.run(execute_tool(tool, {"input": template}, ctx))
+    assert time.monotonic() - start < 6
+    assert r["error_kind"] == "LimitExceeded"
+
+
+def test_ordinary_templates_still_render(tools):
+    template = (
+        "{{ 'x'.ljust(3) }}|{{ 'a,b'.split(',')|join('-') }}|{{ '%5.2f' % 3.14159 }}|"
+        "{{ '{:>4}'.format('r') }}|{{ 'ab' * 2 }}|{{ 2 ** 10 }}|{{ [1] + [2] }}|"
+        "{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}"
+        "{% endfor %}{{ ns.n }}|{{ 'a' ~ 1 }}|{{ 'x'|center(5) }}|{{ 'a\nb'|indent(2) }}"
+    )
+    r = tools.ok("template-creator", input=template)
+    assert r["result"]["rendered"] == "x  |a-b| 3.14|   r|abab|1024|[1, 2]|3|a1|  x  |a\n  b"
+
+
+def test_mustache_sections_and_output_are_bounded(tools):
+    import time
+
+    context = {"a": list(range(1000)), "s": "x" * 10000}
+    start = time.monotonic()
+    r = tools.failed(
+        "template-creator",
+        engine="mustache",
+        input="{{#a}}{{#a}}{{#a}}x{{/a}}{{/a}}{{/a}}",
+        context=context,
+    )
+    assert time.monotonic() - start < 8
+    assert r["error_kind"] == "LimitExceeded" and "sections iterate" in r["error"]
+    r = tools.failed(
+        "template-creator", engine="mustache", input="{{#a}}{{s}}{{/a}}", context=context
+    )
+    assert r["error_kind"] == "LimitExceeded" and "max_output_chars" in r["error"]
+    r = tools.ok("template-creator", engine="mustache", input="{{#a}}{{.}},{{/a}}", context=context)
+    assert r["result"]["rendered"].startswith("0,1,2,")
