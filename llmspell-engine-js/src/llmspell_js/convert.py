@@ -33,26 +33,41 @@ class Marshal:
         """Python values from JSON text produced by the prelude's encoder."""
         if text is None:
             return None
-        return self._revive(json.loads(text, parse_int=_js_int))
+        try:
+            value = json.loads(text, parse_int=_js_int)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise ValidationError(f"a value from JavaScript is not valid JSON ({exc})") from None
+        return self._revive(value)
 
     def _revive(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self._revive(v) for v in value]
         if not isinstance(value, dict):
             return value
+        if FN in value or HANDLE in value or NUM in value:
+            return self._marker(value)
+        return {k: self._revive(v) for k, v in value.items()}
+
+    def _marker(self, value: dict[str, Any]) -> Any:
+        """A function, host object or number marker; anything else carrying a marker key
+        (the prelude refuses such keys in spell data) is a ValidationError."""
         if len(value) == 1:
-            if FN in value:
+            (key, ref), = value.items()
+            if key == FN and type(ref) is int and ref > 0:
                 from llmspell_js.engine import JSFunction
 
-                return JSFunction(self.engine, int(value[FN]))
-            if HANDLE in value:
-                obj = self.handles.get(int(value[HANDLE]))
+                return JSFunction(self.engine, ref)
+            if key == HANDLE and type(ref) is int:
+                obj = self.handles.get(ref)
                 if obj is None:
-                    raise ValidationError("an object from an earlier run cannot be used here")
+                    raise ValidationError(
+                        "an object this run was not given (or one from an earlier run) "
+                        "cannot be used here"
+                    )
                 return obj
-            if NUM in value:
-                return _number(str(value[NUM]))
-        return {k: self._revive(v) for k, v in value.items()}
+            if key == NUM and type(ref) is str and len(ref) < 1_000_000:
+                return _number(ref)
+        raise ValidationError("a malformed object reference from JavaScript")
 
     # -- Python → JavaScript ----------------------------------------------------------
 

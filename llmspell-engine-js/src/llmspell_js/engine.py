@@ -9,10 +9,12 @@ once, async and blocking ops as concurrent tasks whose answers settle their Prom
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import re
 import sys
 import time
+import weakref
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -23,11 +25,13 @@ from llmspell.errors import (
     LimitExceeded,
     LLMSpellError,
     ScriptError,
+    ValidationError,
     error_class_for_kind,
     split_kind,
 )
 from llmspell.ops import Naming, Op, ScriptFunction, camel
 from llmspell.runtime import RunSession
+from llmspell_js.batch import parse_batch
 from llmspell_js.convert import Marshal
 
 __all__ = ["JSEngine", "JSFunction"]
@@ -42,6 +46,13 @@ _NATIVE_ERRORS = {
 }  # fmt: skip
 #: the smallest time slice a single pump may run, so a nearly spent budget still runs
 _MIN_SLICE = 0.001
+#: host memory a batch's JSON text may make Python build, per character (the text, the
+#: strings decoded from it and the objects the arguments become)
+_BATCH_BYTES_PER_CHAR = 4
+#: a value from the host this long (characters of JSON) is measured against the memory
+#: the context has left before it is handed over (smaller ones are not worth the look)
+_MEASURE_FROM = 1 << 20
+_MEMORY_HINT = "raise it with --memory-mb N or [runtime] memory_mb"
 
 
 class JSFunction(ScriptFunction):
@@ -73,6 +84,7 @@ class JSEngine(ScriptEngine):
             self.ctx.set_memory_limit(session.limits.memory_mb * 1024 * 1024)
         self.ctx.eval(_PRELUDE)
         get = self.ctx.eval
+        get("__llmspell.limits")(_epoch_ms(session.deadline), self._memory_bytes)
         self._take = get("__llmspell.take")
         self._settle = get("__llmspell.settle")
         self._invoke = get("__llmspell.invoke")
@@ -89,11 +101,19 @@ class JSEngine(ScriptEngine):
         self.ctx.eval("delete globalThis.__llmspell")
         self._wakeup = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        #: the op coroutine of each task (one cancelled before it starts is closed)
+        self._unstarted: weakref.WeakKeyDictionary[asyncio.Task[None], Any] = (
+            weakref.WeakKeyDictionary()
+        )
         self._calls: dict[int, asyncio.Future[Any]] = {}
         self._next_call = 1
         self._main: list[Any] | None = None
         self._limit_error: LimitExceeded | None = None
         self._driving = False
+
+    @property
+    def _memory_bytes(self) -> int:
+        return (self.session.limits.memory_mb or 0) * 1024 * 1024
 
     # -- bindings generated from the op table -------------------------------------------
 
@@ -204,13 +224,16 @@ class JSEngine(ScriptEngine):
         try:
             while True:
                 self._wakeup.clear()
+                if self._limit_error is not None:
+                    self._flush_output(self._limit_error)
+                    raise self._limit_error
                 try:
                     self._pump()
                     batch = self._take_batch()
+                    self._process(batch)
                 except LLMSpellError as exc:
                     self._flush_output(exc)
                     raise
-                self._process(batch)
                 if self._limit_error is not None:
                     raise self._limit_error
                 main = self._main
@@ -225,18 +248,25 @@ class JSEngine(ScriptEngine):
         finally:
             self._driving = False
 
-    def _take_batch(self) -> dict[str, Any]:
-        """What the script queued since the last take (a context out of memory cannot
-        even hand it over: that is the memory limit, not a crash)."""
+    def _take_batch(self) -> str:
+        """What the script queued since the last take, as JSON text (a context out of
+        memory cannot even hand it over: that is the memory limit, not a crash)."""
         try:
-            batch: dict[str, Any] = json.loads(self._take())
+            text: str = self._take()
         except quickjs.JSException as exc:
             raise self._exception(exc) from None
-        return batch
+        if type(text) is str and len(text) > 64:
+            self.session.check_host_bytes(
+                len(text) * _BATCH_BYTES_PER_CHAR, "what the spell sent the host"
+            )
+        return text
 
-    def _process(self, batch: dict[str, Any], *, answer: bool = True) -> None:
-        """Handle the events of one batch in the order the script produced them."""
-        for event in batch["events"]:
+    def _process(self, text: str, *, answer: bool = True) -> None:
+        """Handle the events of one batch in the order the script produced them (a
+        malformed batch is a ScriptError; see :mod:`llmspell_js.batch`)."""
+        batch = parse_batch(text, len(self._ops))
+        answer = answer and not batch.lost  # the run ends: start no more host work
+        for event in batch.events:
             tag = event[0]
             if tag == "out":
                 self.session.output.write(event[2], event[1])
@@ -244,8 +274,13 @@ class JSEngine(ScriptEngine):
                 self._answer(event[1:])
             elif tag == "ret":
                 self._finish_call(event[1:])
-        if "main" in batch:
-            self._main = batch["main"]
+        if batch.main is not None:
+            self._main = batch.main
+        if batch.lost:
+            mb = self.session.limits.memory_mb
+            raise self._memory_error(f"memory limit of {mb} MB exceeded") if mb else ScriptError(
+                "the JavaScript bridge lost a message (QuickJS could not allocate it)"
+            )
 
     def _flush_output(self, exc: LLMSpellError) -> None:
         """Write what the script printed before it failed (answering no request)."""
@@ -254,8 +289,8 @@ class JSEngine(ScriptEngine):
             if mb and isinstance(exc, LimitExceeded) and exc.limit == "memory":
                 # the context is full: give it room to hand its output over, as it ends
                 self.ctx.set_memory_limit((2 * mb + 16) << 20)
-            self._process(json.loads(self._take()), answer=False)
-        except quickjs.JSException:
+            self._process(self._take(), answer=False)
+        except (quickjs.JSException, LLMSpellError):
             pass  # a context that cannot even do that loses what it printed last
 
     def _answer(self, request: list[Any]) -> None:
@@ -263,6 +298,8 @@ class JSEngine(ScriptEngine):
         op = self._ops[op_id]
         try:
             args = self.marshal.decode(args_json)
+            if not isinstance(args, list):
+                raise ValidationError(f"{op.title}: the arguments did not arrive as a list")
             value = self.session.call(op, args)
         except LLMSpellError as exc:
             self._reply(req_id, exc)
@@ -277,6 +314,8 @@ class JSEngine(ScriptEngine):
         if not task.done():  # an eager task may already have answered
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            if inspect.iscoroutine(value):
+                self._unstarted[task] = value
 
     async def _await_reply(self, req_id: int, op: Op, awaitable: Any) -> None:
         try:
@@ -299,15 +338,54 @@ class JSEngine(ScriptEngine):
         raise exc
 
     def _reply(self, req_id: int, value: Any) -> None:
-        if isinstance(value, LLMSpellError):
-            self._settle(req_id, False, str(value), value.kind)
-        else:
-            try:
-                payload = self.marshal.encode(value)
-            except LLMSpellError as exc:
-                self._settle(req_id, False, str(exc), exc.kind)
+        """Settle request ``req_id`` with ``value`` (or the error it is). A value the
+        context cannot hold ends the run with the memory limit; so does anything else that
+        goes wrong inside QuickJS while settling (never an exception in a task)."""
+        try:
+            if isinstance(value, LLMSpellError):
+                self._settle(req_id, False, str(value), value.kind)
             else:
-                self._settle(req_id, True, payload, "")
+                try:
+                    payload = self.marshal.encode(value)
+                    self._check_fits(payload, "a value from the host")
+                except LimitExceeded as exc:
+                    self._limit_hit(exc)
+                    self._settle(req_id, False, str(exc), exc.kind)
+                except LLMSpellError as exc:
+                    self._settle(req_id, False, str(exc), exc.kind)
+                else:
+                    self._settle(req_id, True, payload, "")
+        except quickjs.JSException as exc:
+            self._fatal(exc)
+        self._wakeup.set()
+
+    def _check_fits(self, payload: str, what: str) -> None:
+        """Refuse JSON text the context could not hold as a string and the value parsed
+        from it (one byte a character, two when it is not Latin-1) before QuickJS tries."""
+        limit = self._memory_bytes
+        if not limit or len(payload) < _MEASURE_FROM:
+            return
+        need = 2 * len(payload) * (1 if payload.isascii() else 2)
+        used = int(self.ctx.memory().get("malloc_size", 0))
+        if need > limit - used:
+            mb = need // (1024 * 1024)
+            raise LimitExceeded(
+                f"{what} of about {mb} MB does not fit in the memory limit of "
+                f"{self.session.limits.memory_mb} MB",
+                limit="memory",
+                hint=_MEMORY_HINT,
+            ).at(self.session.chunk_name, None)
+
+    def _fatal(self, exc: BaseException) -> None:
+        """QuickJS failed while the host called into it outside a pump (settling a
+        request, starting a host→script call): that ends the run, with the limit when
+        it was one, from the driver's loop."""
+        err = self._exception(exc)
+        if not isinstance(err, LimitExceeded):
+            err = self._limit_hit(
+                LimitExceeded(f"the spell failed while the host answered it: {err}", limit="")
+            )
+        self._limit_error = self._limit_error or err
         self._wakeup.set()
 
     # -- host → script calls -------------------------------------------------------------
@@ -318,7 +396,12 @@ class JSEngine(ScriptEngine):
         self._next_call += 1
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._calls[call_id] = future
-        self._invoke(call_id, fn_id, self.marshal.encode(args))
+        payload = self.marshal.encode(args)
+        self._check_fits(payload, "the arguments of a call into JavaScript")
+        try:
+            self._invoke(call_id, fn_id, payload)
+        except quickjs.JSException as exc:
+            self._fatal(exc)
         self._wakeup.set()
         try:
             if not self._driving:  # called after (or outside) the spell's own run
@@ -332,7 +415,10 @@ class JSEngine(ScriptEngine):
         if future is None or future.done():
             return
         if ret[1]:
-            future.set_result(self.marshal.decode(ret[2]))
+            try:
+                future.set_result(self.marshal.decode(ret[2]))
+            except LLMSpellError as exc:
+                future.set_exception(exc)
         else:
             future.set_exception(self._script_error(ret[2], ret[3], ret[4], ""))
 
@@ -390,6 +476,10 @@ class JSEngine(ScriptEngine):
             return self._limit_hit(
                 self.session.timeout_error().at(self.session.chunk_name, _line(stack))
             )
+        if name == "InternalError" and message.startswith("out of memory: "):
+            # the prelude refused before allocating: the limit, where the spell asked
+            err = LimitExceeded(message[len("out of memory: ") :], limit="memory", hint=_MEMORY_HINT)
+            return self._limit_hit(err.at(self.session.chunk_name, _line(stack)))
         if name == "InternalError" and ("out of memory" in message or "string too long" in message):
             return self._exception(Exception(f"InternalError: {message}"))
         if not name and message in ("null", "[uninitialized]"):  # a thrown non-Error value
@@ -411,7 +501,18 @@ class JSEngine(ScriptEngine):
         """Cancel unfinished host work and drop every handle."""
         for task in list(self._tasks):
             task.cancel()
+            op_call = self._unstarted.pop(task, None)
+            if op_call is not None and inspect.getcoroutinestate(op_call) == "CORO_CREATED":
+                op_call.close()  # cancelled before it started: never awaited, and that is fine
+        self._unstarted.clear()
         self.marshal.handles.clear()
+
+
+def _epoch_ms(deadline: float) -> float:
+    """A ``time.monotonic()`` deadline on ``Date.now()``'s clock (ms since the epoch)."""
+    if deadline == float("inf"):
+        return deadline
+    return (time.time() + (deadline - time.monotonic())) * 1000.0
 
 
 def _line(stack: str) -> int | None:

@@ -1,54 +1,132 @@
 // llmspell JavaScript prelude: evaluated once per context, before any spell code.
 //
-// Host calls are requests. An API call pushes [id, op, argsJson, site] into the outbox
-// and returns a Promise; the Python driver takes the outbox, answers each request and
-// settles the Promise through __llmspell_settle. JavaScript never calls Python, so the
-// QuickJS time limit stays on and several requests can be in flight at once.
+// Host calls are requests. An API call queues ["req", id, op, argsJson] for the host and
+// returns a Promise; the Python driver takes the queue, answers each request and settles
+// the Promise through __llmspell_settle. JavaScript never calls Python, so the QuickJS
+// time limit stays on and several requests can be in flight at once.
+//
+// The bridge is private. Everything the prelude uses is captured here, before the spell
+// runs: it never reads a global, a prototype method or a property the spell could
+// replace afterwards (no Array.prototype.push, no Promise.prototype.then, no iteration
+// protocol, no JSON.stringify of its own structures: events are JSON text built by
+// concatenation). No bridge function is reachable from the spell: the bridge object is
+// deleted from the global object once Python holds its functions, and
+// Error.prepareStackTrace (whose call sites hand out the functions on the stack) is
+// fixed to undefined.
+//
+// Limits (the second half): natives whose work the interrupt handler cannot see (it is
+// consulted only between bytecode branches) are wrapped: array-likes longer than the
+// memory limit could hold are refused, strings the memory limit could not hold are
+// refused before they are built, decimal BigInt conversion has a size cap, and the
+// wrappers check the run's deadline so that a loop of heavy natives ends near it.
 //
 // Every function here is named __llmspell_* so that error locations can skip them and
 // point at the spell's own line.
 (function __llmspell_prelude(G) {
   "use strict";
+  // -- primordials --------------------------------------------------------------------
+  const ObjectCtor = Object, ErrorCtor = Error, StringCtor = String, NumberCtor = Number;
+  const PromiseCtor = Promise, MapCtor = Map, WeakMapCtor = WeakMap, TypeErrorCtor = TypeError;
+  const RangeErrorCtor = RangeError, BigIntCtor = BigInt;
+  const ReflectApply = Reflect.apply;
+  const create = Object.create, defineProperty = Object.defineProperty, freeze = Object.freeze;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor, hasOwn = Object.hasOwn;
+  const objectKeys = Object.keys, getPrototypeOf = Object.getPrototypeOf;
+  const JSONStringify = JSON.stringify, JSONParse = JSON.parse;
+  const isArray = Array.isArray, isError = Error.isError;
+  const isFiniteNumber = Number.isFinite, isSafeInteger = Number.isSafeInteger;
+  const mathMax = Math.max, mathMin = Math.min, mathTrunc = Math.trunc;
+  const DateNow = Date.now;
+  const SymbolAsyncIterator = Symbol.asyncIterator, SymbolIterator = Symbol.iterator;
+  const SymbolIsConcatSpreadable = Symbol.isConcatSpreadable;
+  const call = Function.prototype.call;
+  const bindFn = Function.prototype.bind;
+  // uncurried methods: f(self, ...args) calls the captured original with self as this
+  function __llmspell_uncurry(fn) { return ReflectApply(bindFn, call, [fn]); }
+  const mapGet = __llmspell_uncurry(Map.prototype.get), mapSet = __llmspell_uncurry(Map.prototype.set);
+  const weakGet = __llmspell_uncurry(WeakMap.prototype.get);
+  const weakSet = __llmspell_uncurry(WeakMap.prototype.set);
+  const stackOf = __llmspell_uncurry(getOwnPropertyDescriptor(Error.prototype, "stack").get);
+  const arrayPush = Array.prototype.push;
+  const arrayBufferIsView = ArrayBuffer.isView;
+  const charCodeAt = __llmspell_uncurry(String.prototype.charCodeAt);
+  // slice(0) flattens the rope a concatenation makes (the binding cannot convert ropes)
+  const stringSlice = __llmspell_uncurry(String.prototype.slice);
+
   const FN = "\u0000fn", HANDLE = "\u0000h", NUM = "\u0000num";
-  const pending = new Map();   // request id -> [resolve, reject, callSiteError]
-  // Everything for the host, in the order it happened: ["req", id, op, argsJson, site],
-  // ["out", stream, text] and ["ret", callId, ok, ...] (a host -> script call returned).
-  const outbox = [];
-  const fns = [null];          // script functions the host may call, by id
-  const fnIds = new Map();
-  const protos = {};           // object type name -> prototype with methods
-  const handleOf = new WeakMap();
+  const pending = create(null);     // request id -> [resolve, reject, callSiteStack]
+  // Everything for the host, in the order it happened, as JSON texts joined by commas:
+  // ["req", id, op, argsJson], ["out", stream, text] and ["ret", callId, ok, ...] (a
+  // host -> script call returned).
+  let outbox = "";
+  const fns = create(null);         // script functions the host may call, by id
+  let fnCount = 0;
+  const fnIds = new MapCtor();
+  const protos = create(null);      // object type name -> prototype with methods
+  const handleOf = new WeakMapCtor();
   let nextId = 1;
-  let main = null;             // [state, value] of the spell's own completion
+  let main = "";                    // JSON text of the spell's own completion, once known
+  // set when a return or the completion could not even be queued (QuickJS out of memory):
+  // the host must not wait for it
+  let lost = false;
+
+  function __llmspell_queue(text) { outbox = outbox === "" ? text : outbox + "," + text; }
+  function __llmspell_q(s) { return JSONStringify(s); }   // a string as JSON text
+
+  // String(x) that never throws (a spell's toString may)
+  function __llmspell_str(x) {
+    try { return StringCtor(x); } catch (e) { return "[unprintable value]"; }
+  }
+
+  // a data property descriptor nothing inherited can change
+  function __llmspell_data(value, enumerable) {
+    return { __proto__: null, value: value, writable: true, enumerable: enumerable, configurable: true };
+  }
 
   function __llmspell_fn_id(f) {
-    let id = fnIds.get(f);
-    if (id === undefined) { id = fns.length; fns.push(f); fnIds.set(f, id); }
+    let id = mapGet(fnIds, f);
+    if (id === undefined) { id = ++fnCount; fns[id] = f; mapSet(fnIds, f, id); }
     return id;
   }
 
   function __llmspell_replacer(key, value) {
     if (typeof value === "function") return { [FN]: __llmspell_fn_id(value) };
-    if (typeof value === "number" && !isFinite(value)) return { [NUM]: String(value) };
-    if (typeof value === "bigint") return { [NUM]: String(value) };
+    if (typeof value === "number" && !isFiniteNumber(value)) return { [NUM]: StringCtor(value) };
+    if (typeof value === "bigint") return { [NUM]: __llmspell_bigint_text(value) };
     if (value !== null && typeof value === "object") {
-      const h = handleOf.get(value);
+      const h = weakGet(handleOf, value);
       if (h !== undefined) return { [HANDLE]: h };
+      if (!isArray(value) && (hasOwn(value, HANDLE) || hasOwn(value, FN) || hasOwn(value, NUM))) {
+        throw new TypeErrorCtor("object keys starting with \\u0000 are reserved for the host");
+      }
     }
     return value;
   }
 
+  // JSON text of a value for the host ("null" for what JSON has no text for)
   function __llmspell_encode(value) {
-    return JSON.stringify(value === undefined ? null : value, __llmspell_replacer);
+    const text = JSONStringify(value === undefined ? null : value, __llmspell_replacer);
+    return typeof text === "string" ? text : "null";
   }
 
   function __llmspell_reviver(key, value) {
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      if (FN in value) return fns[value[FN]];
-      if (HANDLE in value) {
-        const obj = Object.create(protos[value.type] || Object.prototype);
-        Object.assign(obj, value.fields || {});
-        handleOf.set(obj, value[HANDLE]);
+    if (value !== null && typeof value === "object" && !isArray(value)) {
+      if (hasOwn(value, FN)) {
+        const f = fns[value[FN]];
+        return f === undefined ? null : f;
+      }
+      if (hasOwn(value, HANDLE)) {
+        const type = hasOwn(value, "type") ? value.type : "";
+        const proto = (typeof type === "string" && protos[type]) || ObjectCtor.prototype;
+        const obj = create(proto);
+        const fields = hasOwn(value, "fields") ? value.fields : null;
+        if (fields !== null && typeof fields === "object") {
+          const names = objectKeys(fields);
+          for (let i = 0; i < names.length; i++) {
+            defineProperty(obj, names[i], __llmspell_data(fields[names[i]], true));
+          }
+        }
+        weakSet(handleOf, obj, value[HANDLE]);
         return obj;
       }
     }
@@ -56,41 +134,50 @@
   }
 
   function __llmspell_decode(text) {
-    return text === undefined || text === null ? undefined : JSON.parse(text, __llmspell_reviver);
+    return text === undefined || text === null ? undefined : JSONParse(text, __llmspell_reviver);
   }
 
   function __llmspell_error(kind, message, stack) {
-    const e = new Error(message);
-    e.name = kind;
-    if (stack) e.llmspellStack = stack;
+    const e = new ErrorCtor(message);
+    defineProperty(e, "name", __llmspell_data(kind, false));
+    if (stack) defineProperty(e, "llmspellStack", __llmspell_data(stack, false));
     return e;
   }
 
   // A request from a generated API function. The call site's stack is kept so that a
   // rejected request reports the spell line that made it.
   function __llmspell_request(op, args) {
-    const id = nextId++;
     let argsJson;
     try {
-      argsJson = JSON.stringify(args, __llmspell_replacer);
+      argsJson = JSONStringify(args, __llmspell_replacer);
     } catch (e) {
-      return Promise.reject(__llmspell_error("ValidationError", String(e && e.message || e)));
+      return ReflectApply(PromiseCtor.reject, PromiseCtor,
+        [__llmspell_error("ValidationError", __llmspell_message(e))]);
     }
-    const site = new Error().stack;
-    outbox.push(["req", id, op, argsJson]);
-    return new Promise(function __llmspell_wait(resolve, reject) { pending.set(id, [resolve, reject, site]); });
+    const id = nextId++;
+    const site = stackOf(new ErrorCtor());
+    __llmspell_queue("[\"req\"," + id + "," + op + "," + __llmspell_q(argsJson) + "]");
+    return new PromiseCtor(function __llmspell_wait(resolve, reject) { pending[id] = [resolve, reject, site]; });
+  }
+
+  function __llmspell_message(e) {
+    if (isError(e)) return __llmspell_str(e.message);
+    return __llmspell_str(e);
   }
 
   function __llmspell_show_function(f) {
-    return "[Function" + (f.name ? ": " + f.name : "") + "]";
+    const name = __llmspell_str(f.name);
+    return "[Function" + (name ? ": " + name : "") + "]";
   }
 
   // Printed objects are JSON, with what JSON has no form for shown as JavaScript shows it
   // (never the host's markers, and printing a function must not register it).
   function __llmspell_show(key, value) {
     if (typeof value === "function") return __llmspell_show_function(value);
-    if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
-    if (typeof value === "number" && !isFinite(value)) return String(value);
+    if (typeof value === "bigint") {
+      return isSafeInteger(NumberCtor(value)) ? NumberCtor(value) : __llmspell_bigint_text(value);
+    }
+    if (typeof value === "number" && !isFiniteNumber(value)) return StringCtor(value);
     return value;
   }
 
@@ -99,62 +186,112 @@
     if (value === undefined) return "undefined";
     if (value === null) return "null";
     if (typeof value === "function") return __llmspell_show_function(value);
+    if (typeof value === "bigint") return __llmspell_bigint_text(value);
     if (typeof value === "object") {
-      if (value instanceof Error) return String(value);
-      try { return JSON.stringify(value, __llmspell_show); } catch (e) { return String(value); }
+      if (isError(value)) return __llmspell_str(value);
+      try {
+        const text = JSONStringify(value, __llmspell_show);
+        return typeof text === "string" ? text : __llmspell_str(value);
+      } catch (e) { return __llmspell_str(value); }
     }
-    return String(value);
+    return __llmspell_str(value);
   }
 
   function __llmspell_writer(stream, sep) {
     return function __llmspell_write(...args) {
-      outbox.push(["out", stream, args.map(__llmspell_format).join(sep) + "\n"]);
+      let text = "";
+      for (let i = 0; i < args.length; i++) text = (i ? text + sep : text) + __llmspell_format(args[i]);
+      __llmspell_queue("[\"out\"," + __llmspell_q(stream) + "," + __llmspell_q(text + "\n") + "]");
     };
+  }
+
+  // [name, message, stack] of a thrown value, as JSON texts ("" name: not an Error; the
+  // host reads a "null" message as QuickJS out of memory)
+  function __llmspell_failure(e, withSite) {
+    let name = "", message, stack = "", site = "";
+    if (isError(e)) {
+      name = __llmspell_str(e.name);
+      message = __llmspell_str(e.message);
+      stack = __llmspell_str(stackOf(e) || "");
+      if (withSite) {
+        const own = getOwnPropertyDescriptor(e, "llmspellStack");
+        site = own && typeof own.value === "string" ? own.value : "";
+      }
+    } else {
+      message = __llmspell_format(e);
+    }
+    let text = __llmspell_q(name) + "," + __llmspell_q(message) + "," + __llmspell_q(stack);
+    if (withSite) text += "," + __llmspell_q(site);
+    return text;
+  }
+
+  async function __llmspell_run_call(callId, fnId, argsJson) {
+    try { await __llmspell_call(callId, fnId, argsJson); } catch (e) { lost = true; }
+  }
+
+  async function __llmspell_call(callId, fnId, argsJson) {
+    let text;
+    try {
+      await null;  // run in a job, not inside the host's call
+      const f = fns[fnId];
+      if (typeof f !== "function") throw new TypeErrorCtor("not a function");
+      const args = __llmspell_decode(argsJson);
+      const v = await ReflectApply(f, undefined, isArray(args) ? args : []);
+      try {
+        text = "[\"ret\"," + callId + ",true," + __llmspell_q(__llmspell_encode(v)) + "]";
+      } catch (e) {
+        text = "[\"ret\"," + callId + ",false,\"ValidationError\"," + __llmspell_q(__llmspell_message(e)) + ",\"\"]";
+      }
+    } catch (e) {
+      text = "[\"ret\"," + callId + ",false," + __llmspell_failure(e, false) + "]";
+    }
+    __llmspell_queue(text);
+  }
+
+  async function __llmspell_run_main(value) {
+    try { await __llmspell_main(value); } catch (e) { lost = true; }
+  }
+
+  async function __llmspell_main(value) {
+    let text;
+    try {
+      const v = await value;
+      try { text = "[\"ok\"," + __llmspell_q(__llmspell_encode(v)) + "]"; }
+      catch (e) { text = "[\"ok\"," + __llmspell_q(__llmspell_q(__llmspell_str(v))) + "]"; }
+    } catch (e) {
+      text = "[\"error\"," + __llmspell_failure(e, true) + "]";
+    }
+    main = text;
+  }
+
+  async function __llmspell_next_item(self, method) {
+    const v = await self[method]();
+    return v === null || v === undefined ? { value: undefined, done: true } : { value: v, done: false };
   }
 
   const bridge = {
     request: __llmspell_request,
     // Called by Python: everything queued since the last take, as one JSON text.
     take: function __llmspell_take() {
-      const batch = { events: outbox.splice(0) };
-      if (main !== null) { batch.main = main; main = null; }
-      return JSON.stringify(batch);
+      let text = "{\"events\":[" + outbox + "]";
+      outbox = "";
+      if (main !== "") { text += ",\"main\":" + main; main = ""; }
+      if (lost) text += ",\"lost\":true";
+      return stringSlice(text + "}", 0);
     },
     settle: function __llmspell_settle(id, ok, payload, kind) {
-      const p = pending.get(id);
+      const p = pending[id];
       if (p === undefined) return;
-      pending.delete(id);
+      delete pending[id];
       if (ok) p[0](__llmspell_decode(payload));
       else p[1](__llmspell_error(kind, payload, p[2]));
     },
     // The host calls a script function: run it, await its result, queue the return.
     invoke: function __llmspell_invoke(callId, fnId, argsJson) {
-      const f = fns[fnId];
-      Promise.resolve()
-        .then(function __llmspell_apply() { return f(...__llmspell_decode(argsJson)); })
-        .then(
-          function __llmspell_done(v) {
-            let text;
-            try { text = __llmspell_encode(v); } catch (e) { outbox.push(["ret", callId, false, "ValidationError", String(e.message), ""]); return; }
-            outbox.push(["ret", callId, true, text]);
-          },
-          function __llmspell_fail(e) {
-            // a thrown non-Error value has no name ("" tells the host; null may be QuickJS
-            // out of memory)
-            if (e instanceof Error) outbox.push(["ret", callId, false, e.name, String(e.message), String(e.stack || "")]);
-            else outbox.push(["ret", callId, false, "", __llmspell_format(e), ""]);
-          });
+      __llmspell_run_call(callId, fnId, argsJson);
     },
     watch: function __llmspell_watch(value) {
-      Promise.resolve(value).then(
-        function __llmspell_finished(v) {
-          try { main = ["ok", __llmspell_encode(v)]; }
-          catch (e) { main = ["ok", JSON.stringify(String(v))]; }
-        },
-        function __llmspell_failed(e) {
-          if (e instanceof Error) main = ["error", e.name, String(e.message), String(e.stack || ""), String(e.llmspellStack || "")];
-          else main = ["error", "", __llmspell_format(e), "", ""];
-        });
+      __llmspell_run_main(value);
     },
     // Builders (Agent.builder()): setters collect fields and return the builder; build()
     // sends them in one request.
@@ -162,51 +299,51 @@
       const proto = {
         build: function __llmspell_build() { return __llmspell_request(op, [this.__fields]); },
       };
-      for (const setter of Object.keys(setters)) {
-        const fieldName = setters[setter];
-        proto[setter] = function __llmspell_set(value) { this.__fields[fieldName] = value; return this; };
+      const setterNames = objectKeys(setters);
+      for (let i = 0; i < setterNames.length; i++) {
+        const fieldName = setters[setterNames[i]];
+        proto[setterNames[i]] = function __llmspell_set(value) { this.__fields[fieldName] = value; return this; };
       }
-      for (const setter of Object.keys(appenders || {})) {
-        const fieldName = appenders[setter];
-        proto[setter] = function __llmspell_add(value) {
-          (this.__fields[fieldName] = this.__fields[fieldName] || []).push(value);
+      const appenderNames = objectKeys(appenders || {});
+      for (let i = 0; i < appenderNames.length; i++) {
+        const fieldName = appenders[appenderNames[i]];
+        proto[appenderNames[i]] = function __llmspell_add(value) {
+          const list = this.__fields[fieldName] || (this.__fields[fieldName] = []);
+          ReflectApply(arrayPush, list, [value]);
           return this;
         };
       }
-      for (const setter of Object.keys(presets || {})) {
-        const [fieldName, value] = presets[setter];
-        proto[setter] = function __llmspell_preset() { this.__fields[fieldName] = value; return this; };
+      const presetNames = objectKeys(presets || {});
+      for (let i = 0; i < presetNames.length; i++) {
+        const fieldName = presets[presetNames[i]][0], value = presets[presetNames[i]][1];
+        proto[presetNames[i]] = function __llmspell_preset() { this.__fields[fieldName] = value; return this; };
       }
       return function __llmspell_new_builder() {
-        const b = Object.create(proto);
-        Object.defineProperty(b, "__fields", { value: {}, enumerable: false });
+        const b = create(proto);
+        defineProperty(b, "__fields", { __proto__: null, value: {}, enumerable: false });
         return b;
       };
     },
     objectType: function __llmspell_object_type(name, methods, iterator) {
       const proto = {};
-      for (const m of methods) {
-        const [methodName, op] = m;
+      for (let i = 0; i < methods.length; i++) {
+        const methodName = methods[i][0], op = methods[i][1];
         proto[methodName] = function __llmspell_method(...args) {
-          const h = handleOf.get(this);
+          const h = weakGet(handleOf, this);
           if (h === undefined) {
-            return Promise.reject(__llmspell_error("ValidationError",
-              "call " + name + " methods on the object (obj." + methodName + "(...))"));
+            return ReflectApply(PromiseCtor.reject, PromiseCtor, [__llmspell_error("ValidationError",
+              "call " + name + " methods on the object (obj." + methodName + "(...))")]);
           }
-          return __llmspell_request(op, [{ [HANDLE]: h }, ...args]);
+          const full = [this];   // the replacer writes the handle
+          for (let j = 0; j < args.length; j++) defineProperty(full, j + 1, __llmspell_data(args[j], true));
+          return __llmspell_request(op, full);
         };
       }
       if (iterator) {
         // iterable with `for await (const item of obj)`: next() until it answers null
-        proto[Symbol.asyncIterator] = function __llmspell_iterate() {
+        proto[SymbolAsyncIterator] = function __llmspell_iterate() {
           const self = this;
-          return {
-            next: function __llmspell_next() {
-              return self[iterator]().then(function __llmspell_item(v) {
-                return v === null || v === undefined ? { value: undefined, done: true } : { value: v, done: false };
-              });
-            },
-          };
+          return { next: function __llmspell_next() { return __llmspell_next_item(self, iterator); } };
         };
       }
       protos[name] = proto;
@@ -215,11 +352,299 @@
       return function __llmspell_api_call(...args) { return __llmspell_request(op, args); };
     },
     encode: __llmspell_encode,
+    // Called by Python before the spell runs: the run's deadline (epoch ms, Date.now()'s
+    // clock) and the engine's memory limit in bytes (0: none).
+    limits: function __llmspell_limits(deadlineMs, memoryBytes) {
+      deadline = deadlineMs;
+      if (memoryBytes > 0) {
+        maxBytes = memoryBytes;
+        maxElements = mathMax(mathTrunc(memoryBytes / ELEMENT_BYTES), 1024);
+      }
+    },
   };
+
+  // -- limits on long native calls ------------------------------------------------------
+  //
+  // QuickJS consults its interrupt handler (the time limit) only every 10000 bytecode
+  // branches, never inside a native function. So: (1) natives that iterate an array-like
+  // refuse a length beyond what the memory limit could hold as a real array (16 bytes an
+  // element, half the limit: longer ones are sparse or fake, and iterating them costs
+  // time, not memory); (2) strings and BigInt texts are sized before they are built;
+  // (3) the wrappers compare Date.now() with the run's deadline, and past it they spin
+  // until the interrupt handler ends the run (uncatchable, unlike a thrown error).
+  const ELEMENT_BYTES = 32;
+  const BIGINT_DECIMAL_BITS = 100000;   // ~30 100 decimal digits
+  const BIGINT_DECIMAL_LIMIT = BigIntCtor(1) << BigIntCtor(BIGINT_DECIMAL_BITS);
+  const SORT_NATIVE_MAX = 65536;        // longer default sorts compare in JavaScript
+  let deadline = Infinity;
+  let maxBytes = 1024 * 1024 * 1024;
+  let maxElements = maxBytes / ELEMENT_BYTES;
+
+  function __llmspell_spin() { for (;;) { /* the interrupt handler ends this */ } }
+
+  function __llmspell_check() { if (DateNow() > deadline) __llmspell_spin(); }
+
+  function __llmspell_refuse(what, size, unit) {
+    __llmspell_check();
+    const mb = mathTrunc(maxBytes / 1048576);
+    const e = new ErrorCtor("out of memory: " + what + " on " + size + " " + unit
+      + " (the memory limit of " + mb + " MB allows " + (unit === "elements" ? maxElements : maxBytes)
+      + " " + unit + ")");
+    defineProperty(e, "name", __llmspell_data("InternalError", false));
+    throw e;
+  }
+
+  function __llmspell_length(o) {
+    const n = NumberCtor(o.length);
+    return n > 0 ? mathTrunc(n) : 0;   // NaN, negative: 0
+  }
+
+  // The length a native will see, checked. For anything but a real array the length is
+  // read once from an own data property; a getter (which could answer small here and
+  // huge to the native) is refused for methods that write, and shadowed by a fixed
+  // length for methods that only read.
+  function __llmspell_checked(self, what, writes) {
+    const o = ObjectCtor(self);
+    if (isArray(o)) {
+      const n = __llmspell_length(o);
+      if (n > maxElements) __llmspell_refuse(what, n, "elements");
+      return o;
+    }
+    const desc = getOwnPropertyDescriptor(o, "length");
+    if (desc !== undefined && hasOwn(desc, "value")) {
+      const n = __llmspell_length(desc);
+      if (n > maxElements) __llmspell_refuse(what, n, "elements");
+      return o;
+    }
+    const n = __llmspell_length(o);
+    if (n > maxElements) __llmspell_refuse(what, n, "elements");
+    if (writes) {
+      if (desc === undefined && n === 0) return o;
+      throw new TypeErrorCtor(what + " needs an object with its own length here");
+    }
+    return create(o, { length: __llmspell_data(n, false) });
+  }
+
+  function __llmspell_wrap(obj, key, label, impl) {
+    const desc = getOwnPropertyDescriptor(obj, key);
+    if (desc === undefined || typeof desc.value !== "function") return undefined;
+    const orig = desc.value;
+    const name = typeof key === "string" ? key : "";
+    const fn = {
+      ["__llmspell_" + name]: function (...args) { return impl(this, args, orig, label); },
+    }["__llmspell_" + name];
+    defineProperty(fn, "length", { __proto__: null, value: orig.length, configurable: true });
+    defineProperty(obj, key, { __proto__: null, value: fn, writable: desc.writable,
+      enumerable: desc.enumerable, configurable: desc.configurable });
+    return fn;
+  }
+
+  // array-like methods: deadline, then the length
+  function __llmspell_array_method(self, args, orig, label) {
+    __llmspell_check();
+    return ReflectApply(orig, __llmspell_checked(self, label, false), args);
+  }
+  function __llmspell_array_writer(self, args, orig, label) {
+    __llmspell_check();
+    return ReflectApply(orig, __llmspell_checked(self, label, true), args);
+  }
+  function __llmspell_concat(self, args, orig, label) {
+    __llmspell_check();
+    let total = __llmspell_length(__llmspell_checked(self, label, false));
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a !== null && typeof a === "object" && (isArray(a) || a[SymbolIsConcatSpreadable])) {
+        total += __llmspell_length(__llmspell_checked(a, label, true));
+      } else total += 1;
+      if (total > maxElements) __llmspell_refuse(label, total, "elements");
+    }
+    return ReflectApply(orig, self, args);
+  }
+  // flat/flatMap: the nested arrays the native would open count too
+  function __llmspell_flat_size(a, depth, label, total) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (depth > 0 && isArray(v)) {
+        const n = __llmspell_length(v);
+        if (n > maxElements) __llmspell_refuse(label, n, "elements");
+        total = __llmspell_flat_size(v, depth - 1, label, total);
+      } else total += 1;
+      if (total > maxElements) __llmspell_refuse(label, total, "elements");
+    }
+    return total;
+  }
+  function __llmspell_flat(self, args, orig, label) {
+    __llmspell_check();
+    const o = __llmspell_checked(self, label, false);
+    const d = args.length > 0 && args[0] !== undefined ? NumberCtor(args[0]) : 1;
+    __llmspell_flat_size(o, d > 0 ? mathMin(d, 1e6) : 0, label, 0);
+    return ReflectApply(orig, o, args);
+  }
+  function __llmspell_flat_map(self, args, orig, label) {
+    __llmspell_check();
+    return ReflectApply(orig, __llmspell_checked(self, label, false), args);
+  }
+  // the default sort order, in JavaScript: the interrupt handler sees long sorts
+  function __llmspell_compare_strings(x, y) {
+    const a = StringCtor(x), b = StringCtor(y);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  function __llmspell_compare_numbers(x, y) {
+    if (x < y) return -1;
+    if (x > y) return 1;
+    if (x !== x) return y !== y ? 0 : 1;   // NaN last
+    if (y !== y) return -1;
+    if (x === 0 && y === 0) {             // -0 before +0
+      const nx = 1 / x < 0, ny = 1 / y < 0;
+      return nx === ny ? 0 : nx ? -1 : 1;
+    }
+    return 0;
+  }
+  function __llmspell_sort(self, args, orig, label) {
+    __llmspell_check();
+    const o = __llmspell_checked(self, label, label === "Array.prototype.sort");
+    if ((args.length === 0 || args[0] === undefined) && __llmspell_length(o) > SORT_NATIVE_MAX) {
+      return ReflectApply(orig, o, [__llmspell_compare_strings]);
+    }
+    return ReflectApply(orig, o, args);
+  }
+  function __llmspell_typed_sort(self, args, orig) {
+    __llmspell_check();
+    if ((args.length === 0 || args[0] === undefined) && arrayBufferIsView(self)
+        && self.length > SORT_NATIVE_MAX) {
+      return ReflectApply(orig, self, [__llmspell_compare_numbers]);
+    }
+    return ReflectApply(orig, self, args);
+  }
+  function __llmspell_deadline_only(self, args, orig) {
+    __llmspell_check();
+    return ReflectApply(orig, self, args);
+  }
+  // string methods: the deadline only matters for long strings (cheap on short ones)
+  function __llmspell_string_method(self, args, orig) {
+    if (typeof self !== "string" || self.length > 65536) __llmspell_check();
+    return ReflectApply(orig, self, args);
+  }
+  function __llmspell_to_integer(v) {
+    const n = NumberCtor(v);
+    return n !== n ? 0 : mathTrunc(n);
+  }
+  function __llmspell_char_bytes(s) {
+    // two-byte strings take twice the room: a cheap bound, the first 1000 characters
+    for (let i = 0; i < s.length && i < 1000; i++) if (charCodeAt(s, i) > 255) return 2;
+    return 1;
+  }
+  function __llmspell_repeat(self, args, orig, label) {
+    __llmspell_check();
+    const s = StringCtor(self);
+    const count = __llmspell_to_integer(args[0]);
+    const size = s.length * count;
+    if (s.length > 0 && count > 0 && size * __llmspell_char_bytes(s) > maxBytes) {
+      __llmspell_refuse(label, size, "bytes");
+    }
+    return ReflectApply(orig, self, args);
+  }
+  function __llmspell_pad(self, args, orig, label) {
+    __llmspell_check();
+    const s = StringCtor(self);
+    const size = __llmspell_to_integer(args[0]);
+    const filler = args.length > 1 && args[1] !== undefined ? StringCtor(args[1]) : " ";
+    if (size > s.length && filler !== "" && size > maxBytes) __llmspell_refuse(label, size, "bytes");
+    return ReflectApply(orig, self, args);
+  }
+  function __llmspell_bigint_too_long(x) {
+    return x >= BIGINT_DECIMAL_LIMIT || x <= -BIGINT_DECIMAL_LIMIT;
+  }
+  function __llmspell_bigint_text(x) {
+    return __llmspell_bigint_too_long(x) ? "0x" + ReflectApply(bigintToString, x, [16]) : StringCtor(x);
+  }
+  function __llmspell_bigint_to_string(self, args, orig, label) {
+    __llmspell_check();
+    const radix = args.length > 0 && args[0] !== undefined ? NumberCtor(args[0]) : 10;
+    const x = typeof self === "bigint" ? self : ReflectApply(bigintValueOf, self, []);
+    if (radix !== 2 && radix !== 4 && radix !== 8 && radix !== 16 && radix !== 32
+        && __llmspell_bigint_too_long(x)) {
+      throw new RangeErrorCtor(label + ": a BigInt over " + BIGINT_DECIMAL_BITS
+        + " bits has too many digits for a decimal text (hexadecimal, toString(16), has no limit)");
+    }
+    return ReflectApply(orig, self, args);
+  }
+  const bigintToString = BigInt.prototype.toString, bigintValueOf = BigInt.prototype.valueOf;
+
+  const AP = Array.prototype;
+  const arrayReaders = ["join", "toString", "toLocaleString", "indexOf", "lastIndexOf", "includes",
+    "slice", "forEach", "map", "filter", "some", "every", "reduce", "reduceRight", "find",
+    "findIndex", "findLast", "findLastIndex", "toReversed", "toSpliced", "with", "entries",
+    "keys", "values", "at"];
+  const arrayWriters = ["reverse", "fill", "copyWithin", "splice", "shift", "unshift"];
+  for (let i = 0; i < arrayReaders.length; i++) {
+    const k = arrayReaders[i];
+    if (k === "entries" || k === "keys" || k === "values" || k === "at") continue;  // O(1) each
+    __llmspell_wrap(AP, k, "Array.prototype." + k, __llmspell_array_method);
+  }
+  for (let i = 0; i < arrayWriters.length; i++) {
+    __llmspell_wrap(AP, arrayWriters[i], "Array.prototype." + arrayWriters[i], __llmspell_array_writer);
+  }
+  __llmspell_wrap(AP, "concat", "Array.prototype.concat", __llmspell_concat);
+  __llmspell_wrap(AP, "flat", "Array.prototype.flat", __llmspell_flat);
+  __llmspell_wrap(AP, "flatMap", "Array.prototype.flatMap", __llmspell_flat_map);
+  __llmspell_wrap(AP, "sort", "Array.prototype.sort", __llmspell_sort);
+  __llmspell_wrap(AP, "toSorted", "Array.prototype.toSorted", __llmspell_sort);
+  __llmspell_wrap(Array, "from", "Array.from", function __llmspell_from(self, args, orig, label) {
+    __llmspell_check();
+    const items = args[0];
+    if (items !== null && items !== undefined && typeof items === "object"
+        && items[SymbolIterator] == null) {
+      const n = __llmspell_length(items);
+      if (n > maxElements) __llmspell_refuse(label, n, "elements");
+    }
+    return ReflectApply(orig, self, args);
+  });
+
+  const TAP = getPrototypeOf(Int8Array.prototype);
+  const typedMethods = ["join", "toString", "toLocaleString", "indexOf", "lastIndexOf", "includes",
+    "slice", "fill", "set", "copyWithin", "reverse", "toReversed", "with", "map", "filter",
+    "forEach", "some", "every", "reduce", "reduceRight", "find", "findIndex", "findLast",
+    "findLastIndex"];
+  for (let i = 0; i < typedMethods.length; i++) {
+    __llmspell_wrap(TAP, typedMethods[i], "TypedArray.prototype." + typedMethods[i], __llmspell_deadline_only);
+  }
+  __llmspell_wrap(TAP, "sort", "TypedArray.prototype.sort", __llmspell_typed_sort);
+  __llmspell_wrap(TAP, "toSorted", "TypedArray.prototype.toSorted", __llmspell_typed_sort);
+
+  const SP = String.prototype;
+  const stringMethods = ["split", "replace", "replaceAll", "match", "matchAll", "search",
+    "toUpperCase", "toLowerCase", "toLocaleUpperCase", "toLocaleLowerCase", "normalize",
+    "indexOf", "lastIndexOf", "includes", "startsWith", "endsWith", "localeCompare", "trim",
+    "slice", "substring", "substr", "concat", "isWellFormed", "toWellFormed"];
+  for (let i = 0; i < stringMethods.length; i++) {
+    __llmspell_wrap(SP, stringMethods[i], "String.prototype." + stringMethods[i], __llmspell_string_method);
+  }
+  // trimLeft/trimRight are the same functions as trimStart/trimEnd
+  const trimStart = __llmspell_wrap(SP, "trimStart", "String.prototype.trimStart", __llmspell_string_method);
+  const trimEnd = __llmspell_wrap(SP, "trimEnd", "String.prototype.trimEnd", __llmspell_string_method);
+  if (trimStart) defineProperty(SP, "trimLeft", { __proto__: null, value: trimStart });
+  if (trimEnd) defineProperty(SP, "trimRight", { __proto__: null, value: trimEnd });
+  __llmspell_wrap(SP, "repeat", "String.prototype.repeat", __llmspell_repeat);
+  __llmspell_wrap(SP, "padStart", "String.prototype.padStart", __llmspell_pad);
+  __llmspell_wrap(SP, "padEnd", "String.prototype.padEnd", __llmspell_pad);
+  __llmspell_wrap(BigInt.prototype, "toString", "BigInt.prototype.toString", __llmspell_bigint_to_string);
+  __llmspell_wrap(BigInt.prototype, "toLocaleString", "BigInt.prototype.toLocaleString", __llmspell_bigint_to_string);
+  __llmspell_wrap(JSON, "stringify", "JSON.stringify", __llmspell_deadline_only);
+  __llmspell_wrap(JSON, "parse", "JSON.parse", __llmspell_deadline_only);
+  const objectStatics = ["keys", "values", "entries", "assign", "getOwnPropertyNames", "fromEntries",
+    "groupBy"];
+  for (let i = 0; i < objectStatics.length; i++) {
+    __llmspell_wrap(ObjectCtor, objectStatics[i], "Object." + objectStatics[i], __llmspell_deadline_only);
+  }
+
+  // call sites would hand the spell every function on the stack, the bridge's included
+  defineProperty(ErrorCtor, "prepareStackTrace", { __proto__: null, value: undefined,
+    writable: false, enumerable: false, configurable: false });
 
   G.__llmspell = bridge;
   G.print = __llmspell_writer("stdout", "\t");
-  G.console = Object.freeze({
+  G.console = freeze({
     log: __llmspell_writer("stdout", " "),
     info: __llmspell_writer("stdout", " "),
     debug: __llmspell_writer("stdout", " "),
