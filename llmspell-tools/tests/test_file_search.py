@@ -46,3 +46,23 @@ def test_bad_regex_and_missing_path(tools):
     assert tools.failed("file-search", pattern="x", path="nope")["error_kind"] == "NotFoundError"
     # a safe regex with a repeated group passes
     tools.ok("file-search", pattern=r"(ab)+", path=".", use_regex=True)
+
+
+# -- regular expressions run with a time budget (issue 11) -------------------------------
+
+
+def test_backtracking_regex_on_a_long_line_stops_promptly(tools, sandbox):
+    import time
+
+    (sandbox / "long.txt").write_text("a" * 200_000 + "\n")
+    start = time.monotonic()
+    r = tools.failed("file-search", pattern="a*a*a*a*a*[bc]", path="long.txt", use_regex=True)
+    assert time.monotonic() - start < 15
+    assert r["error_kind"] == "LimitExceeded"
+    assert "took longer than" in r["error"]
+
+
+def test_regex_search_still_finds_lines(tools, sandbox):
+    (sandbox / "f.txt").write_text("alpha\nbeta\nGamma\n")
+    r = tools.ok("file-search", pattern="^(al|ga)", path="f.txt", use_regex=True)
+    assert [m["line"] for m in r["result"]["matches"]] == [1, 3]

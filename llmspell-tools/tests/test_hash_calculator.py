@@ -60,3 +60,59 @@ def test_misuse_and_security(tools, tmp_path):
     tools.runtime.policy.max_input_bytes = 10
     with pytest.raises(SecurityError, match="over the limit"):
         tools("hash-calculator", operation="hash", input="y" * 11)
+
+
+# -- the input cap and the call's deadline (issue 11) ------------------------------------
+
+
+def test_huge_sparse_file_is_refused_by_the_input_cap(tools, sandbox):
+    import time
+
+    with open(sandbox / "sparse.bin", "wb") as fh:
+        fh.truncate(100 * 1024**3)
+    start = time.monotonic()
+    with pytest.raises(SecurityError, match="max_input_bytes"):
+        tools("hash-calculator", operation="hash", input_type="file", file="sparse.bin")
+    assert time.monotonic() - start < 5
+
+
+def test_hashing_stops_at_the_run_deadline(sandbox):
+    import asyncio
+    import time
+
+    from llmspell.config import load_settings
+    from llmspell.errors import LimitExceeded
+    from llmspell.runtime import Runtime
+    from llmspell.tools import execute_tool
+
+    env = {"LLMSPELL_STATE_BACKEND": "memory", "HOME": str(sandbox)}
+    overrides = {
+        ("security", "allowed_paths"): [str(sandbox)],
+        ("security", "max_input_bytes"): 200 * 1024**3,
+    }
+    runtime = Runtime(load_settings(environ=env, use_files=False, overrides=overrides))
+
+    class RunCtx:
+        def __init__(self, inner):
+            self._inner = inner
+            self.deadline = time.monotonic() + 0.5
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+        def stop_error(self):
+            if time.monotonic() > self.deadline:
+                return LimitExceeded("wall-time limit exceeded", limit="timeout")
+            return None
+
+    try:
+        with open(sandbox / "sparse.bin", "wb") as fh:
+            fh.truncate(100 * 1024**3)
+        tool = runtime.tools.get("hash-calculator")
+        params = {"operation": "hash", "input_type": "file", "file": "sparse.bin"}
+        start = time.monotonic()
+        r = asyncio.run(execute_tool(tool, params, RunCtx(runtime.tool_context())))
+        assert time.monotonic() - start < 5
+        assert r["error_kind"] == "LimitExceeded", r
+    finally:
+        runtime.close()

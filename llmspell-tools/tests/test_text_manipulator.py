@@ -86,3 +86,51 @@ def test_oversized_input_refused(tools):
     tools.runtime.policy.max_input_bytes = 50
     with pytest.raises(SecurityError, match="over the limit"):
         tools("text-manipulator", input="é" * 30, operation="uppercase")
+
+
+# -- bounded regular expressions and counts (issue 11) -----------------------------------
+
+
+def test_backtracking_replace_stops_promptly(tools):
+    import time
+
+    start = time.monotonic()
+    r = tools.failed(
+        "text-manipulator",
+        input="a" * 100_000,
+        operation="replace",
+        options={"from": "a*a*a*a*a*[bc]", "to": "x", "regex": True},
+    )
+    assert time.monotonic() - start < 15
+    assert r["error_kind"] == "LimitExceeded" and "took longer than" in r["error"]
+
+
+def test_regex_replace_growth_is_capped(tools):
+    r = tools.failed(
+        "text-manipulator",
+        input="a" * 100_000,
+        operation="replace",
+        options={"from": "", "to": "x" * 1000, "regex": True},
+    )
+    assert r["error_kind"] == "LimitExceeded"
+
+
+def test_regex_replace_keeps_re_semantics(tools):
+    r = tools.ok(
+        "text-manipulator",
+        input="2024-01-05",
+        operation="replace",
+        options={"from": r"(\d+)-(\d+)-(\d+)", "to": r"\3/\2/\g<1>", "regex": True},
+    )
+    assert r["result"]["result"] == "05/01/2024"
+
+
+def test_counting_sentences_is_linear(tools):
+    import time
+
+    start = time.monotonic()
+    r = tools.ok("text-manipulator", input="a" * 1_000_000 + "." * 1_000_000, operation="count")
+    assert time.monotonic() - start < 5
+    assert r["result"]["result"]["sentences"] == 1
+    r = tools.ok("text-manipulator", input="One. Two! Three?  Four...", operation="count")
+    assert r["result"]["result"]["sentences"] == 4

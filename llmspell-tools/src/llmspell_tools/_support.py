@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -13,6 +14,7 @@ from llmspell.errors import ConfigurationError
 from llmspell.tools import ToolFailure, ToolOutput, current_call
 
 __all__ = [
+    "UserRegex",
     "atomic_write",
     "check",
     "dispatch",
@@ -25,6 +27,9 @@ __all__ = [
     "remaining",
     "resolve",
 ]
+
+#: the longest a user-supplied regular expression may spend matching, per tool call
+REGEX_SECONDS = 3.0
 
 
 def check() -> None:
@@ -154,3 +159,60 @@ def atomic_write(
         Path(tmp).unlink(missing_ok=True)
         raise
     return real
+
+
+class UserRegex:
+    """A user- or model-supplied regular expression, matched by the ``regex`` engine with
+    a timeout (and the GIL released): a catastrophically backtracking pattern such as
+    ``a*a*a*a*a*a*c`` on a long line ends as ``LimitExceeded`` after at most ``seconds``
+    of matching in all (less when the call's deadline is nearer), instead of holding the
+    interpreter for minutes. Same syntax as :mod:`re`."""
+
+    def __init__(
+        self, pattern: str, *, ignore_case: bool = False, multiline: bool = False,
+        seconds: float = REGEX_SECONDS,
+    ) -> None:  # fmt: skip
+        import regex  # type: ignore[import-untyped]  # (no stubs; root mypy config not ours)
+
+        flags = (regex.IGNORECASE if ignore_case else 0) | (regex.MULTILINE if multiline else 0)
+        try:
+            self.compiled = regex.compile(pattern, flags)
+        except (regex.error, ValueError, TypeError) as exc:
+            fail(
+                f"invalid regular expression {pattern!r} (regex syntax): {exc}",
+                kind="ValidationError",
+            )
+        self.pattern = pattern
+        self.seconds = min(seconds, max(remaining(seconds), 0.0))
+        self.deadline = time.monotonic() + self.seconds
+
+    def _left(self) -> float:
+        left = min(self.deadline - time.monotonic(), remaining(self.seconds))
+        if left <= 0:
+            self._timed_out()
+        return left
+
+    def _timed_out(self) -> NoReturn:
+        check()  # the call's own deadline first
+        fail(
+            f"matching the regular expression {self.pattern[:100]!r} took longer than "
+            f"{self.seconds:g} s (a backtracking pattern? simplify it, e.g. a*a*c → a*c)",
+            kind="LimitExceeded",
+        )
+
+    def search(self, text: str, pos: int = 0) -> Any:
+        """``regex.search`` within the time budget."""
+        try:
+            return self.compiled.search(text, pos, concurrent=True, timeout=self._left())
+        except TimeoutError:
+            self._timed_out()
+
+    def sub(self, repl: str, text: str, count: int = 0) -> str:
+        """``regex.sub`` within the time budget."""
+        try:
+            result: str = self.compiled.sub(
+                repl, text, count=count, concurrent=True, timeout=self._left()
+            )
+        except TimeoutError:
+            self._timed_out()
+        return result

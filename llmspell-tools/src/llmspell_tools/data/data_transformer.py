@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from llmspell.tools import Tool
-from llmspell_tools._support import dispatch, fail, output
+from llmspell_tools._support import UserRegex, dispatch, fail, output
 from llmspell_tools.data._values import get_path, json_input, missing
 
 OPERATORS = (
@@ -125,10 +124,7 @@ def _test(item: Any, cond: dict[str, Any]) -> bool:
                 f"'matches' needs a regex of at most {MAX_PATTERN} characters",
                 kind="ValidationError",
             )
-        try:
-            return isinstance(found, str) and re.search(value, found) is not None
-        except re.error as exc:
-            fail(f"invalid regex {value!r}: {exc}", kind="ValidationError")
+        return isinstance(found, str) and UserRegex(value).search(found) is not None
     if op == "eq":
         return bool(found == value)
     if op == "ne":

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from llmspell.tools import Tool
-from llmspell_tools._support import fail, output
+from llmspell_tools._support import UserRegex, fail, output
 from llmspell_tools.data._values import check_text, get_path, json_input, missing
 
 RULE_TYPES = (
@@ -131,10 +131,7 @@ class _Checker:
         pattern = rule.get("regex") or rule.get("pattern") or rule.get("value")
         if not isinstance(pattern, str):
             fail("a 'pattern' rule needs 'regex' (a string)", kind="ValidationError")
-        try:
-            compiled = re.compile(pattern)
-        except re.error as exc:
-            fail(f"invalid regex {pattern!r}: {exc}", kind="ValidationError")
+        compiled = UserRegex(pattern)
         if not isinstance(value, str) or not compiled.search(value):
             self.error(field, "pattern", f"does not match {pattern!r}")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from llmspell.errors import SecurityError
 from llmspell.tools import Tool
-from llmspell_tools._support import fail, output, resolve
+from llmspell_tools._support import UserRegex, check, fail, output, resolve
 from llmspell_tools.filesystem._paths import walk
 
 MAX_PATTERN = 500
@@ -33,22 +33,19 @@ SEARCH_BUDGET = 20.0
 _NESTED = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*}]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d)")
 
 
-def compile_pattern(pattern: str, *, regex: bool, case_sensitive: bool) -> re.Pattern[str]:
-    """The compiled search pattern; SecurityError for patterns that could run away."""
+def compile_pattern(pattern: str, *, regex: bool, case_sensitive: bool) -> UserRegex:
+    """The compiled search pattern (matched with a time budget); SecurityError for
+    patterns that nest repetition, the classic runaway shape."""
     if len(pattern) > MAX_PATTERN:
         raise SecurityError(f"search pattern is longer than {MAX_PATTERN} characters")
-    flags = 0 if case_sensitive else re.IGNORECASE
     if not regex:
-        return re.compile(re.escape(pattern), flags)
+        return UserRegex(re.escape(pattern), ignore_case=not case_sensitive)
     if _NESTED.search(pattern):
         raise SecurityError(
             f"regular expression {pattern!r} nests repetition (catastrophic backtracking risk)",
             hint="simplify the pattern, e.g. (a+)+ → a+",
         )
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        fail(f"invalid regular expression {pattern!r}: {exc}", kind="ValidationError")
+    return UserRegex(pattern, ignore_case=not case_sensitive)
 
 
 def _globs(value: Any) -> list[str]:
@@ -91,6 +88,7 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
     else:
         recursive = bool(params.get("recursive", True))
         for item in walk(root, recursive=recursive):
+            check()
             rel = item.relative_to(root).as_posix()
             if item.is_symlink():
                 if item.is_dir():
@@ -108,6 +106,7 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
     deadline = time.monotonic() + SEARCH_BUDGET
     searched = 0
     for real, shown in files:
+        check()
         if len(matches) >= limit or time.monotonic() > deadline:
             truncated = True
             break
@@ -122,6 +121,8 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
         searched += 1
         lines = data.decode("utf-8", errors="replace").splitlines()
         for idx, line in enumerate(lines):
+            if idx % 1024 == 0:
+                check()
             if not regex.search(line[:MAX_LINE]):
                 continue
             match: dict[str, Any] = {"file": shown, "line": idx + 1, "text": line[:MAX_LINE]}

@@ -8,7 +8,7 @@ import hmac
 from typing import Any
 
 from llmspell.tools import Tool
-from llmspell_tools._support import dispatch, fail, output, resolve
+from llmspell_tools._support import check, dispatch, fail, output, resolve
 
 ALGORITHMS = ("md5", "sha1", "sha256", "sha512", "blake2b")
 _CHUNK = 1 << 20
@@ -29,11 +29,15 @@ def _digest(params: dict[str, Any], ctx: Any) -> tuple[bytes, int]:
         real = resolve(ctx, path, what="file")
         if not real.is_file():
             fail(f"file {path!r} does not exist or is not a regular file", kind="NotFoundError")
+        ctx.policy.check_size(real.stat().st_size, what=f"file {path!r}")
         size = 0
-        with real.open("rb") as fh:  # streamed: no size cap needed
+        with real.open("rb") as fh:  # streamed; the call's deadline checked per chunk
             while chunk := fh.read(_CHUNK):
+                check()
                 hasher.update(chunk)
                 size += len(chunk)
+                if size > ctx.policy.max_input_bytes:  # a file growing while read
+                    ctx.policy.check_size(size, what=f"file {path!r}")
         return hasher.digest(), size
     text = params.get("input")
     if text is None:
