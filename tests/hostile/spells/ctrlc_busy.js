@@ -1,0 +1,3 @@
+print("READY");
+await Event.publish("hostile.ready", {});  // a host round trip hands READY to the terminal
+for (;;) {}

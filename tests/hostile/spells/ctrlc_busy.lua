@@ -1,0 +1,2 @@
+print("READY")
+while true do end

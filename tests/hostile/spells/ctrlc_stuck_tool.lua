@@ -1,0 +1,5 @@
+-- a CPU-heavy tool call, again and again: stuck in the host (or refused and retried)
+print("READY")
+while true do
+  Tool.execute("template-creator", { input = "{{ (7 ** 30000000) % 10 }}" })
+end

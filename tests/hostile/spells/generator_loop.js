@@ -1,0 +1,4 @@
+// the attack inside an async generator
+const g = (async function* () { for (;;) {} })();
+await g.next();
+print("SURVIVED");

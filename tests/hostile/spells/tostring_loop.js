@@ -1,0 +1,3 @@
+// a busy toString, called by a native conversion
+String({ toString() { for (;;) {} } });
+print("SURVIVED");

@@ -1,0 +1,78 @@
+"""CPU attacks on the engines: VM loops, long C/native calls, finalizers, conversions
+called from C, attacks behind pcall/try, in coroutines and generators (issue 11).
+
+Each ends within 2 x its wall-time limit (+ start-up), exit 1, ``LimitExceeded`` naming
+the limit (and the spell line where the engine knows it), no traceback, bounded RSS."""
+
+from __future__ import annotations
+
+import pytest
+from hostile_support import ANY_LIMIT, INSTRUCTION, MEMORY, WALL, Attack, check_attack
+
+#: a tiny instruction budget: charged primitives must be refused long before --timeout
+BUDGET = (("LLMSPELL_INSTRUCTION_LIMIT", "100000"),)
+
+LUA = [
+    Attack("busy_loop.lua", (WALL,), where="busy_loop.lua:2"),
+    Attack("gc_finalizer_loop.lua", (WALL, INSTRUCTION), mode="contained"),
+    Attack(
+        "gc_finalizer_work.lua",
+        (INSTRUCTION,),
+        timeout=5,
+        bound_limit=1,
+        env=BUDGET,
+        mode="contained",
+    ),
+    Attack("gc_finalizer_at_close.lua", (WALL, INSTRUCTION), mode="contained", ok="done"),
+    Attack("string_rep_huge.lua"),
+    Attack("table_move_huge.lua"),
+    Attack("string_find_backtrack.lua"),
+    Attack("upper_800.lua"),
+    Attack("string_format_width.lua", mode="contained"),
+    Attack("tostring_loop.lua", (WALL,), where="tostring_loop.lua:2"),
+    Attack("pcall_busy_loop.lua", (WALL,), where="pcall_busy_loop.lua:3"),
+    Attack("pcall_c_call.lua"),
+    Attack("xpcall_handler_loop.lua", (WALL,)),
+    Attack("coroutine_loop.lua", (WALL,), where="coroutine_loop.lua:2"),
+    Attack("coroutine_c_call.lua"),
+    Attack("deep_recursion.lua", (MEMORY,), mode="contained"),
+]
+
+#: the instruction budget bounds stdlib work it cannot interrupt (charged up front)
+LUA_CHARGED = [
+    Attack("upper_800.lua", (INSTRUCTION,), timeout=5, bound_limit=1, env=BUDGET),
+    Attack("string_find_backtrack.lua", (INSTRUCTION,), timeout=5, bound_limit=1, env=BUDGET),
+    Attack("string_rep_huge.lua", (INSTRUCTION,), timeout=5, bound_limit=1, env=BUDGET),
+    Attack("table_move_huge.lua", (INSTRUCTION,), timeout=5, bound_limit=1, env=BUDGET),
+]
+
+JS = [
+    Attack("busy_loop.js", (WALL,), where="busy_loop.js:2"),
+    Attack("array_join_huge.js", ANY_LIMIT),
+    Attack("sort_60.js", ANY_LIMIT),
+    Attack("bigint_tostring.js", ANY_LIMIT),
+    Attack("regex_backtrack.js", ANY_LIMIT),
+    Attack("try_busy_loop.js", (WALL,), where="try_busy_loop.js:3"),
+    Attack("try_c_call.js", ANY_LIMIT),
+    Attack("tojson_loop.js", (WALL,), where="tojson_loop.js:2"),
+    Attack("tostring_loop.js", (WALL,), where="tostring_loop.js:2"),
+    Attack("generator_loop.js", (WALL,), where="generator_loop.js:2"),
+    Attack("promise_flood.js", (WALL,)),
+    Attack("gc_finalizer_loop.js", (WALL,), mode="contained", ok="done"),
+    Attack("deep_recursion.js", (MEMORY,), mode="contained"),
+]
+
+
+@pytest.mark.parametrize("attack", [a.param() for a in LUA])
+def test_lua(hostile, bound, attack: Attack) -> None:
+    check_attack(hostile, attack, bound)
+
+
+@pytest.mark.parametrize("attack", [pytest.param(a, id=a.spell + "-budget") for a in LUA_CHARGED])
+def test_lua_instruction_budget_charges_stdlib(hostile, bound, attack: Attack) -> None:
+    check_attack(hostile, attack, bound)
+
+
+@pytest.mark.parametrize("attack", [a.param() for a in JS])
+def test_js(hostile, bound, attack: Attack) -> None:
+    check_attack(hostile, attack, bound)
