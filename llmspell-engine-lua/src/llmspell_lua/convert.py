@@ -18,6 +18,68 @@ MAX_DEPTH = 200
 SPARSE_SAFE = 10
 _lua_type = lua54.lua_type
 
+# Upper estimates of what a value takes inside Lua 5.4 (measured with lupa 2.8: a table
+# header is 56 bytes, an array slot 16 and a hash node 24-32, both grown by doubling; a
+# string 24 bytes of header plus its UTF-8 bytes).
+TABLE_BYTES = 64
+ARRAY_SLOT_BYTES = 32
+HASH_SLOT_BYTES = 80
+STRING_BYTES = 32
+#: a host object proxy (a table, its handle and metatable link) besides its fields
+PROXY_BYTES = 256
+#: headroom kept free when a value is pushed into Lua unguarded
+GUARD_MARGIN = 256 * 1024
+#: conversions check the wall clock and stop requests every this many tables
+STOP_CHECK_EVERY = 4096
+#: host bytes counted for a converted table besides its contents, and per entry
+HOST_TABLE_BYTES = 100
+HOST_ENTRY_BYTES = 50
+
+
+def str_bytes(value: str) -> int:
+    """The UTF-8 size of ``value`` (exact for ASCII and big strings, else an upper bound)."""
+    n = len(value)
+    if value.isascii():
+        return n
+    if n < 4096:
+        return 4 * n
+    return len(value.encode("utf-8", "surrogatepass"))
+
+
+def lua_size(value: Any, cap: float) -> int:
+    """An upper estimate of the bytes ``value`` takes once built in Lua; stops counting
+    (returning more than ``cap``) as soon as the total passes ``cap``."""
+    total = 0
+    stack = [value]
+    pop, push = stack.pop, stack.append
+    while stack:
+        v = pop()
+        t = type(v)
+        if t is str:
+            total += STRING_BYTES + str_bytes(v)
+        elif t is dict:
+            total += TABLE_BYTES + HASH_SLOT_BYTES * len(v)
+            for k, item in v.items():
+                if type(k) is str:
+                    total += STRING_BYTES + len(k)
+                push(item)
+        elif t is list or t is tuple:
+            total += TABLE_BYTES + ARRAY_SLOT_BYTES * len(v)
+            stack.extend(v)
+        elif t is int or t is float or t is bool or v is None:
+            continue
+        elif isinstance(v, str | bytes):
+            total += STRING_BYTES + len(v) * (1 if isinstance(v, bytes) else 4)
+        elif isinstance(v, dict):
+            stack.append(dict(v))
+        elif isinstance(v, list | tuple):
+            stack.append(list(v))
+        else:
+            total += PROXY_BYTES
+        if total > cap:
+            break
+    return total
+
 
 def not_utf8(exc: UnicodeDecodeError) -> str:
     """The message for a Lua string that cannot cross to the host."""
@@ -66,6 +128,13 @@ class Marshal:
         self.table_from = engine.lua.table_from
         self.handles: dict[int, Any] = {}
         self._handle_ids: dict[int, int] = {}
+        self._what = "a value passed to the host"
+        limits = engine.session.limits
+        #: the Lua heap limit in bytes (lupa's max_memory), None when unlimited
+        self.max_memory: int | None = (limits.memory_mb or 0) * 1024 * 1024 or None
+        self._host_budget = limits.host_memory_bytes
+        self._host_bytes = 0
+        self._tables = 0
 
     # -- Python → Lua ------------------------------------------------------------------
 
@@ -101,12 +170,78 @@ class Marshal:
             return value.decode("utf-8", "replace")
         raise ValidationError(f"cannot pass a Python {type(value).__name__} to Lua")
 
+    def guarded(self, value: Any, what: str, *, force: bool = False) -> Any:
+        """A Lua value for ``value`` whose building and pushing into Lua cannot fail
+        for memory: a Lua memory error outside a protected call would abort the process
+        (lupa's PANIC) or deadlock inside lupa. The value is sized first; one that does
+        not fit in the memory left is refused with LimitExceeded (unless ``force``, for
+        error messages); near the limit it is built with the limit lifted by its size
+        and, when it is a string (lupa pushes those later), handed over in the
+        bridge's box."""
+        t = type(value)
+        if t is int or t is float or t is bool or value is None:
+            return value
+        limit = self.max_memory
+        if limit is None:
+            return self.to_lua(value)
+        lua = self.lua
+        left = limit - lua.get_memory_used()
+        if t is str and 4 * len(value) + STRING_BYTES + GUARD_MARGIN < left:
+            return value
+        size = lua_size(value, left)
+        if size + GUARD_MARGIN > left:
+            lua.gccollect()
+            left = limit - lua.get_memory_used()
+            if size > left and not force:
+                raise self.engine.memory_error(
+                    f"{what} needs about {size / 1048576:.1f} MB in Lua, "
+                    f"{max(left, 0) / 1048576:.1f} MB are left"
+                )
+        if size + GUARD_MARGIN <= left:
+            return self.to_lua(value)
+        lua.set_max_memory(limit + size + GUARD_MARGIN)
+        try:
+            built = self.to_lua(value)
+            if type(built) is str:
+                self.engine.bridge.box[1] = built
+                return self.engine.bridge.BOXED
+            return built
+        finally:
+            lua.set_max_memory(limit)
+
+    def pack(self, values: list[Any], what: str) -> Any:
+        """A Lua table ``{n = #values, ...}`` of the converted values (guarded)."""
+        packed: dict[Any, Any] = {i: v for i, v in enumerate(values, 1)}
+        packed["n"] = len(values)
+        return self.guarded(packed, what)
+
     # -- Lua → Python ------------------------------------------------------------------
+
+    def from_host_side(self, value: Any, what: str) -> Any:
+        """:meth:`from_lua` for one value crossing to the host, counting the bytes it
+        makes the host hold (a table referenced twice is counted twice, as it is
+        converted twice) against the run's host memory budget, and checking the wall
+        clock as it goes: a huge or exponentially shared value fails fast with
+        LimitExceeded."""
+        self._host_bytes = 0
+        self._tables = 0
+        self._what = what
+        return self.from_lua(value)
+
+    def _count(self, size: int) -> None:
+        self._host_bytes += size
+        budget = self._host_budget
+        if budget is not None and self._host_bytes > budget:
+            self.engine.session.check_host_bytes(self._host_bytes, self._what)
 
     def from_lua(self, value: Any, depth: int = 0) -> Any:
         """A Python value for a Lua value (empty tables become ``{}``)."""
         t = type(value)
-        if t is str or t is int or t is bool or value is None:
+        if t is str:
+            if depth == 0 and len(value) > 4096:  # (a table's strings count in _table)
+                self._count(len(value))
+            return value
+        if t is int or t is bool or value is None:
             return value
         if t is float:
             return int(value) if value.is_integer() and abs(value) < 2**63 else value
@@ -126,13 +261,25 @@ class Marshal:
             raise ValidationError(
                 f"table nesting is deeper than {MAX_DEPTH} levels (does a table contain itself?)"
             )
+        items: list[tuple[Any, Any]] = []
+        append = items.append
         try:
-            items = list(table.items())
+            # one pair at a time: lupa makes a new Python string for every string it
+            # meets, so a big string referenced many times is counted as it comes
+            for pair in table.items():
+                v = pair[1]
+                if type(v) is str and len(v) > 4096:
+                    self._count(len(v))
+                append(pair)
         except UnicodeDecodeError as exc:  # lupa decodes keys and values as UTF-8
             raise ValidationError(not_utf8(exc)) from None
+        n = len(items)
+        self._count(HOST_TABLE_BYTES + HOST_ENTRY_BYTES * n)
+        self._tables += 1
+        if self._tables % STOP_CHECK_EVERY == 0:
+            self.engine.session.check_deadline()
         if not items:
             return {}
-        n = len(items)
         if n == 1 and type(items[0][0]) is int:
             if items[0][0] == 1:
                 return [self.from_lua(items[0][1], depth + 1)]

@@ -50,8 +50,7 @@ class LuaFunction(ScriptFunction):
 
     async def __call__(self, *args: Any) -> Any:
         """Run the function as a new task coroutine; returns its first result."""
-        marshal = self.engine.marshal
-        return await self.engine.run_task(self.fn, [marshal.to_lua(a) for a in args])
+        return await self.engine.run_task(self.fn, list(args))
 
 
 class LuaEngine(ScriptEngine):
@@ -64,6 +63,15 @@ class LuaEngine(ScriptEngine):
 
     #: instructions between two checks of the instruction budget and the wall clock
     HOOK_EVERY = 10_000
+    #: steps (VM-instruction equivalents) a bounded primitive is assumed to do per
+    #: second when deciding whether its worst case fits in the time left (a slow
+    #: machine's rate: a step is 4-16 ns here)
+    STEPS_PER_SECOND = 50_000_000
+    #: the most steps one call may do in a run without a wall-time limit (a minute)
+    MAX_UNTIMED_STEPS = 60 * STEPS_PER_SECOND
+    #: room for the prelude and the bindings, lifted above the memory limit while the
+    #: engine is built (they count against the spell's limit afterwards)
+    SETUP_ALLOWANCE = 32 * 1024 * 1024
 
     def __init__(self, session: RunSession) -> None:
         super().__init__(session)
@@ -80,22 +88,36 @@ class LuaEngine(ScriptEngine):
         self._memory_hit = False
         #: the first limit hit in any task (a tool handler's too): it ends the whole run
         self._limit_error: LimitExceeded | None = None
+        #: the last limit the host raised into Lua (a deadline, a stop request, an op's
+        #: LimitExceeded): the error the run ends with when its message surfaces
+        self._fatal: LimitExceeded | None = None
+        if max_memory is not None:
+            self.lua.set_max_memory(max_memory + self.SETUP_ALLOWANCE)
         host = self.lua.table_from(
             {
                 "sync_call": self._sync_call,
                 "write": self._write,
-                "deadline_message": self._deadline_message,
+                "work_check": self._work_check,
                 "instruction_limit": limits.instruction_limit or 0,
                 "hook_every": self.HOOK_EVERY,
+                # in the units of collectgarbage("count"), which include lupa's base
+                "memory_limit": (max_memory or 0)
+                and max_memory + self.lua.get_memory_used(total=True) - self.lua.get_memory_used(),
+                "memory_mb": limits.memory_mb or 0,
             }
         )
-        self.bridge = self.lua.execute(_PRELUDE, host, name="=" + _PRELUDE_NAME)
-        self._REQ = self.bridge.REQ
-        self._ERR = self.bridge.ERR
-        self._DONE = self.bridge.DONE
-        self._errbox = self.bridge.errbox
-        self.marshal = Marshal(self)
-        self._bind_globals()
+        try:
+            self.bridge = self.lua.execute(_PRELUDE, host, name="=" + _PRELUDE_NAME)
+            self._REQ = self.bridge.REQ
+            self._ERR = self.bridge.ERR
+            self._DONE = self.bridge.DONE
+            self._FATAL = self.bridge.FATAL
+            self._errbox = self.bridge.errbox
+            self.marshal = Marshal(self)
+            self._bind_globals()
+        finally:
+            if max_memory is not None:
+                self.lua.set_max_memory(max_memory)
 
     # -- bindings generated from the op table -------------------------------------------
 
@@ -134,26 +156,67 @@ class LuaEngine(ScriptEngine):
 
     # -- callbacks from Lua --------------------------------------------------------------
 
-    def _sync_call(self, op_id: int, *args: Any) -> tuple[bool, Any]:
+    def _sync_call(self, op_id: int, *args: Any) -> tuple[Any, ...]:
         op = self._ops[op_id]
+        marshal = self.marshal
         try:
-            from_lua = self.marshal.from_lua
-            value = self.session.call(op, [from_lua(a) for a in args])
-            return True, self.marshal.to_lua(value)
+            value = self.session.call(op, self._args_from_lua(op, args))
+            return True, marshal.guarded(value, f"the result of {op.title}")
+        except LimitExceeded as exc:
+            # a limit the host raised ends the run: the prelude marks it dead
+            self._fatal = exc
+            return False, marshal.guarded(exc.script_message(), "an error", force=True), True
         except LLMSpellError as exc:
-            return False, exc.script_message()
+            return False, marshal.guarded(exc.script_message(), "an error", force=True)
         except Exception as exc:  # a bug in an op: still a clear script error
-            return False, f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
+            text = f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
+            return False, marshal.guarded(text, "an error", force=True)
+
+    def _args_from_lua(self, op: Op, args: tuple[Any, ...]) -> list[Any]:
+        from_host_side = self.marshal.from_host_side
+        what = f"the arguments of {op.title}"
+        return [from_host_side(a, what) for a in args]
 
     def _write(self, text: Any) -> None:
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
         self.session.output.write(str(text))
 
-    def _deadline_message(self) -> str | None:
-        if time.monotonic() > self.session.deadline:
-            return f"LimitExceeded: {self.session.timeout_error().message}"
-        return None
+    def _work_check(self, steps: float, what: str | None = None, detail: str | None = None) -> Any:
+        """Called by the prelude's hook (``steps`` 0) and by its bounded primitives: the
+        message of the error the run must end with now, or None. That is the stop error
+        (the deadline passed, or :meth:`RunSession.stop` was called: Ctrl-C), or, for a
+        call whose worst case is ``steps``, a refusal when that cannot finish in the
+        time left (assuming :attr:`STEPS_PER_SECOND`)."""
+        session = self.session
+        err = session.stop_error()
+        if err is None and steps > 0:
+            left = session.deadline - time.monotonic()
+            allowed = left * self.STEPS_PER_SECOND if left != float("inf") else None
+            cap = allowed if allowed is not None else self.MAX_UNTIMED_STEPS
+            if steps > cap:
+                action = (
+                    f"{what or 'a call'}{detail or ''} would take up to about {steps:.3g} steps"
+                )
+                if allowed is not None:
+                    timeout = session.limits.timeout_seconds or 0
+                    err = LimitExceeded(
+                        f"wall-time limit of {timeout:g} s exceeded (refused up front: {action}, "
+                        f"more than the {max(left, 0):.3g} s left allow)",
+                        limit="timeout",
+                        hint=_limit_hint("timeout"),
+                    )
+                else:
+                    err = LimitExceeded(
+                        f"instruction limit exceeded (refused up front: {action}; one call may "
+                        f"take at most {self.MAX_UNTIMED_STEPS:.3g})",
+                        limit="instructions",
+                        hint="split the work into smaller calls",
+                    )
+        if err is None:
+            return None
+        self._fatal = err
+        return self.marshal.guarded(f"{err.kind}: {err.message}", "an error", force=True)
 
     # -- driving tasks -------------------------------------------------------------------
 
@@ -178,12 +241,15 @@ class LuaEngine(ScriptEngine):
         return result, None
 
     async def run_task(self, fn: Any, args: list[Any]) -> Any:
-        """Run Lua function ``fn`` as a task coroutine, answering its host requests."""
-        packed = self.lua.table_from(args)
-        packed["n"] = len(args)
-        # lupa hands back a not-yet-started Lua thread as a callable; calling it with
-        # the start arguments gives the thread object that send() drives
-        co = self.bridge.new_task(fn)(packed)
+        """Run Lua function ``fn`` as a task coroutine with the Python values ``args``,
+        answering its host requests."""
+        packed = self.marshal.pack(args, "the arguments of a Lua function")
+        try:
+            # lupa hands back a not-yet-started Lua thread as a callable; calling it with
+            # the start arguments gives the thread object that send() drives
+            co = self.bridge.new_task(fn)(packed)
+        except lua54.LuaMemoryError:
+            raise self._limit_hit(self._memory_error()) from None
         send_value: Any = None
         REQ, DONE = self._REQ, self._DONE
         while True:
@@ -223,7 +289,7 @@ class LuaEngine(ScriptEngine):
 
     def _result(self, value: Any) -> Any:
         try:
-            return self.marshal.from_lua(value)
+            return self.marshal.from_host_side(value, "the spell's result")
         except LLMSpellError as exc:
             if exc.file is None:
                 exc.at(self.session.chunk_name, None)
@@ -231,28 +297,38 @@ class LuaEngine(ScriptEngine):
 
     async def _answer(self, op_id: int, args: tuple[Any, ...]) -> Any:
         op = self._ops[op_id]
+        guarded = self.marshal.guarded
         try:
-            from_lua = self.marshal.from_lua
-            value = self.session.call(op, [from_lua(a) for a in args])
+            value = self.session.call(op, self._args_from_lua(op, args))
             if op.mode != "sync":
                 value = await value
-            return self.marshal.to_lua(value)
+            return guarded(value, f"the result of {op.title}")
+        except LimitExceeded as exc:
+            # a limit the host raised (the host memory budget, the deadline at an await
+            # point, Ctrl-C) ends the run: no pcall may swallow it
+            self._fatal = exc
+            self._errbox[1] = guarded(exc.script_message(), "an error", force=True)
+            return self._FATAL
         except LLMSpellError as exc:
-            self._errbox[1] = exc.script_message()
+            self._errbox[1] = guarded(exc.script_message(), "an error", force=True)
         except Exception as exc:
-            self._errbox[1] = (
-                f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
-            )
+            text = f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
+            self._errbox[1] = guarded(text, "an error", force=True)
         return self._ERR
 
     # -- errors ------------------------------------------------------------------------
 
     def _memory_error(self) -> LimitExceeded:
+        return self.memory_error(None)
+
+    def memory_error(self, detail: str | None) -> LimitExceeded:
+        """The memory limit's error, with what did not fit when known."""
         mb = self.session.limits.memory_mb
+        extra = f" ({detail})" if detail else ""
         return LimitExceeded(
-            f"memory limit of {mb} MB exceeded",
+            f"memory limit of {mb} MB exceeded{extra}",
             limit="memory",
-            hint="raise it with --memory-mb N or [runtime] memory_mb",
+            hint=_limit_hint("memory"),
         ).at(self.session.chunk_name, None)
 
     def _error_from_lua(self, exc: Any) -> LLMSpellError:
@@ -280,9 +356,13 @@ class LuaEngine(ScriptEngine):
             if inner and inner.group("file") == file:
                 line, message = int(inner.group("line")), inner.group("rest")
         kind, text = split_kind(message)
-        if kind == "LimitExceeded":
-            limit = "instructions" if "instruction" in text else "timeout"
-            err: LLMSpellError = LimitExceeded(text, limit=limit, hint=_limit_hint(limit))
+        fatal = self._fatal
+        err: LLMSpellError
+        if fatal is not None and kind == fatal.kind and text in (fatal.message, str(fatal)):
+            err = fatal  # the very error the host raised (its limit, hint and class)
+        elif kind == "LimitExceeded":
+            limit = _limit_named(text)
+            err = LimitExceeded(text, limit=limit, hint=_limit_hint(limit))
         elif kind is not None:
             cls = error_class_for_kind(kind) or ScriptError
             err = cls(text)
@@ -295,7 +375,18 @@ class LuaEngine(ScriptEngine):
         self.marshal.handles.clear()
 
 
+def _limit_named(text: str) -> str:
+    """The limit a ``LimitExceeded: ...`` message from the prelude is about."""
+    if text.startswith("instruction limit"):
+        return "instructions"
+    if text.startswith("memory limit"):
+        return "memory"
+    return "timeout"
+
+
 def _limit_hint(limit: str) -> str:
     if limit == "instructions":
         return "raise it with [runtime] instruction_limit or LLMSPELL_INSTRUCTION_LIMIT"
+    if limit == "memory":
+        return "raise it with --memory-mb N or [runtime] memory_mb"
     return "raise it with --timeout SECONDS or [runtime] timeout_seconds"

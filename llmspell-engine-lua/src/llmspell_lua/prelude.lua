@@ -7,9 +7,12 @@
 -- in errbox[1]). Sync ops call the host directly.
 
 local H = ...
-local sync_call, write, deadline_message = H.sync_call, H.write, H.deadline_message
+local sync_call, write, work_check = H.sync_call, H.write, H.work_check
 local INSTRUCTION_LIMIT = H.instruction_limit or 0
 local HOOK_EVERY = H.hook_every or 10000
+-- the Lua heap limit in bytes (0: none), counted like collectgarbage("count") does
+local MEMORY_LIMIT = H.memory_limit or 0
+local MEMORY_MB = H.memory_mb or 0
 
 local sethook = debug.sethook
 local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
@@ -20,6 +23,8 @@ local raw_pcall, raw_xpcall, raw_error, raw_load = pcall, xpcall, error, load
 local select, type, rawequal, rawget, tostring = select, type, rawequal, rawget, tostring
 local setmetatable, getmetatable = setmetatable, getmetatable
 local tpack, tunpack, concat = table.pack, table.unpack, table.concat
+local sformat, sbyte, ssub, sfind = string.format, string.byte, string.sub, string.find
+local tointeger, rawlen, loaded = math.tointeger, rawlen, package.loaded
 
 -- REQ and DONE are strings so the Python side can compare them cheaply; spell code
 -- cannot yield at a task's root, so it cannot forge them there. Inside a spell's own
@@ -29,6 +34,16 @@ local REQ, DONE = "\0llmspell:request", "\0llmspell:done"
 local NESTED_REQ = {}
 local ERR = {}
 local errbox = {}
+-- FATAL: the host raised a limit (it ends the run, message in errbox[1]); BOXED: the
+-- answer is in box[1] (a value the host placed there with the memory limit lifted)
+local FATAL, BOXED = {}, {}
+local box = { false }
+
+local function unbox()
+  local v = box[1]
+  box[1] = false
+  return v
+end
 local roots = setmetatable({}, { __mode = "k" })
 local dead = nil        -- set once a limit is hit: no pcall may swallow it afterwards
 local executed = 0
@@ -43,10 +58,60 @@ local function hook()
     dead = "LimitExceeded: instruction limit of " .. INSTRUCTION_LIMIT .. " exceeded"
     raw_error(dead, 2)
   end
-  local late = deadline_message()
+  local late = work_check(0)
+  if rawequal(late, BOXED) then late = unbox() end
   if late then
     dead = late
     raw_error(dead, 2)
+  end
+end
+
+-- Work done inside one C call (string.rep, table.move, a pattern match) is invisible to
+-- the count hook, so the wrappers below charge it here, in VM-instruction equivalents
+-- ("steps"), before the call runs: past the instruction budget, or past what the time
+-- left allows (work_check, in the host), the call is refused; and whenever the charged
+-- work crosses the hook interval the wall clock and stop requests are checked, so a
+-- cheap-looking loop of heavy calls still ends at the deadline.
+local pending = 0
+--: one call whose worst case is above this many steps asks the host about the time left
+local BIG_WORK = 1000000
+
+local function charge(steps, what, worst, detail)
+  if dead then raw_error(dead, 3) end
+  worst = worst or steps
+  if INSTRUCTION_LIMIT > 0 and executed + worst > INSTRUCTION_LIMIT then
+    dead = "LimitExceeded: instruction limit of " .. INSTRUCTION_LIMIT .. " exceeded"
+    if worst > HOOK_EVERY then
+      dead = dead .. sformat(" (refused up front: %s%s would take up to about %.3g steps)",
+        what, detail or "", worst)
+    end
+    raw_error(dead, 3)
+  end
+  executed = executed + steps
+  pending = pending + steps
+  if pending >= HOOK_EVERY or worst > BIG_WORK then
+    pending = 0
+    local late = work_check(worst, what, detail)
+    if rawequal(late, BOXED) then late = unbox() end
+    if late then
+      dead = late
+      raw_error(dead, 3)
+    end
+  end
+end
+
+-- Refuse up front a result of `size` bytes that cannot fit in the memory left.
+local function check_size(size, what)
+  if MEMORY_LIMIT > 0 and size > 65536 then
+    if size > MEMORY_LIMIT - raw_collect("count") * 1024 then
+      raw_collect()
+      if size > MEMORY_LIMIT - raw_collect("count") * 1024 then
+        dead = sformat(
+          "LimitExceeded: memory limit of %d MB exceeded (refused up front: %s would need about %.1f MB)",
+          MEMORY_MB, what, size / 1048576)
+        raw_error(dead, 3)
+      end
+    end
   end
 end
 
@@ -160,14 +225,433 @@ load = function(chunk, name, mode, env)
   return raw_load(chunk, name, "t", env or _ENV)
 end
 
+-- Bounded primitives -----------------------------------------------------------------
+-- Lua runs __gc finalizers with every hook off (and again when the state closes), so a
+-- spell may not create them: Lua 5.4 marks an object for finalization only when
+-- setmetatable gives it a metatable whose raw __gc is set, so checking there is exact.
+
+_ENV.setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    raw_error("ValidationError: __gc metamethods are not allowed in a spell "
+      .. "(finalizers run outside the limits)", 2)
+  end
+  return setmetatable(t, mt)
+end
+
+-- Keep the C functions reachable under their usual names for error messages ("bad
+-- argument #1 to 'string.rep'"): Lua names a function by searching package.loaded.
+local raw_string, raw_table, raw_utf8 = {}, {}, {}
+for k, v in pairs(string) do raw_string[k] = v end
+for k, v in pairs(table) do raw_table[k] = v end
+for k, v in pairs(utf8) do raw_utf8[k] = v end
+loaded.string, loaded.table, loaded.utf8 = raw_string, raw_table, raw_utf8
+
+local raw_rep, raw_upper, raw_lower, raw_reverse = string.rep, string.upper, string.lower, string.reverse
+local raw_format, raw_char = string.format, string.char
+local raw_sfind, raw_match, raw_gmatch, raw_gsub = string.find, string.match, string.gmatch, string.gsub
+local raw_move, raw_insert, raw_remove, raw_sort = table.move, table.insert, table.remove, table.sort
+local raw_unpack, raw_concat = table.unpack, table.concat
+local raw_uchar, raw_ulen, raw_uoffset, raw_ucodepoint = utf8.char, utf8.len, utf8.offset, utf8.codepoint
+
+-- #v for a string argument, numbers converted as the C functions convert them
+local function arglen(v)
+  local tv = type(v)
+  if tv == "string" then return #v end
+  if tv == "number" then return #(v .. "") end
+  return nil
+end
+
+-- steps per byte a primitive produces or scans, and per table element it moves
+local COPY_BYTES_PER_STEP = 4
+
+string.rep = function(s, n, sep)
+  local ls, k = arglen(s), type(n) == "number" and tointeger(n)
+  local lsep = sep == nil and 0 or arglen(sep)
+  if ls and k and lsep then
+    if k <= 0 or ls + lsep == 0 then return "" end
+    local size = (ls + 0.0) * k + (lsep + 0.0) * (k - 1)
+    check_size(size, "string.rep")
+    charge(size / COPY_BYTES_PER_STEP + k, "string.rep")
+  end
+  return raw_rep(s, n, sep)
+end
+
+local function per_byte(raw, name)
+  return function(s, ...)
+    local ls = arglen(s)
+    if ls and ls > 64 then
+      check_size(ls, name)
+      charge(ls, name)
+    end
+    return raw(s, ...)
+  end
+end
+string.upper = per_byte(raw_upper, "string.upper")
+string.lower = per_byte(raw_lower, "string.lower")
+string.reverse = per_byte(raw_reverse, "string.reverse")
+
+string.format = function(fmt, ...)
+  local out = raw_format(fmt, ...)
+  local lo = #out
+  if lo > 64 then charge(lo, "string.format") end
+  return out
+end
+
+-- many values at once: bounded by the C stack (about a million), charged per value
+local function per_value(raw, name)
+  return function(...)
+    local n = select("#", ...)
+    if n > 64 then charge(n, name) end
+    return raw(...)
+  end
+end
+string.char = per_value(raw_char, "string.char")
+utf8.char = per_value(raw_uchar, "utf8.char")
+
+-- a slice [i, j] of a string or table of length len, with Lua's defaults and negative
+-- positions; the number of elements it covers (0 when empty or not numbers)
+local function span(len, i, j, i_default, j_default)
+  i = i == nil and i_default or i
+  j = j == nil and j_default or j
+  if type(i) ~= "number" or type(j) ~= "number" then return 0 end
+  if i < 0 then i = len + i + 1 end
+  if j < 0 then j = len + j + 1 end
+  if j < i then return 0 end
+  return (j + 0.0) - i + 1
+end
+
+string.byte = function(s, i, j)
+  local ls = arglen(s)
+  if ls and j ~= nil then
+    local n = span(ls, i, j, 1, 1)
+    if n > 64 then charge(n, "string.byte") end
+  end
+  return sbyte(s, i, j)
+end
+
+utf8.len = function(s, i, j, lax)
+  local ls = arglen(s)
+  if ls and ls > 256 then charge(ls / COPY_BYTES_PER_STEP, "utf8.len") end
+  return raw_ulen(s, i, j, lax)
+end
+utf8.offset = function(s, n, i)
+  local ls = arglen(s)
+  if ls and ls > 256 then charge(ls / COPY_BYTES_PER_STEP, "utf8.offset") end
+  return raw_uoffset(s, n, i)
+end
+utf8.codepoint = function(s, i, j, lax)
+  local ls = arglen(s)
+  if ls and j ~= nil then
+    local n = span(ls, i, j, 1, 1)
+    if n > 64 then charge(n, "utf8.codepoint") end
+  end
+  return raw_ucodepoint(s, i, j, lax)
+end
+
+local STEPS_PER_ELEMENT = 4
+
+table.move = function(a1, f, e, t, a2)
+  if type(f) == "number" and type(e) == "number" and e >= f then
+    local n = (e + 0.0) - f + 1
+    if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.move") end
+  end
+  return raw_move(a1, f, e, t, a2)
+end
+
+-- #list evaluated once (a __len metamethod is Lua code the hook sees)
+local function elements(first, last)
+  if type(first) ~= "number" or type(last) ~= "number" or last < first then return 0 end
+  return (last + 0.0) - first + 1
+end
+
+table.concat = function(list, sep, i, j)
+  if type(list) == "table" then
+    if j == nil then j = #list end
+    local n = elements(i == nil and 1 or i, j)
+    if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.concat") end
+  end
+  local out = raw_concat(list, sep, i, j)
+  local lo = #out
+  if lo > 256 then charge(lo / COPY_BYTES_PER_STEP, "table.concat") end
+  return out
+end
+
+table.unpack = function(list, i, j)
+  if type(list) == "table" then
+    if j == nil then j = #list end
+    local n = elements(i == nil and 1 or i, j)
+    if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.unpack") end
+  end
+  return raw_unpack(list, i, j)
+end
+
+-- insert and remove shift elements one by one through the table's metamethods; for a
+-- table with a metatable (whose __len could say anything) they run as Lua code, which
+-- the count hook sees, instead of the C loop
+local function lua_insert(list, pos, v)
+  local e = #list + 1
+  if type(pos) ~= "number" or pos < 1 or pos > e then
+    raw_error("bad argument #2 to 'insert' (position out of bounds)", 2)
+  end
+  for k = e, pos + 1, -1 do list[k] = list[k - 1] end
+  list[pos] = v
+end
+
+table.insert = function(list, ...)
+  local nargs = select("#", ...)
+  if nargs == 2 and type(list) == "table" then
+    if getmetatable(list) ~= nil then return lua_insert(list, ...) end
+    local pos = ...
+    if type(pos) == "number" then
+      local n = rawlen(list) - pos
+      if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.insert") end
+    end
+  end
+  return raw_insert(list, ...)
+end
+
+local function lua_remove(list, ...)
+  local size = #list
+  local pos = ...
+  if pos == nil then pos = size end
+  if type(pos) ~= "number" then
+    raw_error("bad argument #2 to 'remove' (number expected, got " .. type(pos) .. ")", 2)
+  end
+  if pos ~= size and (pos < 1 or pos > size + 1) then
+    raw_error("bad argument #2 to 'remove' (position out of bounds)", 2)
+  end
+  local v = list[pos]
+  while pos < size do
+    list[pos] = list[pos + 1]
+    pos = pos + 1
+  end
+  list[pos] = nil
+  return v
+end
+
+table.remove = function(list, ...)
+  if type(list) == "table" then
+    if getmetatable(list) ~= nil then return lua_remove(list, ...) end
+    local pos = ...
+    if type(pos) == "number" then
+      local n = rawlen(list) - pos
+      if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.remove") end
+    end
+  end
+  return raw_remove(list, ...)
+end
+
+table.sort = function(list, cmp)
+  if type(list) == "table" then
+    local n = #list
+    if n > 64 then
+      local lg = 1
+      while 2 ^ lg < n do lg = lg + 1 end
+      charge(n * lg * STEPS_PER_ELEMENT, "table.sort")
+    end
+  end
+  return raw_sort(list, cmp)
+end
+
+-- Patterns. Lua's matcher backtracks: a quantified item ('*', '+', '-') retries the
+-- rest of the pattern once per character of the run it can cover. The upper estimate
+-- of the steps one call may take folds the pattern from the right:
+--   end of pattern: 1; a single-character item: w + rest; '?': w + 2 * rest;
+--   '*' or '+': r * w + (r + 1) * rest;  '-': (r + 1) * (w + rest);
+--   '%b' or a back-reference: n + rest;
+-- where n is the subject's length, r the longest run of characters in the subject the
+-- item's class matches (n for '.'), and w the cost of one class test (the length of a
+-- [set] longer than 3 characters, else 1). A quantifier followed only by ')' succeeds
+-- as soon as it is reached, so it costs 1 there (its run, consumed by the match, is
+-- added once: n * w). An unanchored search multiplies by the n + 1 start positions.
+-- A pattern with no special characters (or plain = true) is a substring search: n plus
+-- n * #pattern / 32. The call is refused when the estimate exceeds the instruction
+-- budget or the time left; it is charged the smaller of the estimate and 4 steps per
+-- subject byte.
+local SPECIALS = "[%^%$%*%+%?%.%(%)%[%]%%%-]"
+local pattern_cache, pattern_cached = {}, 0
+local REFINE_ABOVE = 100000
+
+local function class_end(p, i, m)
+  local c = sbyte(p, i)
+  if c == 37 then -- '%'
+    if i >= m then return nil end
+    return i + 2
+  elseif c == 91 then -- '['
+    local j = i + 1
+    if sbyte(p, j) == 94 then j = j + 1 end
+    repeat
+      if j > m then return nil end
+      local cc = sbyte(p, j)
+      j = j + 1
+      if cc == 37 then j = j + 1 end
+    until sbyte(p, j) == 93
+    return j + 1
+  end
+  return i + 1
+end
+
+-- items of pattern p: a list of {kind, class, w}, kinds "one", "opt", "max", "min",
+-- "lin"; false when malformed (the C function then raises its own error)
+local function analyze(p)
+  local m = #p
+  local items = {}
+  local anchored = sbyte(p, 1) == 94
+  local i = anchored and 2 or 1
+  while i <= m do
+    local c = sbyte(p, i)
+    if c == 40 or c == 41 then -- '(' ')'
+      i = i + 1
+    elseif c == 36 and i == m then -- final '$'
+      items[#items + 1] = { "one", nil, 1 }
+      i = i + 1
+    elseif c == 37 and sbyte(p, i + 1) == 98 then -- %bxy
+      items[#items + 1] = { "lin", nil, 1 }
+      i = i + 4
+    elseif c == 37 and sbyte(p, i + 1) == 102 then -- %f[set]
+      local e = class_end(p, i + 2, m)
+      if not e then return false end
+      items[#items + 1] = { "one", nil, e - i > 5 and e - i or 1 }
+      i = e
+    elseif c == 37 and (sbyte(p, i + 1) or 0) >= 48 and sbyte(p, i + 1) <= 57 then -- %1
+      items[#items + 1] = { "lin", nil, 1 }
+      i = i + 2
+    else
+      local e = class_end(p, i, m)
+      if not e or e > m + 1 then return false end
+      local w = e - i > 3 and e - i or 1
+      local q = sbyte(p, e)
+      local cls = ssub(p, i, e - 1)
+      if q == 42 or q == 43 then -- '*' '+'
+        items[#items + 1] = { "max", cls, w }
+        i = e + 1
+      elseif q == 45 then -- '-'
+        items[#items + 1] = { "min", cls, w }
+        i = e + 1
+      elseif q == 63 then -- '?'
+        items[#items + 1] = { "opt", cls, w }
+        i = e + 1
+      else
+        items[#items + 1] = { "one", cls, w }
+        i = e
+      end
+    end
+  end
+  -- a quantifier followed only by ')' closes the match as soon as it is reached
+  local last = items[#items]
+  local tail = last and (last[1] == "max" or last[1] == "min")
+  return { anchored = anchored, items = items, tail = tail, m = m }
+end
+
+-- the longest run of characters of class cls in s (a linear scan in C)
+local function longest_run(s, cls, n)
+  if cls == "." then return n end
+  if #cls == 1 and not sfind(cls, "^%w") then cls = "%" .. cls end
+  local pat, best, init = cls .. "+", 0, 1
+  while true do
+    local a, b = raw_sfind(s, pat, init)
+    if not a then return best end
+    if b - a + 1 > best then best = b - a + 1 end
+    init = b + 1
+  end
+end
+
+local function estimate(info, s, n, refine)
+  local items = info.items
+  local rest = 1.0 -- floats: the estimate may exceed any integer
+  n = n + 0.0
+  local tail_w = 0
+  for idx = #items, 1, -1 do
+    local item = items[idx]
+    local kind, w = item[1], item[3]
+    if kind == "one" then
+      rest = w + rest
+    elseif kind == "lin" then
+      rest = n + rest
+    elseif kind == "opt" then
+      rest = w + 2 * rest
+    elseif idx == #items and info.tail then
+      rest, tail_w = 1, w
+    else
+      local r = refine and longest_run(s, item[2], n) or n
+      if kind == "max" then
+        rest = r * w + (r + 1) * rest
+      else
+        rest = (r + 1) * (w + rest)
+      end
+    end
+  end
+  local starts = info.anchored and 1 or n + 1
+  return starts * rest + n * tail_w
+end
+
+local function pattern_steps(s, p, plain)
+  local n, m = #s, #p
+  if plain or not sfind(p, SPECIALS) then
+    return n / COPY_BYTES_PER_STEP, n + n * m / 32
+  end
+  local info = pattern_cache[p]
+  if info == nil then
+    info = analyze(p)
+    if pattern_cached >= 512 then pattern_cache, pattern_cached = {}, 0 end
+    pattern_cache[p] = info
+    pattern_cached = pattern_cached + 1
+  end
+  if not info then return 0, 0 end
+  local worst = estimate(info, s, n, false)
+  if worst > REFINE_ABOVE then worst = estimate(info, s, n, true) end
+  local linear = 4 * (n + m)
+  return worst < linear and worst or linear, worst
+end
+
+local function pattern_detail(s, p)
+  local shown = #p > 40 and ssub(p, 1, 40) .. "..." or p
+  return sformat(" with pattern %q on a %d-byte subject", shown, #s)
+end
+
+local function wrap_pattern(raw, name)
+  return function(s, p, init, plain)
+    if type(s) == "string" and type(p) == "string" then
+      local steps, worst = pattern_steps(s, p, name == "string.find" and plain)
+      if worst > 256 then
+        charge(steps, name, worst, worst > BIG_WORK and pattern_detail(s, p) or nil)
+      end
+    end
+    return raw(s, p, init, plain)
+  end
+end
+string.find = wrap_pattern(raw_sfind, "string.find")
+string.match = wrap_pattern(raw_match, "string.match")
+string.gmatch = wrap_pattern(raw_gmatch, "string.gmatch")
+
+string.gsub = function(s, p, repl, n)
+  if type(s) == "string" and type(p) == "string" then
+    local steps, worst = pattern_steps(s, p, false)
+    if worst > 256 then
+      charge(steps, "string.gsub", worst, worst > BIG_WORK and pattern_detail(s, p) or nil)
+    end
+  end
+  local out, count = raw_gsub(s, p, repl, n)
+  local lo = #out
+  if lo > 256 then charge(lo / COPY_BYTES_PER_STEP, "string.gsub") end
+  return out, count
+end
+
 -- The bridge -------------------------------------------------------------------------
 
-local bridge = { REQ = REQ, ERR = ERR, DONE = DONE, errbox = errbox, rawget = rawget }
+local bridge = {
+  REQ = REQ, ERR = ERR, DONE = DONE, FATAL = FATAL, BOXED = BOXED, errbox = errbox,
+  box = box, rawget = rawget,
+}
 
 function bridge.sync_function(id)
   return function(...)
-    local ok, v = sync_call(id, ...)
-    if not ok then raw_error(v, 2) end
+    local ok, v, fatal = sync_call(id, ...)
+    if rawequal(v, BOXED) then v = unbox() end
+    if not ok then
+      if fatal then dead = v end
+      raw_error(v, 2)
+    end
     return v
   end
 end
@@ -180,6 +664,11 @@ function bridge.async_function(id, title)
     if not co_isyieldable() then raw_error(not_here, 2) end
     local v = request(id, ...)
     if rawequal(v, ERR) then raw_error(errbox[1], 2) end
+    if rawequal(v, BOXED) then return unbox() end
+    if rawequal(v, FATAL) then
+      dead = errbox[1]
+      raw_error(dead, 2)
+    end
     return v
   end
 end
