@@ -5,17 +5,47 @@ items, ...). This module validates those directly; a schema that uses anything e
 (``$ref``, ``if``/``then``, ``patternProperties``, ...) is handed to the ``jsonschema``
 library, so every valid JSON Schema still works. Importing ``jsonschema`` costs ~75 ms,
 which the common case no longer pays (see benchmarks/).
+
+Regular expressions (``pattern``, ``patternProperties``) come from spells (``Tool.register``)
+and are matched against spell or model input, so they are bounded (issue 11):
+
+* with the ``regex`` package importable (it is whenever ``llmspell-tools`` is installed) a
+  pattern is matched by that engine with a timeout of :data:`PATTERN_SECONDS` (the GIL is
+  released meanwhile); a pattern that backtracks past it is ``LimitExceeded``;
+* without it (a bare ``llmspell-core``) patterns run on :mod:`re`, screened first:
+  nested quantifiers (``(a+)+``, ``(a|b)*`` with a quantified body) are refused when the
+  schema is checked, and a match whose worst case ``(len + 1) ** (repetitions + 1)``
+  exceeds :data:`PATTERN_WORK` is ``LimitExceeded`` before it starts.
+
+Schemas handed to ``jsonschema`` get the same bounded matching through
+:func:`bounded_validator`; ``uniqueItems`` is checked in linear time on both paths.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["SchemaProblem", "check_schema", "coerce_empty", "first_error"]
+from llmspell.errors import LimitExceeded
+
+__all__ = [
+    "PATTERN_SECONDS",
+    "PATTERN_WORK",
+    "SchemaProblem",
+    "bounded_validator",
+    "check_schema",
+    "coerce_empty",
+    "first_error",
+    "pattern_search",
+]
+
+#: the longest one schema ``pattern`` match may take with the ``regex`` engine
+PATTERN_SECONDS = 1.0
+#: without ``regex``: the largest worst-case step count ``(len + 1) ** (repetitions + 1)``
+PATTERN_WORK = 10**8
 
 _ANNOTATIONS = {
     "$schema", "$id", "$comment", "title", "description", "default", "examples",
@@ -145,8 +175,14 @@ def _string_errors(schema: Mapping[str, Any], value: str, path: str) -> Iterator
         yield path, f"{value!r} is shorter than {schema['minLength']} characters"
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         yield path, f"{value!r} is longer than {schema['maxLength']} characters"
-    if "pattern" in schema and not _compiled(schema["pattern"]).search(value):
-        yield path, f"{value!r} does not match {schema['pattern']!r}"
+    if "pattern" in schema:
+        try:
+            found = pattern_search(schema["pattern"], value)
+        except re.error as exc:
+            yield path, f"the schema pattern {schema['pattern']!r} cannot be used: {exc}"
+            return
+        if not found:
+            yield path, f"{value!r} does not match {schema['pattern']!r}"
 
 
 def _array_errors(
@@ -157,12 +193,9 @@ def _array_errors(
     if "maxItems" in schema and len(value) > schema["maxItems"]:
         yield path, f"expected at most {schema['maxItems']} items, got {len(value)}"
     if schema.get("uniqueItems"):
-        seen: list[Any] = []
-        for item in value:
-            if any(_same(item, s) for s in seen):
-                yield path, f"has non-unique elements ({item!r} repeats)"
-                break
-            seen.append(item)
+        repeat = _first_repeat(value)
+        if repeat is not None:
+            yield path, f"has non-unique elements ({repeat!r} repeats)"
     items = schema.get("items")
     if items is not None:
         for i, item in enumerate(value):
@@ -194,9 +227,144 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _key(value: Any) -> Any:
+    """A hashable key equal for JSON-equal values (``1 == 1.0``, ``true != 1``)."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int | float):
+        return ("n", value)
+    if isinstance(value, list):
+        return ("l", tuple(_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((k, _key(v)) for k, v in value.items()))
+    return ("s", value) if isinstance(value, str) else ("o", repr(value))
+
+
+def _first_repeat(items: list[Any]) -> Any:
+    """The first item equal to an earlier one, or None (linear, not pairwise)."""
+    seen: set[Any] = set()
+    for item in items:
+        key = _key(item)
+        if key in seen:
+            return item
+        seen.add(key)
+    return None
+
+
+_REGEX: Any = None
+
+
+def _regex_module() -> Any:
+    """The ``regex`` package when importable (False when not); looked up once."""
+    global _REGEX
+    if _REGEX is None:
+        try:
+            import regex  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            _REGEX = False
+        else:
+            _REGEX = regex
+    return _REGEX
+
+
+class _Pattern:
+    """A compiled schema pattern with its bounded ``search``."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        engine = _regex_module()
+        self.engine = engine
+        if engine:
+            try:
+                self.compiled = engine.compile(pattern)
+            except (engine.error, ValueError, OverflowError, TypeError) as exc:
+                raise re.error(str(exc)) from None
+            self.repeats = 0
+            return
+        try:
+            self.compiled = re.compile(pattern)
+        except (ValueError, OverflowError, RecursionError) as exc:
+            raise re.error(str(exc)) from None
+        self.repeats = _screen(pattern)
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern matches somewhere in ``text``, within the bound."""
+        if self.engine:
+            try:
+                found = self.compiled.search(text, concurrent=True, timeout=PATTERN_SECONDS)
+            except TimeoutError:
+                raise LimitExceeded(
+                    f"matching the schema pattern {self.pattern[:100]!r} against a "
+                    f"{len(text)}-character value took longer than {PATTERN_SECONDS:g} s",
+                    limit="pattern",
+                    hint="simplify the pattern: nested or adjacent quantifiers such as (a+)+ "
+                    "or a*a*c backtrack; anchor it (^...$) and use maxLength",
+                ) from None
+            return found is not None
+        if (len(text) + 1) ** (self.repeats + 1) > PATTERN_WORK:
+            raise LimitExceeded(
+                f"the schema pattern {self.pattern[:100]!r} (repetitions: {self.repeats}) "
+                f"on a {len(text)}-character value exceeds the work limit of {PATTERN_WORK} "
+                "steps for patterns without the regex package",
+                limit="pattern",
+                hint="install the 'regex' package (pip install regex), shorten the value "
+                "(maxLength) or use fewer quantifiers",
+            )
+        return self.compiled.search(text) is not None
+
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _screen(pattern: str) -> int:
+    """For :mod:`re`: the number of variable repetitions (and backreferences) in
+    ``pattern``; ``re.error`` for a nested quantifier, whose backtracking is exponential."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    def subs(op: str, av: Any) -> list[Any]:
+        if op == "SUBPATTERN":
+            return [av[-1]]
+        if op == "BRANCH":
+            return list(av[1])
+        if op in ("ASSERT", "ASSERT_NOT"):
+            return [av[1]]
+        if op == "ATOMIC_GROUP":
+            return [av]
+        if op == "GROUPREF_EXISTS":
+            return [p for p in av[1:] if p is not None]
+        if op in _REPEATS:
+            return [av[2]]
+        return []
+
+    def walk(items: Any, inside: bool) -> int:
+        count = 0
+        for op, av in items:
+            name = str(op)
+            variable = name in _REPEATS and av[0] != av[1]
+            if inside and (variable or name in ("BRANCH", "GROUPREF")):
+                raise re.error(
+                    "a quantified group that contains another quantifier, an alternation or "
+                    "a backreference can backtrack exponentially (install the 'regex' "
+                    "package to allow it)"
+                )
+            count += 1 if variable or name == "GROUPREF" else 0
+            repeated = name in _REPEATS and av[1] > 1
+            for sub in subs(name, av):
+                count += walk(sub, inside or repeated)
+        return count
+
+    return walk(_parser.parse(pattern), False)
+
+
 @lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> _Pattern:
+    return _Pattern(pattern)
+
+
+def pattern_search(pattern: str, text: str) -> bool:
+    """Whether schema ``pattern`` matches in ``text``, bounded (see the module notes):
+    ``LimitExceeded`` when it would take too long, ``re.error`` for a refused pattern."""
+    return _compiled(pattern).search(text)
 
 
 def coerce_empty(schema: Any, value: Any) -> Any:
@@ -230,9 +398,7 @@ def first_error(schema: Mapping[str, Any] | bool, value: Any) -> tuple[str, str]
     """
     if _is_simple(schema):
         return next(_errors(schema, value, ""), None)
-    import jsonschema
-
-    validator = jsonschema.validators.validator_for(schema)(schema)
+    validator = bounded_validator(schema)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
@@ -256,6 +422,135 @@ def check_schema(schema: Any) -> None:
         jsonschema.validators.validator_for(schema).check_schema(schema)
     except jsonschema.SchemaError as exc:
         raise SchemaProblem(exc.message) from None
+    for where, pattern in _patterns(schema, ""):
+        try:
+            _compiled(pattern)
+        except re.error as exc:
+            raise SchemaProblem(f"{where} is not a valid regular expression: {exc}") from None
+
+
+def _patterns(schema: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every ``pattern`` and ``patternProperties`` regular expression in ``schema``."""
+    if isinstance(schema, Mapping):
+        for key, sub in schema.items():
+            at = f"{where}.{key}" if where else str(key)
+            if key == "pattern" and isinstance(sub, str):
+                yield f"'pattern' at {where or '(root)'}", sub
+            elif key == "patternProperties" and isinstance(sub, Mapping):
+                for name in sub:
+                    yield f"'patternProperties' key {name!r} at {where or '(root)'}", str(name)
+            if isinstance(sub, Mapping | list):
+                yield from _patterns(sub, at)
+    elif isinstance(schema, list):
+        for i, sub in enumerate(schema):
+            yield from _patterns(sub, f"{where}[{i}]")
+
+
+Search = Callable[[str, str], bool]
+_BOUNDED: dict[tuple[type, Search], type] = {}
+
+
+def bounded_validator(
+    schema: Any, *, search: Search | None = None, format_checker: Any = None
+) -> Any:
+    """A ``jsonschema`` validator for ``schema`` whose regular expressions are bounded:
+    ``pattern``, ``patternProperties`` and ``additionalProperties`` match through
+    ``search(pattern, text)`` (default :func:`pattern_search`), ``uniqueItems`` is
+    linear, and ``unevaluatedProperties`` (which ``jsonschema`` matches with :mod:`re`
+    itself) accepts only patterns that pass the :mod:`re` screen on the keys it sees."""
+    import jsonschema
+    from jsonschema import _keywords
+
+    base = jsonschema.validators.validator_for(schema)
+    match = search or pattern_search
+    cls = _BOUNDED.get((base, match))
+    if cls is None:
+        if len(_BOUNDED) > 64:
+            _BOUNDED.clear()
+        cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+            base, _bounded_keywords(match, base, _keywords)
+        )
+        _BOUNDED[(base, match)] = cls
+    return cls(schema, format_checker=format_checker)
+
+
+def _bounded_keywords(match: Search, base: Any, keywords: Any) -> dict[str, Any]:
+    from jsonschema.exceptions import ValidationError as Invalid
+
+    def pattern(validator: Any, patrn: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not match(patrn, instance):
+            yield Invalid(f"{instance!r} does not match {patrn!r}")
+
+    def pattern_properties(validator: Any, pp: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        for patrn, subschema in pp.items():
+            for k, v in instance.items():
+                if match(patrn, k):
+                    yield from validator.descend(v, subschema, path=k, schema_path=patrn)
+
+    def additional(validator: Any, ap: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        props = schema.get("properties", {})
+        patterns = list(schema.get("patternProperties", {}))
+        extras = [k for k in instance if k not in props and not any(match(p, k) for p in patterns)]
+        if validator.is_type(ap, "object"):
+            for extra in extras:
+                yield from validator.descend(instance[extra], ap, path=extra)
+        elif not ap and extras:
+            joined = ", ".join(repr(each) for each in sorted(extras, key=str))
+            if patterns:
+                verb = "does" if len(extras) == 1 else "do"
+                listed = ", ".join(repr(each) for each in sorted(patterns))
+                yield Invalid(f"{joined} {verb} not match any of the regexes: {listed}")
+            else:
+                verb = "was" if len(extras) == 1 else "were"
+                yield Invalid(f"Additional properties are not allowed ({joined} {verb} unexpected)")
+
+    def unique(validator: Any, ui: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if ui and validator.is_type(instance, "array") and _first_repeat(instance) is not None:
+            yield Invalid(f"{instance!r} has non-unique elements")
+
+    found: dict[str, Any] = {
+        "pattern": pattern,
+        "patternProperties": pattern_properties,
+        "additionalProperties": additional,
+        "uniqueItems": unique,
+    }
+    original = base.VALIDATORS.get("unevaluatedProperties")
+    if original is not None:
+
+        def unevaluated(validator: Any, up: Any, instance: Any, schema: Any) -> Iterator[Any]:
+            if validator.is_type(instance, "object"):
+                longest = max((len(k) for k in instance), default=0)
+                for where, patrn in _patterns(validator.schema, ""):
+                    if "patternProperties" in where:
+                        _screened(patrn, where, longest)
+            yield from original(validator, up, instance, schema)
+
+        found["unevaluatedProperties"] = unevaluated
+    return {k: v for k, v in found.items() if k in base.VALIDATORS}
+
+
+def _screened(pattern: str, where: str, longest: int) -> None:
+    """Refuse a pattern that :mod:`re` itself will match on keys up to ``longest`` long
+    unless it passes the screen and the work limit (``unevaluatedProperties``)."""
+    try:
+        repeats = _screen(pattern)
+    except re.error as exc:
+        raise LimitExceeded(
+            f"{where} is used with unevaluatedProperties, where it runs unbounded: {exc}",
+            limit="pattern",
+            hint="simplify the pattern or use additionalProperties",
+        ) from None
+    if (longest + 1) ** (repeats + 1) > PATTERN_WORK:
+        raise LimitExceeded(
+            f"{where} on a {longest}-character key exceeds the work limit of {PATTERN_WORK} "
+            "steps with unevaluatedProperties",
+            limit="pattern",
+            hint="shorten the keys or simplify the pattern (fewer quantifiers)",
+        )
 
 
 def _check_simple(schema: Any, where: str) -> None:
