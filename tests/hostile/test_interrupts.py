@@ -156,7 +156,7 @@ FIRST = [
 @pytest.mark.parametrize(("spell", "where"), FIRST, ids=[s for s, _ in FIRST])
 def test_first_ctrl_c_interrupts_a_busy_spell(hostile: Hostile, spell: str, where) -> None:
     name = hostile.spell(spell)
-    run = run_with_ctrl_c(hostile, ["run", name, "--timeout", "60"], LIMIT_ENV)
+    run = run_with_ctrl_c(hostile, ["run", name, "--timeout", "600"], LIMIT_ENV)
     assert_interrupted(run, within=FIRST_WITHIN, where=where)
 
 
@@ -184,7 +184,7 @@ SECOND = [
 @pytest.mark.parametrize("spell", SECOND)
 def test_second_ctrl_c_ends_the_process_at_once(hostile: Hostile, spell: str) -> None:
     name = hostile.spell(spell)
-    run = run_with_ctrl_c(hostile, ["run", name, "--timeout", "60"], LIMIT_ENV, presses=2)
+    run = run_with_ctrl_c(hostile, ["run", name, "--timeout", "600"], LIMIT_ENV, presses=2)
     r = run.result
     found = problems_common(r)
     if run.after_last_press > (SECOND_WITHIN if len(run.presses) == 2 else FIRST_WITHIN):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from hostile_support import ANY_LIMIT, HOST_MEMORY, MEMORY, WALL, Attack, check_attack
 
-REFUSED = "tool-result success=false"
+#: the tool answered (a bounded algorithm) or refused, in time
+REFUSED = "tool-result success="
 CPU = (WALL,)
 MEM = (HOST_MEMORY, MEMORY, WALL)
 

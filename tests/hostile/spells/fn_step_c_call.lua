@@ -1,6 +1,10 @@
--- a long C call inside a function step (the workflow's error strategy must not catch it)
+-- long C calls inside a function step, forever (the workflow's error strategy must not
+-- let the run escape the limit)
 local wf = Workflow.sequential{ name = "w", error_strategy = "continue", steps = {
-  { name = "rep", fn = function(ctx) return string.rep("", 2^62) end },
+  { name = "rep", fn = function(ctx)
+      string.rep("", 2^62)
+      return table.move({}, 1, math.maxinteger - 1, 2)
+    end },
 } }
-wf:execute()
+while true do pcall(wf.execute, wf) end
 print("SURVIVED")

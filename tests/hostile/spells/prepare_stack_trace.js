@@ -12,7 +12,11 @@ function probe(err, frames) {
   }
   return String(err);
 }
-Error.prepareStackTrace = probe;
+try {
+  Error.prepareStackTrace = probe;
+} catch (e) {
+  try { Object.defineProperty(Error, "prepareStackTrace", { value: probe }); } catch (e2) { /* refused */ }
+}
 try { await Tool.execute("no-such-tool", {}); } catch (e) { String(e.stack); }
 await Tool.execute("calculator", { input: "1 + 1" });
 try { await Tool.execute("calculator", { input: 42 }); } catch (e) { String(e.stack); }

@@ -1,6 +1,7 @@
--- a long C call inside a tool handler, behind pcall
+-- long C calls inside a tool handler, behind pcall, forever
 Tool.register({ name = "rep", description = "repeats", handler = function(params)
-  return string.rep("", 2^62)
+  string.rep("", 2^62)
+  return table.move({}, 1, math.maxinteger - 1, 2)
 end })
-pcall(Tool.execute, "rep", {})
+while true do pcall(Tool.execute, "rep", {}) end
 print("SURVIVED")
