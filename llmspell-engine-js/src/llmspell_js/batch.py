@@ -57,15 +57,15 @@ def _check_event(event: Any, op_count: int) -> None:
     tag = event[0]
     if tag == "out":
         if len(event) != 3 or event[1] not in STREAMS or type(event[2]) is not str:
-            raise _bad("an output event is not [\"out\", stream, text]")
+            raise _bad('an output event is not ["out", stream, text]')
     elif tag == "req":
         if len(event) != 4 or not _is_id(event[1]) or type(event[3]) is not str:
-            raise _bad("a request is not [\"req\", id, op, arguments]")
+            raise _bad('a request is not ["req", id, op, arguments]')
         if type(event[2]) is not int or not 0 <= event[2] < op_count:
             raise _bad(f"a request names no operation ({event[2]!r})")
     elif tag == "ret":
         if len(event) < 3 or not _is_id(event[1]) or type(event[2]) is not bool:
-            raise _bad("a return is not [\"ret\", id, ok, ...]")
+            raise _bad('a return is not ["ret", id, ok, ...]')
         rest = event[3:]
         if not ((event[2] and len(rest) == 1) or (not event[2] and len(rest) == 3)):
             raise _bad("a return has the wrong number of fields")
@@ -82,7 +82,7 @@ def _check_main(main: Any) -> list[Any]:
         return main
     if main[0] == "error" and len(main) == 5 and _strings(main[1:]):
         return main
-    raise _bad("the spell's status is neither [\"ok\", value] nor [\"error\", ...]")
+    raise _bad('the spell\'s status is neither ["ok", value] nor ["error", ...]')
 
 
 def parse_batch(text: Any, op_count: int) -> Batch:

@@ -52,7 +52,7 @@ class Marshal:
         """A function, host object or number marker; anything else carrying a marker key
         (the prelude refuses such keys in spell data) is a ValidationError."""
         if len(value) == 1:
-            (key, ref), = value.items()
+            ((key, ref),) = value.items()
             if key == FN and type(ref) is int and ref > 0:
                 from llmspell_js.engine import JSFunction
 
@@ -111,6 +111,6 @@ def _number(text: str) -> float | int:
     if text in ("NaN", "Infinity", "-Infinity"):
         return float(text.replace("Infinity", "inf"))
     try:
-        return int(text)  # a BigInt
+        return int(text, 0)  # a BigInt: decimal, or hexadecimal ("0x…", "-0x…") when large
     except ValueError:
         return float("nan")

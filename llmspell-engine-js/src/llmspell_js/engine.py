@@ -89,6 +89,7 @@ class JSEngine(ScriptEngine):
         self._settle = get("__llmspell.settle")
         self._invoke = get("__llmspell.invoke")
         self._watch = get("__llmspell.watch")
+        self._result = get("__llmspell.result")
         # a script's completion value stays in QuickJS (python-quickjs cannot convert
         # every value, e.g. a long concatenated string): the indirect eval hands it on
         self._script = get(
@@ -186,13 +187,7 @@ class JSEngine(ScriptEngine):
             promise = self._guarded(lambda: self.ctx.module(source))
         except quickjs.JSException as exc:
             raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
-        # the binding names the module <input>; importing it again gives its namespace
-        completion = self.ctx.eval(
-            "(function __llmspell_result(p) { return p.then(function __llmspell_import() {"
-            ' return import("<input>"); }).then(function __llmspell_read(ns) {'
-            " return ns.default; }); })"
-        )(promise)
-        self._watch(completion)
+        self._watch(self._result(promise))  # the module's export default, when it settles
 
     def _guarded(self, fn: Any) -> Any:
         """Call into QuickJS with the time left as its time limit."""
@@ -278,8 +273,12 @@ class JSEngine(ScriptEngine):
             self._main = batch.main
         if batch.lost:
             mb = self.session.limits.memory_mb
-            raise self._memory_error(f"memory limit of {mb} MB exceeded") if mb else ScriptError(
-                "the JavaScript bridge lost a message (QuickJS could not allocate it)"
+            raise (
+                self._memory_error(f"memory limit of {mb} MB exceeded")
+                if mb
+                else ScriptError(
+                    "the JavaScript bridge lost a message (QuickJS could not allocate it)"
+                )
             )
 
     def _flush_output(self, exc: LLMSpellError) -> None:
@@ -368,10 +367,10 @@ class JSEngine(ScriptEngine):
         need = 2 * len(payload) * (1 if payload.isascii() else 2)
         used = int(self.ctx.memory().get("malloc_size", 0))
         if need > limit - used:
-            mb = need // (1024 * 1024)
             raise LimitExceeded(
-                f"{what} of about {mb} MB does not fit in the memory limit of "
-                f"{self.session.limits.memory_mb} MB",
+                f"{what} ({len(payload) >> 20} MB of JSON) needs about {need >> 20} MB in "
+                f"QuickJS, more than the {max(limit - used, 0) >> 20} MB left under the "
+                f"memory limit of {self.session.limits.memory_mb} MB",
                 limit="memory",
                 hint=_MEMORY_HINT,
             ).at(self.session.chunk_name, None)
@@ -431,6 +430,8 @@ class JSEngine(ScriptEngine):
     def _exception(self, exc: BaseException) -> LLMSpellError:
         text = str(exc)
         first, _, stack = text.partition("\n")
+        if first.startswith("InternalError: out of memory: "):  # refused by the prelude
+            return self._script_error("InternalError", first[len("InternalError: ") :], stack, "")
         if "interrupted" in first and first.startswith("InternalError"):
             return self._limit_hit(
                 self.session.timeout_error().at(self.session.chunk_name, _line(stack))
@@ -478,8 +479,10 @@ class JSEngine(ScriptEngine):
             )
         if name == "InternalError" and message.startswith("out of memory: "):
             # the prelude refused before allocating: the limit, where the spell asked
-            err = LimitExceeded(message[len("out of memory: ") :], limit="memory", hint=_MEMORY_HINT)
-            return self._limit_hit(err.at(self.session.chunk_name, _line(stack)))
+            mb = self.session.limits.memory_mb
+            text = f"memory limit of {mb} MB exceeded: {message[15:]}" if mb else message[15:]
+            refused = LimitExceeded(text, limit="memory", hint=_MEMORY_HINT)
+            return self._limit_hit(refused.at(self.session.chunk_name, _line(stack)))
         if name == "InternalError" and ("out of memory" in message or "string too long" in message):
             return self._exception(Exception(f"InternalError: {message}"))
         if not name and message in ("null", "[uninitialized]"):  # a thrown non-Error value

@@ -92,7 +92,7 @@
   function __llmspell_replacer(key, value) {
     if (typeof value === "function") return { [FN]: __llmspell_fn_id(value) };
     if (typeof value === "number" && !isFiniteNumber(value)) return { [NUM]: StringCtor(value) };
-    if (typeof value === "bigint") return { [NUM]: __llmspell_bigint_text(value) };
+    if (typeof value === "bigint") return { [NUM]: __llmspell_bigint_wire(value) };
     if (value !== null && typeof value === "object") {
       const h = weakGet(handleOf, value);
       if (h !== undefined) return { [HANDLE]: h };
@@ -149,7 +149,10 @@
   function __llmspell_request(op, args) {
     let argsJson;
     try {
-      argsJson = JSONStringify(args, __llmspell_replacer);
+      // the list is the bridge's own: only its elements are the spell's values
+      argsJson = "[";
+      for (let i = 0; i < args.length; i++) argsJson += (i ? "," : "") + __llmspell_encode(args[i]);
+      argsJson += "]";
     } catch (e) {
       return ReflectApply(PromiseCtor.reject, PromiseCtor,
         [__llmspell_error("ValidationError", __llmspell_message(e))]);
@@ -264,6 +267,12 @@
     main = text;
   }
 
+  async function __llmspell_module_default(evaluation) {
+    await evaluation;
+    const ns = await import("<input>");
+    return ns.default;
+  }
+
   async function __llmspell_next_item(self, method) {
     const v = await self[method]();
     return v === null || v === undefined ? { value: undefined, done: true } : { value: v, done: false };
@@ -292,6 +301,11 @@
     },
     watch: function __llmspell_watch(value) {
       __llmspell_run_main(value);
+    },
+    // A module's completion: its evaluation Promise settles, then its `export default`
+    // (the binding names the module <input>; importing it again gives its namespace).
+    result: function __llmspell_result(evaluation) {
+      return __llmspell_module_default(evaluation);
     },
     // Builders (Agent.builder()): setters collect fields and return the builder; build()
     // sends them in one request.
@@ -375,6 +389,7 @@
   const ELEMENT_BYTES = 32;
   const BIGINT_DECIMAL_BITS = 100000;   // ~30 100 decimal digits
   const BIGINT_DECIMAL_LIMIT = BigIntCtor(1) << BigIntCtor(BIGINT_DECIMAL_BITS);
+  const BIGINT_WIRE_LIMIT = BigIntCtor(1) << BigIntCtor(64);
   const SORT_NATIVE_MAX = 65536;        // longer default sorts compare in JavaScript
   let deadline = Infinity;
   let maxBytes = 1024 * 1024 * 1024;
@@ -386,10 +401,8 @@
 
   function __llmspell_refuse(what, size, unit) {
     __llmspell_check();
-    const mb = mathTrunc(maxBytes / 1048576);
     const e = new ErrorCtor("out of memory: " + what + " on " + size + " " + unit
-      + " (the memory limit of " + mb + " MB allows " + (unit === "elements" ? maxElements : maxBytes)
-      + " " + unit + ")");
+      + " (the memory limit allows " + (unit === "elements" ? maxElements : maxBytes) + ")");
     defineProperty(e, "name", __llmspell_data("InternalError", false));
     throw e;
   }
@@ -412,7 +425,7 @@
     }
     const desc = getOwnPropertyDescriptor(o, "length");
     if (desc !== undefined && hasOwn(desc, "value")) {
-      const n = __llmspell_length(desc);
+      const v = NumberCtor(desc.value), n = v > 0 ? mathTrunc(v) : 0;
       if (n > maxElements) __llmspell_refuse(what, n, "elements");
       return o;
     }
@@ -556,7 +569,14 @@
     return x >= BIGINT_DECIMAL_LIMIT || x <= -BIGINT_DECIMAL_LIMIT;
   }
   function __llmspell_bigint_text(x) {
-    return __llmspell_bigint_too_long(x) ? "0x" + ReflectApply(bigintToString, x, [16]) : StringCtor(x);
+    if (!__llmspell_bigint_too_long(x)) return StringCtor(x);
+    return x < 0 ? "-0x" + ReflectApply(bigintToString, -x, [16]) : "0x" + ReflectApply(bigintToString, x, [16]);
+  }
+  // a BigInt for the host: decimal up to 64 bits, hexadecimal beyond (Python reads both;
+  // it refuses decimal texts over 4300 digits, and hex costs linear time on both sides)
+  function __llmspell_bigint_wire(x) {
+    if (x < BIGINT_WIRE_LIMIT && x > -BIGINT_WIRE_LIMIT) return StringCtor(x);
+    return x < 0 ? "-0x" + ReflectApply(bigintToString, -x, [16]) : "0x" + ReflectApply(bigintToString, x, [16]);
   }
   function __llmspell_bigint_to_string(self, args, orig, label) {
     __llmspell_check();
