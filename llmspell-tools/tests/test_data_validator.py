@@ -81,3 +81,47 @@ def test_misuse_and_size(tools):
         tools("data-validator", rules=[])
     r = tools.failed("data-validator", input="x" * 10_000_001, rules=[])
     assert "over the limit" in r["error"]
+
+
+# -- bounded schemas (issue 11) ---------------------------------------------------------
+
+BOMB = "^(a|aa)+$"  # backtracks exponentially, even in the regex engine
+
+
+@pytest.mark.parametrize(
+    "schema, data",
+    [
+        ({"type": "string", "pattern": BOMB}, "a" * 40 + "!"),
+        ({"type": "object", "patternProperties": {BOMB: {}}}, {"a" * 40 + "!": 1}),
+        (
+            {"type": "object", "patternProperties": {BOMB: {}}, "additionalProperties": False},
+            {"a" * 40 + "!": 1},
+        ),
+    ],
+)
+def test_schema_regex_bombs_are_limit_exceeded(tools, schema, data):
+    import time
+
+    start = time.monotonic()
+    r = tools.failed("data-validator", input=data, schema=schema)
+    assert r["error_kind"] == "LimitExceeded" and "regular expression" in r["error"]
+    assert time.monotonic() - start < 12
+    import json
+
+    text = json.dumps(data)
+    r = tools.failed("json-processor", operation="validate", input=text, schema=schema)
+    assert r["error_kind"] == "LimitExceeded"
+
+
+def test_schema_patterns_and_unique_items_still_work(tools):
+    schema = {
+        "type": "object",
+        "patternProperties": {"^x_": {"type": "integer"}},
+        "properties": {"tags": {"type": "array", "uniqueItems": True}},
+        "additionalProperties": False,
+    }
+    r = tools.ok("data-validator", input={"x_a": 1, "tags": list(range(50_000))}, schema=schema)
+    assert r["result"]["valid"] is True
+    r = tools.ok("data-validator", input={"x_a": "s", "tags": [1, 1], "y": 0}, schema=schema)
+    rules = sorted(e["rule"] for e in r["result"]["errors"])
+    assert rules == ["additionalProperties", "type", "uniqueItems"]

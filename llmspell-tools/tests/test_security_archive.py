@@ -195,3 +195,86 @@ def test_create_refuses_links_outside_and_inputs_outside(tools, tmp_path, outsid
     with pytest.raises(SecurityError):
         tools("archive-handler", operation="create", path="../outside/z.zip", input=["d/ok.txt"])
     assert snapshot(tmp_path) == before
+
+
+# -- bounded listing and settings (issue 11) ----------------------------------------------
+
+
+def _runtime_with(root: Path, **settings: int):
+    from llmspell.config import load_settings
+    from llmspell.runtime import Runtime
+
+    env = {"LLMSPELL_STATE_BACKEND": "memory", "HOME": str(root)}
+    overrides = {
+        ("security", "allowed_paths"): [str(root)],
+        ("tools", "archive-handler"): settings,
+    }
+    return Runtime(load_settings(environ=env, use_files=False, overrides=overrides))
+
+
+def _run(runtime, **params):
+    import asyncio
+
+    from llmspell.tools import execute_tool
+
+    tool = runtime.tools.get("archive-handler")
+    return asyncio.run(execute_tool(tool, params, runtime.tool_context()))
+
+
+def test_zip_with_a_huge_directory_is_refused_before_parsing(tools):
+    import time
+
+    path = tools.root / "wide.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(10_050):
+            zf.writestr(f"{i}", b"")
+    start = time.monotonic()
+    with pytest.raises(SecurityError, match="more than 10000 members") as exc:
+        tools("archive-handler", operation="list", path="wide.zip")
+    assert "max_members" in (exc.value.hint or "")
+    assert time.monotonic() - start < 10
+
+
+def test_compressed_tar_scan_stops_at_max_total_bytes(sandbox):
+    make_tar(sandbox / "big.tar.gz", "w:gz", [("zeros.bin", b"\0" * (3 * 1024 * 1024)),
+                                               ("after.txt", b"x")])  # fmt: skip
+    runtime = _runtime_with(sandbox, max_total_bytes=1024 * 1024)
+    try:
+        with pytest.raises(SecurityError, match="declares more than 1048576 bytes") as exc:
+            _run(runtime, operation="list", path="big.tar.gz")
+        assert "[tools.archive-handler] max_total_bytes" in (exc.value.hint or "")
+    finally:
+        runtime.close()
+    runtime = _runtime_with(sandbox)  # the default (1 GiB) lists it
+    try:
+        r = _run(runtime, operation="list", path="big.tar.gz")
+        assert r["success"] and r["result"]["count"] == 2
+    finally:
+        runtime.close()
+
+
+def test_member_and_total_settings(sandbox):
+    make_zip(sandbox / "six.zip", {f"f{i}.txt": b"x" * 10 for i in range(6)})
+    runtime = _runtime_with(sandbox, max_members=5)
+    try:
+        with pytest.raises(SecurityError, match="more than 5 members"):
+            _run(runtime, operation="list", path="six.zip")
+    finally:
+        runtime.close()
+    runtime = _runtime_with(sandbox, max_total_bytes=50)
+    try:
+        with pytest.raises(SecurityError, match="over the limit of 50") as exc:
+            _run(runtime, operation="extract", path="six.zip", target_path="out")
+        assert "max_total_bytes" in (exc.value.hint or "")
+        assert not (sandbox / "out").exists()
+    finally:
+        runtime.close()
+    runtime = _runtime_with(sandbox, max_members=3)
+    try:
+        (sandbox / "src").mkdir()
+        for i in range(5):
+            (sandbox / "src" / f"{i}.txt").write_text("x")
+        r = _run(runtime, operation="create", path="new.zip", input="src")
+        assert r["error_kind"] == "LimitExceeded" and "max_members" in r["error"]
+    finally:
+        runtime.close()

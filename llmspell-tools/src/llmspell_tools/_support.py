@@ -26,6 +26,7 @@ __all__ = [
     "read_text",
     "remaining",
     "resolve",
+    "user_search",
 ]
 
 #: the longest a user-supplied regular expression may spend matching, per tool call
@@ -216,3 +217,10 @@ class UserRegex:
         except TimeoutError:
             self._timed_out()
         return result
+
+
+def user_search(pattern: str, text: str) -> bool:
+    """Whether the user-supplied ``pattern`` matches somewhere in ``text`` (through
+    :class:`UserRegex`: bounded in time, ``LimitExceeded`` past it). The ``search``
+    of :func:`llmspell.schema.bounded_validator` for schemas given to tools."""
+    return UserRegex(pattern).search(text) is not None

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from llmspell.tools import Tool
-from llmspell_tools._support import UserRegex, fail, output
+from llmspell_tools._support import UserRegex, check, fail, output, user_search
 from llmspell_tools.data._values import check_text, get_path, json_input, missing
 
 RULE_TYPES = (
@@ -214,16 +214,27 @@ def _with_rules(data: Any, rules: Any) -> Any:
 
 
 def _with_schema(data: Any, schema: dict[str, Any]) -> Any:
+    """Errors of ``data`` against a JSON schema. Its regular expressions (``pattern``,
+    ``patternProperties``) run through :class:`UserRegex` (bounded in time) and
+    ``uniqueItems`` is linear (:func:`llmspell.schema.bounded_validator`)."""
     import jsonschema
+
+    from llmspell.schema import bounded_validator
 
     cls = jsonschema.validators.validator_for(schema)
     try:
         cls.check_schema(schema)
     except jsonschema.SchemaError as exc:
         fail(f"'schema' is not a valid JSON schema: {exc.message}", kind="ValidationError")
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    validator = bounded_validator(schema, search=user_search, format_checker=cls.FORMAT_CHECKER)
+    found = []
+    for err in validator.iter_errors(data):
+        check()
+        found.append(err)
+        if len(found) >= 10 * MAX_ERRORS:
+            break
     errors = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    for err in sorted(found, key=lambda e: list(e.absolute_path)):
         path = ".".join(str(p) for p in err.absolute_path)
         errors.append(
             {"field": path or "(input)", "rule": str(err.validator), "message": err.message}

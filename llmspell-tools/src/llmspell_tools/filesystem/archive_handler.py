@@ -4,7 +4,11 @@ Extraction checks the whole archive before writing anything: every member's targ
 resolved and must lie inside ``target_path`` and the allowed paths (no ``..``, absolute or
 backslash names: zip-slip), symlink, hardlink and device members are refused, and the
 member count, total uncompressed size, per-member size and compression ratio are capped
-(decompression bombs). Any of these is a SecurityError and nothing is written. Files are
+(decompression bombs). Any of these is a SecurityError and nothing is written. Listing is
+bounded too: a zip's central directory is sized from its end record before it is parsed,
+and a compressed tar is not decompressed past ``max_total_bytes`` of declared members.
+Settings: ``[tools.archive-handler] max_members`` (10,000) and ``max_total_bytes`` (1 GiB);
+each member is also capped by ``[security] max_input_bytes``. Files are
 written atomically; if extraction still fails midway (a corrupt member), what it created
 is removed again.
 """
@@ -25,7 +29,16 @@ from typing import IO, Any
 
 from llmspell.errors import SecurityError
 from llmspell.tools import Tool
-from llmspell_tools._support import atomic_write, dispatch, fail, output, resolve
+from llmspell_tools._support import (
+    atomic_write,
+    check,
+    dispatch,
+    fail,
+    limit,
+    output,
+    over_limit,
+    resolve,
+)
 from llmspell_tools.filesystem._paths import safe_tree
 
 #: the most members an archive may have
@@ -35,6 +48,44 @@ MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 #: the largest uncompressed/compressed ratio accepted (for members over RATIO_FLOOR bytes)
 MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024
+#: the most central-directory bytes per allowed member (a zip's directory is parsed whole)
+DIRECTORY_BYTES_PER_MEMBER = 1024
+TOOL_NAME = "archive-handler"
+
+
+def _max_members(ctx: Any) -> int:
+    return limit(ctx, TOOL_NAME, "max_members", MAX_MEMBERS)
+
+
+def _max_total(ctx: Any) -> int:
+    return limit(ctx, TOOL_NAME, "max_total_bytes", MAX_TOTAL_BYTES)
+
+
+def _zip_directory_check(real: Path, max_members: int) -> None:
+    """Refuse a zip whose central directory (read whole by :mod:`zipfile`) is too big,
+    from its end record, before anything is parsed."""
+    try:
+        with real.open("rb") as fh:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]
+    except (OSError, zipfile.BadZipFile):
+        return  # zipfile reports it
+    if not end:
+        return
+    entries, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if entries > max_members:
+        raise SecurityError(
+            f"zip archive {real.name!r} has more than {max_members} members ({entries}; "
+            "possible archive bomb)",
+            hint=f"raise [tools.{TOOL_NAME}] max_members",
+        )
+    if directory > max_members * DIRECTORY_BYTES_PER_MEMBER:
+        raise SecurityError(
+            f"zip archive {real.name!r} has a {directory}-byte central directory, more than "
+            f"{max_members} members may fill ({DIRECTORY_BYTES_PER_MEMBER} bytes each; "
+            "possible archive bomb)",
+            hint=f"raise [tools.{TOOL_NAME}] max_members",
+        )
+
 
 FORMATS = ("zip", "tar", "tar.gz", "tar.xz")
 _SUFFIXES = {
@@ -105,12 +156,15 @@ def _tar_members(tf: tarfile.TarFile) -> Iterator[Member]:
 class _Archive:
     """An open archive of either family with a bounded member scan."""
 
-    def __init__(self, real: Path, fmt: str) -> None:
+    def __init__(self, real: Path, fmt: str, max_members: int, max_total: int) -> None:
         self.fmt = fmt
+        self.max_members = max_members
+        self.max_total = max_total
         self.zip: zipfile.ZipFile | None = None
         self.tar: tarfile.TarFile | None = None
         try:
             if fmt == "zip":
+                _zip_directory_check(real, max_members)
                 self.zip = zipfile.ZipFile(real)
             else:
                 self.tar = tarfile.open(real, f"r:{_TAR_MODES[fmt]}")  # type: ignore[call-overload]  # noqa: SIM115
@@ -118,14 +172,26 @@ class _Archive:
             fail(f"cannot open {real.name!r} as {fmt}: {exc}")
 
     def members(self) -> list[Member]:
+        """Every member, scanned within the member-count and (compressed tar) size caps."""
         found: list[Member] = []
         source = _zip_members(self.zip) if self.zip else _tar_members(self.tar)  # type: ignore[arg-type]
+        declared = 0
         try:
             for member in source:
+                check()
                 found.append(member)
-                if len(found) > MAX_MEMBERS:
+                if len(found) > self.max_members:
                     raise SecurityError(
-                        f"archive has more than {MAX_MEMBERS} members (possible archive bomb)"
+                        f"archive has more than {self.max_members} members (possible archive bomb)",
+                        hint=f"raise [tools.{TOOL_NAME}] max_members",
+                    )
+                declared += max(member.size, 0)
+                if self.fmt in ("tar.gz", "tar.xz") and declared > self.max_total:
+                    # reading the next header means decompressing this member's data
+                    raise SecurityError(
+                        f"compressed tar archive declares more than {self.max_total} bytes "
+                        "of members (possible archive bomb)",
+                        hint=f"raise [tools.{TOOL_NAME}] max_total_bytes",
                     )
         except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as exc:
             fail(f"corrupt {self.fmt} archive: {exc}")
@@ -156,7 +222,7 @@ def _open(ctx: Any, params: dict[str, Any]) -> tuple[_Archive, Path]:
     if not real.is_file():
         fail(f"archive {path!r} does not exist", kind="NotFoundError")
     ctx.policy.check_size(real.stat().st_size, what=f"archive {path!r}")
-    return _Archive(real, fmt), real
+    return _Archive(real, fmt, _max_members(ctx), _max_total(ctx)), real
 
 
 def _list(params: dict[str, Any], ctx: Any) -> Any:
@@ -196,6 +262,7 @@ def _plan(
     total = 0
     plan: list[tuple[Member, Path]] = []
     for m in members:
+        check()
         if m.kind in ("symlink", "hardlink"):
             raise SecurityError(f"archive member {m.name!r} is a {m.kind}; links are refused")
         if m.kind == "other":
@@ -215,9 +282,10 @@ def _plan(
                     f"{m.compressed} (ratio over {MAX_RATIO}: possible zip bomb)"
                 )
         plan.append((m, dest))
-    if total > MAX_TOTAL_BYTES:
+    if total > archive.max_total:
         raise SecurityError(
-            f"archive would extract {total} bytes, over the limit of {MAX_TOTAL_BYTES}"
+            f"archive would extract {total} bytes, over the limit of {archive.max_total}",
+            hint=f"raise [tools.{TOOL_NAME}] max_total_bytes",
         )
     if total > RATIO_FLOOR and total > MAX_RATIO * max(archive_size, 1):
         raise SecurityError(
@@ -250,6 +318,7 @@ def _extract(params: dict[str, Any], ctx: Any) -> Any:
                 target.mkdir(parents=True)
                 created.append(target)
             for m, dest in plan:
+                check()
                 for parent in reversed([dest, *dest.parents] if m.kind == "directory"
                                        else list(dest.parents)):  # fmt: skip
                     if parent.is_relative_to(target) and not parent.exists():
@@ -262,8 +331,8 @@ def _extract(params: dict[str, Any], ctx: Any) -> Any:
                 if len(data) != m.size:
                     fail(f"member {m.name!r} does not have its declared size", operation="extract")
                 written += len(data)
-                if written > MAX_TOTAL_BYTES:
-                    raise SecurityError(f"extraction passed {MAX_TOTAL_BYTES} bytes")
+                if written > archive.max_total:
+                    raise SecurityError(f"extraction passed {archive.max_total} bytes")
                 existed = dest.exists()
                 atomic_write(ctx, dest, data)
                 if not existed:
@@ -295,7 +364,9 @@ def _sources(ctx: Any, params: dict[str, Any], out_real: Path) -> list[tuple[str
     items = [raw] if isinstance(raw, str) else list(raw)
     plan: list[tuple[str, Path | None]] = []
     total = 0
+    most = _max_members(ctx)
     for item in items:
+        check()
         real = resolve(ctx, item, what="input")
         if not real.exists():
             fail(f"input {item!r} does not exist", kind="NotFoundError", operation="create")
@@ -306,6 +377,7 @@ def _sources(ctx: Any, params: dict[str, Any], out_real: Path) -> list[tuple[str
             continue
         plan.append((base + "/", None))
         for entry, target in safe_tree(ctx, real):
+            check()
             if entry == out_real or target is None:
                 continue
             arc = f"{base}/{entry.relative_to(real).as_posix()}"
@@ -314,8 +386,13 @@ def _sources(ctx: Any, params: dict[str, Any], out_real: Path) -> list[tuple[str
             else:
                 plan.append((arc, target))
                 total += target.stat().st_size
-        if len(plan) > MAX_MEMBERS:
-            fail(f"more than {MAX_MEMBERS} files to archive", operation="create")
+            if len(plan) > most:
+                over_limit(
+                    "the number of files to archive",
+                    most,
+                    setting=f"[tools.{TOOL_NAME}] max_members",
+                    operation="create",
+                )
     ctx.policy.check_size(total, what="the files to archive")
     return plan
 
