@@ -46,9 +46,10 @@ def str_bytes(value: str) -> int:
     return len(value.encode("utf-8", "surrogatepass"))
 
 
-def lua_size(value: Any, cap: float) -> int:
+def lua_size(value: Any, cap: float, fields_of: Any = None) -> int:
     """An upper estimate of the bytes ``value`` takes once built in Lua; stops counting
-    (returning more than ``cap``) as soon as the total passes ``cap``."""
+    (returning more than ``cap``) as soon as the total passes ``cap``. ``fields_of(v)``
+    gives the fields of a host object's proxy (None for other values)."""
     total = 0
     stack = [value]
     pop, push = stack.pop, stack.append
@@ -76,6 +77,9 @@ def lua_size(value: Any, cap: float) -> int:
             stack.append(list(v))
         else:
             total += PROXY_BYTES
+            fields = fields_of(v) if fields_of is not None else None
+            if fields is not None:
+                push(fields)
         if total > cap:
             break
     return total
@@ -188,18 +192,23 @@ class Marshal:
         left = limit - lua.get_memory_used()
         if t is str and 4 * len(value) + STRING_BYTES + GUARD_MARGIN < left:
             return value
-        size = lua_size(value, left)
+        size = lua_size(value, left, self._fields_of)
         if size + GUARD_MARGIN > left:
             lua.gccollect()
             left = limit - lua.get_memory_used()
+            # (the first count stopped at the old cap)
+            size = lua_size(value, left, self._fields_of)
             if size > left and not force:
                 raise self.engine.memory_error(
                     f"{what} needs about {size / 1048576:.1f} MB in Lua, "
                     f"{max(left, 0) / 1048576:.1f} MB are left"
                 )
-        if size + GUARD_MARGIN <= left:
-            return self.to_lua(value)
-        lua.set_max_memory(limit + size + GUARD_MARGIN)
+        if t is str and size + GUARD_MARGIN <= left:
+            return value
+        # tables are built with the limit lifted by twice their estimate: lupa's
+        # table_from is not a protected call, so an underestimate must not fail there
+        # (the spell's next allocation meets the limit instead, in protected code)
+        lua.set_max_memory(limit + 2 * size + GUARD_MARGIN)
         try:
             built = self.to_lua(value)
             if type(built) is str:
@@ -208,6 +217,14 @@ class Marshal:
             return built
         finally:
             lua.set_max_memory(limit)
+
+    def _fields_of(self, value: Any) -> Any:
+        from llmspell_lua.engine import LuaFunction
+
+        if isinstance(value, LuaFunction):
+            return None
+        object_type = self.engine.session.object_type(value)
+        return object_type.fields(value) if object_type is not None else None
 
     def pack(self, values: list[Any], what: str) -> Any:
         """A Lua table ``{n = #values, ...}`` of the converted values (guarded)."""

@@ -261,6 +261,24 @@ local function arglen(v)
   return nil
 end
 
+-- The C functions run under raw_pcall so that their own errors name the spell's line
+-- (not the prelude's) and the function as usual ("bad argument #1 to 'string.rep'");
+-- a limit or a memory error raised inside (a gsub callback's) passes through unchanged.
+local function rethrow(e, level)
+  if dead then raw_error(e, 0) end
+  if e == MEMORY_MESSAGE then
+    dead = e
+    raw_error(e, 0)
+  end
+  if type(e) ~= "string" or sfind(e, "^[^\n:]+:%d+: ") then raw_error(e, 0) end
+  raw_error(e, level)
+end
+
+local function pass(ok, ...)
+  if ok then return ... end
+  rethrow((...), 3) -- pass is tail-called by a wrapper: 1 rethrow, 2 pass, 3 the spell
+end
+
 -- steps per byte a primitive produces or scans, and per table element it moves
 local COPY_BYTES_PER_STEP = 4
 
@@ -273,7 +291,7 @@ string.rep = function(s, n, sep)
     check_size(size, "string.rep")
     charge(size / COPY_BYTES_PER_STEP + k, "string.rep")
   end
-  return raw_rep(s, n, sep)
+  return pass(raw_pcall(raw_rep, s, n, sep))
 end
 
 local function per_byte(raw, name)
@@ -283,7 +301,7 @@ local function per_byte(raw, name)
       check_size(ls, name)
       charge(ls, name)
     end
-    return raw(s, ...)
+    return pass(raw_pcall(raw, s, ...))
   end
 end
 string.upper = per_byte(raw_upper, "string.upper")
@@ -291,7 +309,8 @@ string.lower = per_byte(raw_lower, "string.lower")
 string.reverse = per_byte(raw_reverse, "string.reverse")
 
 string.format = function(fmt, ...)
-  local out = raw_format(fmt, ...)
+  local ok, out = raw_pcall(raw_format, fmt, ...)
+  if not ok then rethrow(out, 3) end
   local lo = #out
   if lo > 64 then charge(lo, "string.format") end
   return out
@@ -302,7 +321,7 @@ local function per_value(raw, name)
   return function(...)
     local n = select("#", ...)
     if n > 64 then charge(n, name) end
-    return raw(...)
+    return pass(raw_pcall(raw, ...))
   end
 end
 string.char = per_value(raw_char, "string.char")
@@ -326,18 +345,18 @@ string.byte = function(s, i, j)
     local n = span(ls, i, j, 1, 1)
     if n > 64 then charge(n, "string.byte") end
   end
-  return sbyte(s, i, j)
+  return pass(raw_pcall(sbyte, s, i, j))
 end
 
 utf8.len = function(s, i, j, lax)
   local ls = arglen(s)
   if ls and ls > 256 then charge(ls / COPY_BYTES_PER_STEP, "utf8.len") end
-  return raw_ulen(s, i, j, lax)
+  return pass(raw_pcall(raw_ulen, s, i, j, lax))
 end
 utf8.offset = function(s, n, i)
   local ls = arglen(s)
   if ls and ls > 256 then charge(ls / COPY_BYTES_PER_STEP, "utf8.offset") end
-  return raw_uoffset(s, n, i)
+  return pass(raw_pcall(raw_uoffset, s, n, i))
 end
 utf8.codepoint = function(s, i, j, lax)
   local ls = arglen(s)
@@ -345,7 +364,7 @@ utf8.codepoint = function(s, i, j, lax)
     local n = span(ls, i, j, 1, 1)
     if n > 64 then charge(n, "utf8.codepoint") end
   end
-  return raw_ucodepoint(s, i, j, lax)
+  return pass(raw_pcall(raw_ucodepoint, s, i, j, lax))
 end
 
 local STEPS_PER_ELEMENT = 4
@@ -355,7 +374,7 @@ table.move = function(a1, f, e, t, a2)
     local n = (e + 0.0) - f + 1
     if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.move") end
   end
-  return raw_move(a1, f, e, t, a2)
+  return pass(raw_pcall(raw_move, a1, f, e, t, a2))
 end
 
 -- #list evaluated once (a __len metamethod is Lua code the hook sees)
@@ -370,7 +389,8 @@ table.concat = function(list, sep, i, j)
     local n = elements(i == nil and 1 or i, j)
     if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.concat") end
   end
-  local out = raw_concat(list, sep, i, j)
+  local ok, out = raw_pcall(raw_concat, list, sep, i, j)
+  if not ok then rethrow(out, 3) end
   local lo = #out
   if lo > 256 then charge(lo / COPY_BYTES_PER_STEP, "table.concat") end
   return out
@@ -382,7 +402,7 @@ table.unpack = function(list, i, j)
     local n = elements(i == nil and 1 or i, j)
     if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.unpack") end
   end
-  return raw_unpack(list, i, j)
+  return pass(raw_pcall(raw_unpack, list, i, j))
 end
 
 -- insert and remove shift elements one by one through the table's metamethods; for a
@@ -407,7 +427,7 @@ table.insert = function(list, ...)
       if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.insert") end
     end
   end
-  return raw_insert(list, ...)
+  return pass(raw_pcall(raw_insert, list, ...))
 end
 
 local function lua_remove(list, ...)
@@ -438,7 +458,7 @@ table.remove = function(list, ...)
       if n > 64 then charge(n * STEPS_PER_ELEMENT, "table.remove") end
     end
   end
-  return raw_remove(list, ...)
+  return pass(raw_pcall(raw_remove, list, ...))
 end
 
 table.sort = function(list, cmp)
@@ -450,7 +470,7 @@ table.sort = function(list, cmp)
       charge(n * lg * STEPS_PER_ELEMENT, "table.sort")
     end
   end
-  return raw_sort(list, cmp)
+  return pass(raw_pcall(raw_sort, list, cmp))
 end
 
 -- Patterns. Lua's matcher backtracks: a quantified item ('*', '+', '-') retries the
@@ -506,7 +526,7 @@ local function analyze(p)
       items[#items + 1] = { "one", nil, 1 }
       i = i + 1
     elseif c == 37 and sbyte(p, i + 1) == 98 then -- %bxy
-      items[#items + 1] = { "lin", nil, 1 }
+      items[#items + 1] = { "lin", ssub(p, i + 2, i + 3), 1 }
       i = i + 4
     elseif c == 37 and sbyte(p, i + 1) == 102 then -- %f[set]
       local e = class_end(p, i + 2, m)
@@ -556,6 +576,42 @@ local function longest_run(s, cls, n)
   end
 end
 
+-- a character as a pattern item matching itself
+local function literal(c)
+  return sfind(c, "^%w") and c or "%" .. c
+end
+
+-- the longest stretch %bxy scans from one start: to the matching y, or to the end of
+-- the subject when the x is never closed (a linear pass over the x and y in s)
+local function balance_span(s, xy, n)
+  local x, y = ssub(xy, 1, 1), ssub(xy, 2, 2)
+  if #xy < 2 then return n end
+  local best, open = 0, {}
+  if x == y then
+    local last = nil
+    for pos in raw_gmatch(s, "()" .. literal(x)) do
+      if last and pos - last + 1 > best then best = pos - last + 1 end
+      last = pos
+    end
+    if last and n - last + 1 > best then best = n - last + 1 end
+    return best
+  end
+  for pos, c in raw_gmatch(s, "()([" .. literal(x) .. literal(y) .. "])") do
+    if c == y then
+      local top = #open
+      if top > 0 then
+        local span = pos - open[top] + 1
+        if span > best then best = span end
+        open[top] = nil
+      end
+    else
+      open[#open + 1] = pos
+    end
+  end
+  if open[1] and n - open[1] + 1 > best then best = n - open[1] + 1 end
+  return best
+end
+
 local function estimate(info, s, n, refine)
   local items = info.items
   local rest = 1.0 -- floats: the estimate may exceed any integer
@@ -567,7 +623,7 @@ local function estimate(info, s, n, refine)
     if kind == "one" then
       rest = w + rest
     elseif kind == "lin" then
-      rest = n + rest
+      rest = (refine and item[2] and balance_span(s, item[2], n) or n) + rest
     elseif kind == "opt" then
       rest = w + 2 * rest
     elseif idx == #items and info.tail then
@@ -617,7 +673,7 @@ local function wrap_pattern(raw, name)
         charge(steps, name, worst, worst > BIG_WORK and pattern_detail(s, p) or nil)
       end
     end
-    return raw(s, p, init, plain)
+    return pass(raw_pcall(raw, s, p, init, plain))
   end
 end
 string.find = wrap_pattern(raw_sfind, "string.find")
@@ -631,7 +687,8 @@ string.gsub = function(s, p, repl, n)
       charge(steps, "string.gsub", worst, worst > BIG_WORK and pattern_detail(s, p) or nil)
     end
   end
-  local out, count = raw_gsub(s, p, repl, n)
+  local ok, out, count = raw_pcall(raw_gsub, s, p, repl, n)
+  if not ok then rethrow(out, 3) end
   local lo = #out
   if lo > 256 then charge(lo / COPY_BYTES_PER_STEP, "string.gsub") end
   return out, count
