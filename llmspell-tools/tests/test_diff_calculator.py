@@ -89,3 +89,28 @@ def test_misuse_and_limits(tools):
         tools("diff-calculator", old_text="a" * 6, new_text="b" * 6)
     with pytest.raises(SecurityError, match="over the limit"):
         tools("diff-calculator", type="json", old_json=["a" * 20], new_json=[])
+
+
+# -- bounded work (issue 11) ------------------------------------------------------------
+
+
+def test_repeated_lines_are_refused_promptly(tools):
+    import time
+
+    old = "same\n" * 20_000
+    new = "same\n" * 19_999 + "other\n"
+    start = time.monotonic()
+    r = tools.failed("diff-calculator", old_text=old, new_text=new)
+    assert r["error_kind"] == "LimitExceeded"
+    assert "[tools.diff-calculator] max_work" in r["error"]
+    r = tools.failed("diff-calculator", old_text="a " * 20_000, new_text="a " * 20_001,
+                     format="inline")  # fmt: skip
+    assert r["error_kind"] == "LimitExceeded" and "words" in r["error"]
+    assert time.monotonic() - start < 10
+
+
+def test_large_ordinary_diffs_still_work(tools):
+    old = "".join(f"line {i}\n" for i in range(20_000))
+    new = old.replace("line 500\n", "changed\n")
+    r = tools.ok("diff-calculator", old_text=old, new_text=new, format="simple")
+    assert r["result"]["diff"] == "- line 500\n+ changed\n"

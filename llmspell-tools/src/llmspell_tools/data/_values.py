@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from llmspell_tools._support import fail
+from llmspell_tools._support import check, fail
 
 #: the largest text input (characters) these tools accept inline
 MAX_TEXT = 10_000_000
@@ -37,6 +37,8 @@ def plain(value: Any, name: str = "input", budget: int = MAX_NODES) -> Any:
     def walk(v: Any, depth: int) -> Any:
         nonlocal count
         count += 1
+        if not count & 0xFFF:
+            check()
         if count > budget:
             fail(f"'{name}' has more than {budget} values", kind="ValidationError")
         if depth > MAX_DEPTH:

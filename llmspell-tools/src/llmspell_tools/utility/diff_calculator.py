@@ -1,23 +1,58 @@
-"""diff-calculator: differences between texts (difflib), JSON values (deepdiff) or files."""
+"""diff-calculator: differences between texts (difflib), JSON values (deepdiff) or files.
+
+difflib's matcher is quadratic when lines (or words, for ``inline``) repeat: two texts of
+100,000 identical lines take hours. The work is estimated before the diff starts — the
+sum over distinct lines of (occurrences in old x occurrences in new) — and refused past
+``[tools.diff-calculator] max_work`` (20,000,000); the matcher checks the call's deadline
+at every step.
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from llmspell.tools import Tool
-from llmspell_tools._support import fail, output, read_text
+from llmspell_tools._support import check, fail, limit, output, over_limit, read_text
 
 FORMATS = ("unified", "context", "inline", "simple")
+#: the default cap on the estimated matcher work (see the module notes)
+MAX_WORK = 20_000_000
 
 
-def _text_diff(old: str, new: str, params: dict[str, Any], names: tuple[str, str]) -> Any:
+class _Matcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
+    """A SequenceMatcher that checks the call's deadline at every longest-match search."""
+
+    def find_longest_match(self, *args: Any, **kwargs: Any) -> Any:
+        check()
+        return super().find_longest_match(*args, **kwargs)
+
+
+def _bound(ctx: Any, a: Sequence[str], b: Sequence[str], what: str) -> None:
+    """Refuse a diff whose repeated lines/words would make the matcher quadratic."""
+    cap = limit(ctx, "diff-calculator", "max_work", MAX_WORK)
+    counts = Counter(b)
+    work = len(a) + len(b) + sum(counts.get(x, 0) for x in a)
+    if work > cap:
+        over_limit(
+            f"the estimated diff work ({work} steps: {len(a)} x {len(b)} {what}, many repeated)",
+            cap,
+            setting="[tools.diff-calculator] max_work",
+        )
+
+
+def _text_diff(
+    old: str, new: str, params: dict[str, Any], names: tuple[str, str], ctx: Any = None
+) -> Any:
     fmt = params.get("format", "unified")
     n = params.get("context_lines", 3)
     a = old.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    _bound(ctx, a, b, "lines")
+    matcher = _Matcher(None, a, b, autojunk=False)
     added = removed = 0
     hunks: list[dict[str, Any]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -43,7 +78,7 @@ def _text_diff(old: str, new: str, params: dict[str, Any], names: tuple[str, str
             out.extend(f"+ {line}\n" for line in hunk["new_lines"])
         diff = "".join(out)
     else:
-        diff = _inline(old, new)
+        diff = _inline(old, new, ctx)
     identical = old == new
     result = {
         "diff": diff,
@@ -60,14 +95,15 @@ def _nl(line: str) -> str:
     return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
 
 
-def _inline(old: str, new: str) -> str:
+def _inline(old: str, new: str, ctx: Any = None) -> str:
     """Word-level markup: removed text as [-...-], added text as {+...+}."""
     import re
 
     a = re.findall(r"\s+|[^\s]+", old)
     b = re.findall(r"\s+|[^\s]+", new)
+    _bound(ctx, a, b, "words")
     out: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _Matcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             out.append("".join(a[i1:i2]))
             continue
@@ -116,12 +152,12 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
         ctx.policy.resolve_path(params["new_file"], what="new_file")
         old = read_text(ctx, params["old_file"], what="old_file")
         new = read_text(ctx, params["new_file"], what="new_file")
-        return _text_diff(old, new, params, (params["old_file"], params["new_file"]))
+        return _text_diff(old, new, params, (params["old_file"], params["new_file"]), ctx)
     if params.get("old_text") is None or params.get("new_text") is None:
         fail("type 'text' needs 'old_text' and 'new_text'", kind="ValidationError")
     old, new = params["old_text"], params["new_text"]
     ctx.policy.check_size(len(old.encode()) + len(new.encode()), what="old_text + new_text")
-    return _text_diff(old, new, params, ("old", "new"))
+    return _text_diff(old, new, params, ("old", "new"), ctx)
 
 
 TOOL = Tool(
