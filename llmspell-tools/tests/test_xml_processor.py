@@ -92,3 +92,32 @@ def test_misuse_and_size(tools):
         tools("xml-processor", operation="xslt", input=XML)
     r = tools.failed("xml-processor", input="<a>" + "x" * 10_000_001 + "</a>")
     assert "over the limit" in r["error"]
+
+
+# -- bounded XPath (issue 11) -------------------------------------------------------------
+
+
+def test_nested_document_wide_xpath_is_refused_promptly(tools):
+    import time
+
+    doc = "<r>" + "<a><b>x</b></a>" * 5_000 + "</r>"
+    start = time.monotonic()
+    r = tools.failed("xml-processor", operation="query", input=doc,
+                     xpath="count(//*[count(//*[count(//*) > 0]) > 0])")  # fmt: skip
+    assert r["error_kind"] == "LimitExceeded"
+    assert "[tools.xml-processor] max_xpath_work" in r["error"]
+    assert time.monotonic() - start < 10
+    # ordinary queries, with predicates and literals containing '/', still work
+    r = tools.ok("xml-processor", operation="query", input=doc, xpath="count(//a[b='x'])")
+    assert r["result"]["matches"] == [5000.0]
+    r = tools.ok("xml-processor", operation="query", input=doc,
+                 xpath="//a[b='x/y' or b='//'][1]/b")  # fmt: skip
+    assert r["result"]["count"] == 0
+    r = tools.ok("xml-processor", operation="query", input=doc, xpath="(//b)[3]")
+    assert r["result"]["count"] == 1
+
+
+def test_xpath_with_one_wide_predicate_on_small_docs_works(tools):
+    doc = "<r><a id='1'/><a id='2'/><b ref='2'/></r>"
+    r = tools.ok("xml-processor", operation="query", input=doc, xpath="//a[@id = //b/@ref]/@id")
+    assert r["result"]["matches"] == ["2"]

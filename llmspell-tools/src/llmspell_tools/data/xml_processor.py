@@ -12,11 +12,57 @@ from typing import Any
 
 from llmspell.errors import SecurityError
 from llmspell.tools import Tool, ToolFailure
-from llmspell_tools._support import dispatch, fail, output
+from llmspell_tools._support import check, dispatch, fail, limit, output, over_limit
 from llmspell_tools.data._values import check_text
 
 MAX_XPATH = 2_000
 MAX_MATCHES = 10_000
+#: the default cap on an XPath's estimated node visits (``[tools.xml-processor] max_xpath_work``)
+MAX_XPATH_WORK = 100_000_000
+#: the default cap on the serialized matches (``[tools.xml-processor] max_output_chars``)
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024
+_WIDE = ("/", "ancestor", "descendant", "preceding", "following", "id(")
+
+
+def _xpath_nesting(xpath: str) -> int:
+    """How deeply predicates that walk the document (an absolute path, ``//``, or a
+    wide axis) are nested in ``xpath``: each such level multiplies libxml2's work by the
+    node count, and libxml2 cannot be interrupted."""
+    depth = 0
+    stack: list[int] = []  # start offsets of open predicates
+    quote = ""
+    bare = []  # the expression with string literals blanked
+    for ch in xpath:
+        if quote:
+            quote = "" if ch == quote else quote
+            bare.append(" ")
+        else:
+            quote = ch if ch in "'\"" else ""
+            bare.append(" " if quote else ch)
+    code = "".join(bare)
+    for i, ch in enumerate(code):
+        if ch == "[":
+            stack.append(i)
+        elif ch == "]" and stack:
+            start = stack.pop()
+            if any(w in code[start:i] for w in _WIDE):
+                depth = max(depth, len(stack) + 1)
+    return depth
+
+
+def _bound_xpath(ctx: Any, xpath: str, root: Any) -> None:
+    """Refuse an XPath whose nested document-wide predicates would take too long."""
+    nodes = sum(1 for _ in root.iter()) + 1
+    nesting = _xpath_nesting(xpath)
+    work = nodes ** (nesting + 1)
+    cap = limit(ctx, "xml-processor", "max_xpath_work", MAX_XPATH_WORK)
+    if work > cap:
+        over_limit(
+            f"the XPath's estimated work ({nodes} nodes ** {nesting + 1}: predicates that "
+            f"search the whole document, nested {nesting} deep)",
+            cap,
+            setting="[tools.xml-processor] max_xpath_work",
+        )
 
 
 def _check_safe(text: str, name: str) -> None:
@@ -126,7 +172,7 @@ def _parse_op(params: dict[str, Any]) -> Any:
     return output(result, text=f"<{result['root']}> with {count} elements")
 
 
-def _query(params: dict[str, Any]) -> Any:
+def _query(params: dict[str, Any], ctx: Any = None) -> Any:
     from lxml import etree
 
     xpath = params.get("xpath") or params.get("query")
@@ -137,6 +183,7 @@ def _query(params: dict[str, Any]) -> Any:
     check_text(xpath, "xpath", MAX_XPATH)
     root = _parse(params["input"])
     namespaces = params.get("namespaces") or None
+    _bound_xpath(ctx, xpath, root)
     try:
         found = root.xpath(xpath, namespaces=namespaces)
     except etree.XPathError as exc:
@@ -144,7 +191,18 @@ def _query(params: dict[str, Any]) -> Any:
     items = found if isinstance(found, list) else [found]
     if len(items) > MAX_MATCHES:
         fail(f"the XPath matched more than {MAX_MATCHES} nodes")
-    matches = [_describe(i) for i in items]
+    cap = limit(ctx, "xml-processor", "max_output_chars", MAX_OUTPUT_CHARS)
+    matches, size = [], 0
+    for item in items:
+        check()
+        match = _describe(item)
+        size += len(match["xml"]) if isinstance(match, dict) and "xml" in match else 1
+        if size > cap:
+            over_limit(
+                "the serialized matches", f"{cap} characters",
+                setting="[tools.xml-processor] max_output_chars",
+            )  # fmt: skip
+        matches.append(match)
     texts = [m["text"] if isinstance(m, dict) else str(m) for m in matches]
     return output(
         {"matches": matches, "count": len(matches), "result": matches},
@@ -193,7 +251,11 @@ def _to_json(params: dict[str, Any]) -> Any:
 
 def run(params: dict[str, Any], ctx: Any) -> Any:
     """Parse, query, validate or convert the XML in ``input``."""
-    ops = {"parse": _parse_op, "query": _query, "validate": _validate, "to_json": _to_json}
+
+    def query(p: dict[str, Any]) -> Any:
+        return _query(p, ctx)
+
+    ops = {"parse": _parse_op, "query": query, "validate": _validate, "to_json": _to_json}
     return dispatch(params, ops, params, default="parse")
 
 
