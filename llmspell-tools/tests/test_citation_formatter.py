@@ -114,3 +114,16 @@ def test_misuse(tools):
         tools("citation-formatter", input=BIB, style="ieee")
     with pytest.raises(ValidationError, match="parameter 'operation'"):
         tools("citation-formatter", operation="format", input=BIB)
+
+
+def test_whitespace_runs_do_not_make_parsing_quadratic(tools):
+    import time
+
+    start = time.monotonic()
+    spaces = " " * 1_000_000
+    tools("citation-formatter", input="\n" * 1_000_000 + "title: x\n")
+    tools("citation-formatter", input=f"author: 'A{spaces}B and C'\ntitle: T\nyear: 2020\n")
+    assert time.monotonic() - start < 20
+    entry = "@article{k, author={Doe, John  and  Roe, Jane}, title={T}, year={2020}}"
+    r = tools.ok("citation-formatter", input=entry)
+    assert "Doe" in r["text"] and "Roe" in r["text"]

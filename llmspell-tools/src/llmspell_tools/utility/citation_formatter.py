@@ -38,6 +38,10 @@ REQUIRED = {
 MAX_INPUT = 2_000_000
 
 Person = tuple[str, str]  # (family, given)
+# linear-time forms: a whitespace run is tried only from its start (``\s+and\s+`` and a
+# multiline ``^\s*`` retried every position of a long run: quadratic on 2 MB of spaces)
+_AUTHOR_SEP = re.compile(r"(?<!\s)\s+and\s+")
+_BIBTEX_ENTRY = re.compile(r"^[^\S\n]*@\w+\s*[{(]", re.MULTILINE)
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -57,9 +61,7 @@ def _people(value: Any) -> list[Person]:
     {family, given} / {last, first} mappings."""
     if value is None or value == "":
         return []
-    items: list[Any] = (
-        value if isinstance(value, list) else re.split(r"\s+and\s+", str(value).strip())
-    )
+    items: list[Any] = value if isinstance(value, list) else _AUTHOR_SEP.split(str(value).strip())
     people: list[Person] = []
     for item in items:
         if isinstance(item, dict):
@@ -112,7 +114,7 @@ def _load(params: dict[str, Any]) -> list[dict[str, Any]]:
         fail(f"input is longer than {MAX_INPUT} characters", kind="LimitExceeded")
     fmt = params.get("input_format", "auto")
     if fmt == "auto":
-        fmt = "bibtex" if re.search(r"^\s*@\w+\s*[{(]", text, re.MULTILINE) else "yaml"
+        fmt = "bibtex" if _BIBTEX_ENTRY.search(text) else "yaml"
     if fmt == "bibtex":
         import bibtexparser
         from bibtexparser.bparser import BibTexParser
