@@ -134,3 +134,21 @@ def test_paths_outside_are_denied(tools, sandbox, tmp_path, png):
     (sandbox / "link.png").symlink_to(tmp_path / "outside.png")
     with pytest.raises(SecurityError):
         tools("image-processor", file_path="link.png")
+
+
+def test_rotated_canvas_is_sized_before_it_is_allocated(tools, png, monkeypatch):
+    from PIL import Image
+
+    calls = []
+    real_rotate = Image.Image.rotate
+    monkeypatch.setattr(Image.Image, "rotate", lambda self, *a, **k: calls.append(a) or
+                        real_rotate(self, *a, **k))  # fmt: skip
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 3500)  # 80x40 fits; 45° needs ~86x86
+    with pytest.raises(SecurityError, match="rotated image"):
+        tools("image-processor", operation="rotate", file_path="pic.png", target_path="r.png",
+              degrees=45)  # fmt: skip
+    assert calls == []  # refused before Pillow built the canvas
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+    r = tools.ok("image-processor", operation="rotate", file_path="pic.png",
+                 target_path="r.png", degrees=30)  # fmt: skip
+    assert r["success"] and calls

@@ -175,6 +175,14 @@ def _rotate(image: Any, params: dict[str, Any]) -> Any:
         return image.copy()
     if turn.is_integer() and int(turn) in exact:
         return image.transpose(exact[int(turn)])
+    import math
+
+    rad = math.radians(turn)
+    cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
+    # the expanded canvas, sized before Pillow allocates it
+    width = math.ceil(image.width * cos + image.height * sin) + 1
+    height = math.ceil(image.width * sin + image.height * cos) + 1
+    _check_pixels(width, height, "the rotated image")
     rotated = image.rotate(float(degrees), expand=True)
     _check_pixels(rotated.width, rotated.height, "the rotated image")
     return rotated
