@@ -383,6 +383,13 @@ async def _execute(tool: Tool, params: Mapping[str, Any] | None, ctx: Any) -> di
         result["metadata"] = metadata
     finally:
         _CURRENT.reset(token)
+    if not result["success"]:
+        # a call that failed because the whole run must end (its deadline, Ctrl-C) ends
+        # the run: it is not a tool failure a spell or a workflow carries on after
+        stop_error = getattr(ctx, "stop_error", None)
+        err = stop_error() if stop_error is not None else None
+        if err is not None:
+            raise err
     if operation:
         result["operation"] = operation
     meta = result.setdefault("metadata", {})
