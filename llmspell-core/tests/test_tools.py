@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from llmspell.errors import NotFoundError, SecurityError, ValidationError
+from llmspell.errors import LimitExceeded, NotFoundError, SecurityError, ValidationError
 from llmspell.tools import Tool, ToolFailure, ToolOutput, execute_tool, validate_params
 
 SCHEMA = {
@@ -483,10 +483,9 @@ def test_run_deadline_stops_a_thread_handler() -> None:
             current_call().check()  # type: ignore[union-attr]
             time.sleep(0.005)
 
-    r = run(execute_tool(make(coop, parameters={}, timeout_seconds=30), {}, _FakeRun(0.2)))
-    assert r["success"] is False
-    assert r["error_kind"] == "LimitExceeded"
-    assert "wall-time" in r["error"]
+    # the run's own limit is not a tool failure: it ends the run (the spell cannot carry on)
+    with pytest.raises(LimitExceeded, match="wall-time"):
+        run(execute_tool(make(coop, parameters={}, timeout_seconds=30), {}, _FakeRun(0.2)))
 
 
 def test_cancelled_call_interrupts_its_handler() -> None:
