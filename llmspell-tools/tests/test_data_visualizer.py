@@ -199,3 +199,23 @@ def test_matplotlib_config_stays_under_llmspell_home(tmp_path: Path) -> None:
     assert (work / "c.png").exists()
     assert not (home / ".config" / "matplotlib").exists()
     assert not (home / ".cache" / "matplotlib").exists()
+
+
+def test_artist_bombs_are_refused_before_drawing(tools: Any, sandbox: Path) -> None:
+    import time
+
+    start = time.monotonic()
+    bars = {"x": list(range(50_000)), "y": [1.0] * 50_000}
+    r = tools.failed(TOOL, chart="bar", output_path="b.png", data=bars)
+    assert r["error_kind"] == "LimitExceeded"
+    assert "[tools.data-visualizer] max_categories" in r["error"]
+    labels = {"x": [f"k{i}" for i in range(5_000)], "y": [1.0] * 5_000}
+    r = tools.failed(TOOL, chart="line", output_path="l.png", data=labels)
+    assert r["error_kind"] == "LimitExceeded" and "tick label" in r["error"]
+    many = {"x": list(range(300_000)), "y": [1.0] * 300_000}
+    r = tools.failed(TOOL, chart="scatter", output_path="s.png", data=many)
+    assert "[tools.data-visualizer] max_points" in r["error"]
+    assert time.monotonic() - start < 30
+    assert not (sandbox / "b.png").exists()
+    numeric = {"x": list(range(5_000)), "y": [float(i % 7) for i in range(5_000)]}
+    tools.ok(TOOL, chart="line", output_path="ok.png", data=numeric)

@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from llmspell.tools import Tool
-from llmspell_tools._support import atomic_write, fail, output, resolve
+from llmspell_tools._support import atomic_write, fail, limit, output, over_limit, resolve
 from llmspell_tools.analysis._chart_data import Series, extract
 
 CHARTS = ("bar", "line", "scatter", "histogram", "pie")
 FORMATS = ("png", "svg")
 MAX_PIXELS = 40_000_000
 MAX_PIE_SLICES = 100
+#: default caps on what matplotlib draws (one Python artist per bar and per tick label):
+#: ``[tools.data-visualizer] max_categories`` (bars or text x labels) and ``max_points``
+MAX_CATEGORIES = 1_000
+MAX_DRAWN_POINTS = 200_000
 
 
 def _isolate_matplotlib_config() -> None:
@@ -132,6 +136,28 @@ def render(chart: str, series: Series, params: dict[str, Any], fmt: str) -> byte
     return buffer.getvalue()
 
 
+def _bound(ctx: Any, chart: str, series: Series) -> None:
+    """Refuse charts whose artists (bars, tick labels, markers) would take too long to draw."""
+    points = len(series.x) * max(len(series.ys), 1)
+    most = limit(ctx, "data-visualizer", "max_points", MAX_DRAWN_POINTS)
+    if points > most:
+        over_limit(
+            f"the chart's {points} points", most, setting="[tools.data-visualizer] max_points"
+        )
+    if chart == "histogram":
+        return
+    most = limit(ctx, "data-visualizer", "max_categories", MAX_CATEGORIES)
+    if chart == "bar":
+        count, what = len(series.x), "bar categories"
+    else:
+        count = len({str(v) for v in series.x if not isinstance(v, int | float)})
+        what = "distinct text x values (one tick label each)"
+    if count > most:
+        over_limit(
+            f"the chart's {count} {what}", most, setting="[tools.data-visualizer] max_categories"
+        )
+
+
 def run(params: dict[str, Any], ctx: Any) -> Any:
     """Draw the chart and write it to ``output_path``."""
     params = {"width": 800, "height": 600, "dpi": 100, **params}
@@ -142,6 +168,7 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
     resolve(ctx, path, what="output_path")  # refuse before drawing
     chart = params["chart"]
     series = extract(params["data"], params.get("x"), params.get("y"), chart)
+    _bound(ctx, chart, series)
     data = render(chart, series, params, fmt)
     real = atomic_write(ctx, path, data)
     result = {
