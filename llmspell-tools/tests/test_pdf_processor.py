@@ -104,3 +104,26 @@ def test_outside_allowed_paths_is_denied(tools, tmp_path):
         tools("pdf-processor", input=str(outside))
     with pytest.raises(SecurityError):
         tools("pdf-processor", input="../outside.pdf")
+
+
+def test_extracted_text_is_capped_by_the_setting(sandbox, pdf):
+    import asyncio
+
+    from llmspell.config import load_settings
+    from llmspell.runtime import Runtime
+    from llmspell.tools import execute_tool
+
+    env = {"LLMSPELL_STATE_BACKEND": "memory", "HOME": str(sandbox)}
+    overrides = {("security", "allowed_paths"): [str(sandbox)],
+                 ("tools", "pdf-processor"): {"max_output_chars": 20}}  # fmt: skip
+    runtime = Runtime(load_settings(environ=env, use_files=False, overrides=overrides))
+    try:
+        tool = runtime.tools.get("pdf-processor")
+        r = asyncio.run(execute_tool(tool, {"input": "doc.pdf"}, runtime.tool_context()))
+        assert r["error_kind"] == "LimitExceeded"
+        assert "[tools.pdf-processor] max_output_chars" in r["error"]
+        r = asyncio.run(execute_tool(tool, {"input": "doc.pdf", "end_page": 1},
+                                     runtime.tool_context()))  # fmt: skip
+        assert r["success"] and r["text"] == "Hello page one"
+    finally:
+        runtime.close()

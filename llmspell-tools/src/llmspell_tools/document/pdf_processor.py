@@ -10,8 +10,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from llmspell.tools import Tool
-from llmspell_tools._support import dispatch, fail, output, read_bytes
+from llmspell.tools import Tool, ToolFailure
+from llmspell_tools._support import check, dispatch, fail, limit, output, over_limit, read_bytes
+
+#: the default cap on extracted text (``[tools.pdf-processor] max_output_chars``)
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024
 
 
 def _reader(ctx: Any, params: dict[str, Any]) -> Any:
@@ -50,20 +53,35 @@ def _range(reader: Any, params: dict[str, Any]) -> tuple[int, int]:
     return start, min(end, count)
 
 
-def _page_texts(reader: Any, params: dict[str, Any]) -> tuple[int, int, list[str]]:
+def _page_texts(reader: Any, params: dict[str, Any], ctx: Any = None) -> tuple[int, int, list[str]]:
+    """The text of each page in the range; the call's deadline is checked per page and
+    the text is capped at ``[tools.pdf-processor] max_output_chars`` (16 Mi). pypdf
+    itself caps each decompressed stream (``pypdf.filters.ZLIB_MAX_OUTPUT_LENGTH``)."""
     start, end = _range(reader, params)
-    texts = []
+    cap = limit(ctx, "pdf-processor", "max_output_chars", MAX_OUTPUT_CHARS)
+    texts: list[str] = []
+    size = 0
     for number in range(start, end + 1):
+        check()
         try:
             texts.append(reader.pages[number - 1].extract_text() or "")
+        except ToolFailure:
+            raise
         except Exception as exc:  # pypdf raises many kinds on damaged content streams
             fail(f"cannot extract the text of page {number}: {exc}", kind="FormatError")
+        size += len(texts[-1])
+        if size > cap:
+            over_limit(
+                f"the text of pages {start}-{number}",
+                f"{cap} characters",
+                setting="[tools.pdf-processor] max_output_chars (or extract fewer pages)",
+            )
     return start, end, texts
 
 
 def _extract_text(ctx: Any, params: dict[str, Any]) -> Any:
     reader = _reader(ctx, params)
-    start, end, texts = _page_texts(reader, params)
+    start, end, texts = _page_texts(reader, params, ctx)
     text = "\n\n".join(texts)
     result = {"page_count": len(reader.pages), "start_page": start, "end_page": end,
               "characters": len(text), "text": text}  # fmt: skip
@@ -72,7 +90,7 @@ def _extract_text(ctx: Any, params: dict[str, Any]) -> Any:
 
 def _extract_pages(ctx: Any, params: dict[str, Any]) -> Any:
     reader = _reader(ctx, params)
-    start, end, texts = _page_texts(reader, params)
+    start, end, texts = _page_texts(reader, params, ctx)
     pages = [{"page": start + i, "text": t} for i, t in enumerate(texts)]
     result = {"page_count": len(reader.pages), "start_page": start, "end_page": end,
               "pages": pages}  # fmt: skip
