@@ -483,6 +483,10 @@ def _strip_fence(text: str) -> str:
     return stripped.strip()
 
 
+#: how many "{"/"[" positions _json_in tries as the start of a JSON value in prose
+_MAX_JSON_STARTS = 32
+
+
 def _json_in(text: str) -> Any:
     """The JSON value of a model's answer: the whole text (a ```json fence stripped), or
     else the first JSON object/array inside it — small models often wrap the value in a
@@ -492,12 +496,20 @@ def _json_in(text: str) -> Any:
         return json.loads(whole)
     except json.JSONDecodeError as exc:
         first_error_ = exc
+    except RecursionError:
+        first_error_ = json.JSONDecodeError("nested too deeply", whole, 0)
     decoder = json.JSONDecoder()
+    tries = 0
     for i, ch in enumerate(text):
         if ch in "{[":
+            # each try may scan the rest of the text: a bounded number keeps a hostile
+            # answer ("[[[[...") from costing quadratic time
+            tries += 1
+            if tries > _MAX_JSON_STARTS:
+                break
             try:
                 value, _ = decoder.raw_decode(text, i)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue
             if isinstance(value, dict | list) and value:
                 return value
