@@ -252,3 +252,24 @@ def test_error_prepare_stack_trace_cannot_be_set(spell):
 def test_a_script_error_is_not_a_limit(spell):
     failed = spell.fail("null.x")
     assert isinstance(failed.error, ScriptError)
+
+
+def test_a_limit_while_the_spell_waits_names_the_line_it_waits_at(spell):
+    failed = spell.fail(
+        "let x = 1;\nawait State.get('k');\nawait Tool.execute('slow', {i: 1});\nx",
+        limits=Limits(timeout_seconds=0.1, memory_mb=64),
+    )
+    err = failed.error
+    assert isinstance(err, LimitExceeded), err
+    assert err.limit == "timeout"
+    assert (err.file, err.line) == ("t.js", 3)
+
+
+def test_replaced_promise_statics_do_not_reach_the_bridge(spell):
+    ran = spell.run(
+        "let seen = null;\n"
+        "Promise.reject = Promise.resolve = (v) => { seen = v; return 0; };\n"
+        "let m;\ntry { await State.set('k', {'\\u0000h': 1}); } catch (e) { m = e.name; }\n"
+        "export default [m, seen]"
+    )
+    assert ran.value == ["ValidationError", None]

@@ -90,6 +90,7 @@ class JSEngine(ScriptEngine):
         self._invoke = get("__llmspell.invoke")
         self._watch = get("__llmspell.watch")
         self._result = get("__llmspell.result")
+        self._site = get("__llmspell.site")
         # a script's completion value stays in QuickJS (python-quickjs cannot convert
         # every value, e.g. a long concatenated string): the indirect eval hands it on
         self._script = get(
@@ -499,6 +500,15 @@ class JSEngine(ScriptEngine):
             else:
                 err = ScriptError(message if name in ("Error", "") else f"{name}: {message}")
         return err.at(self.session.chunk_name, _line(site) or _line(stack))
+
+    def current_line(self) -> int | None:
+        """The spell line of the latest host call (what the spell waits at when the run is
+        stopped from outside); the context is idle whenever the runtime asks."""
+        try:
+            site = self._site()
+        except quickjs.JSException:
+            return None
+        return _line(site) if isinstance(site, str) else None
 
     def close(self) -> None:
         """Cancel unfinished host work and drop every handle."""

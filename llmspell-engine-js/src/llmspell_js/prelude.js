@@ -29,6 +29,7 @@
   const PromiseCtor = Promise, MapCtor = Map, WeakMapCtor = WeakMap, TypeErrorCtor = TypeError;
   const RangeErrorCtor = RangeError, BigIntCtor = BigInt;
   const ReflectApply = Reflect.apply;
+  const PromiseReject = Promise.reject;
   const create = Object.create, defineProperty = Object.defineProperty, freeze = Object.freeze;
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor, hasOwn = Object.hasOwn;
   const objectKeys = Object.keys, getPrototypeOf = Object.getPrototypeOf;
@@ -69,6 +70,7 @@
   // set when a return or the completion could not even be queued (QuickJS out of memory):
   // the host must not wait for it
   let lost = false;
+  let lastSite = "";                // the stack where the spell made its latest request
 
   function __llmspell_queue(text) { outbox = outbox === "" ? text : outbox + "," + text; }
   function __llmspell_q(s) { return JSONStringify(s); }   // a string as JSON text
@@ -154,11 +156,12 @@
       for (let i = 0; i < args.length; i++) argsJson += (i ? "," : "") + __llmspell_encode(args[i]);
       argsJson += "]";
     } catch (e) {
-      return ReflectApply(PromiseCtor.reject, PromiseCtor,
+      return ReflectApply(PromiseReject, PromiseCtor,
         [__llmspell_error("ValidationError", __llmspell_message(e))]);
     }
     const id = nextId++;
     const site = stackOf(new ErrorCtor());
+    lastSite = site;
     __llmspell_queue("[\"req\"," + id + "," + op + "," + __llmspell_q(argsJson) + "]");
     return new PromiseCtor(function __llmspell_wait(resolve, reject) { pending[id] = [resolve, reject, site]; });
   }
@@ -345,7 +348,7 @@
         proto[methodName] = function __llmspell_method(...args) {
           const h = weakGet(handleOf, this);
           if (h === undefined) {
-            return ReflectApply(PromiseCtor.reject, PromiseCtor, [__llmspell_error("ValidationError",
+            return ReflectApply(PromiseReject, PromiseCtor, [__llmspell_error("ValidationError",
               "call " + name + " methods on the object (obj." + methodName + "(...))")]);
           }
           const full = [this];   // the replacer writes the handle
@@ -366,6 +369,8 @@
       return function __llmspell_api_call(...args) { return __llmspell_request(op, args); };
     },
     encode: __llmspell_encode,
+    // Called by Python when the run was stopped from outside while the spell waited.
+    site: function __llmspell_site() { return stringSlice(lastSite, 0); },
     // Called by Python before the spell runs: the run's deadline (epoch ms, Date.now()'s
     // clock) and the engine's memory limit in bytes (0: none).
     limits: function __llmspell_limits(deadlineMs, memoryBytes) {
