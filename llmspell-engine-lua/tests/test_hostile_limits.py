@@ -353,7 +353,7 @@ def test_the_spells_own_result_is_counted(spell):
     source = 'local s = string.rep("x", 1e7) local t = {} for i = 1, 20 do t[i] = s end return t'
     err = spell.fail(source, limits=Limits(host_memory_mb=64)).error
     assert isinstance(err, LimitExceeded) and err.limit == "host_memory"
-    assert "the spell's result" in err.message
+    assert "the result of the spell" in err.message
 
 
 # -- stop requests (Ctrl-C) ---------------------------------------------------------------

@@ -132,10 +132,11 @@ class Marshal:
         self.table_from = engine.lua.table_from
         self.handles: dict[int, Any] = {}
         self._handle_ids: dict[int, int] = {}
-        self._what = "a value passed to the host"
+        self._of, self._part = "a host call", "arguments"
         limits = engine.session.limits
         #: the Lua heap limit in bytes (lupa's max_memory), None when unlimited
         self.max_memory: int | None = (limits.memory_mb or 0) * 1024 * 1024 or None
+        self._memory_used = engine.lua.get_memory_used
         self._host_budget = limits.host_memory_bytes
         self._host_bytes = 0
         self._tables = 0
@@ -174,7 +175,7 @@ class Marshal:
             return value.decode("utf-8", "replace")
         raise ValidationError(f"cannot pass a Python {type(value).__name__} to Lua")
 
-    def guarded(self, value: Any, what: str, *, force: bool = False) -> Any:
+    def guarded(self, value: Any, of: str, *, force: bool = False) -> Any:
         """A Lua value for ``value`` whose building and pushing into Lua cannot fail
         for memory: a Lua memory error outside a protected call would abort the process
         (lupa's PANIC) or deadlock inside lupa. The value is sized first; one that does
@@ -183,15 +184,16 @@ class Marshal:
         and, when it is a string (lupa pushes those later), handed over in the
         bridge's box."""
         t = type(value)
-        if t is int or t is float or t is bool or value is None:
-            return value
         limit = self.max_memory
+        if t is str:
+            if limit is None or 4 * len(value) + GUARD_MARGIN < limit - self._memory_used():
+                return value  # (the common case, kept short: every host call passes here)
+        elif t is int or t is float or t is bool or value is None:
+            return value
         if limit is None:
             return self.to_lua(value)
         lua = self.lua
         left = limit - lua.get_memory_used()
-        if t is str and 4 * len(value) + STRING_BYTES + GUARD_MARGIN < left:
-            return value
         size = lua_size(value, left, self._fields_of)
         if size + GUARD_MARGIN > left:
             lua.gccollect()
@@ -200,7 +202,7 @@ class Marshal:
             size = lua_size(value, left, self._fields_of)
             if size > left and not force:
                 raise self.engine.memory_error(
-                    f"{what} needs about {size / 1048576:.1f} MB in Lua, "
+                    f"the result of {of} needs about {size / 1048576:.1f} MB in Lua, "
                     f"{max(left, 0) / 1048576:.1f} MB are left"
                 )
         if t is str and size + GUARD_MARGIN <= left:
@@ -226,30 +228,34 @@ class Marshal:
         object_type = self.engine.session.object_type(value)
         return object_type.fields(value) if object_type is not None else None
 
-    def pack(self, values: list[Any], what: str) -> Any:
+    def pack(self, values: list[Any], of: str, part: str) -> Any:
         """A Lua table ``{n = #values, ...}`` of the converted values (guarded)."""
         packed: dict[Any, Any] = {i: v for i, v in enumerate(values, 1)}
         packed["n"] = len(values)
-        return self.guarded(packed, what)
+        return self.guarded(packed, of)
 
     # -- Lua → Python ------------------------------------------------------------------
 
-    def from_host_side(self, value: Any, what: str) -> Any:
+    def from_host_side(self, value: Any, of: str, part: str = "arguments") -> Any:
         """:meth:`from_lua` for one value crossing to the host, counting the bytes it
         makes the host hold (a table referenced twice is counted twice, as it is
         converted twice) against the run's host memory budget, and checking the wall
         clock as it goes: a huge or exponentially shared value fails fast with
         LimitExceeded."""
+        t = type(value)
+        if t is int or t is bool or t is float or value is None:
+            return self.from_lua(value)
         self._host_bytes = 0
         self._tables = 0
-        self._what = what
+        self._of, self._part = of, part
         return self.from_lua(value)
 
     def _count(self, size: int) -> None:
         self._host_bytes += size
         budget = self._host_budget
         if budget is not None and self._host_bytes > budget:
-            self.engine.session.check_host_bytes(self._host_bytes, self._what)
+            what = f"the {self._part} of {self._of}"
+            self.engine.session.check_host_bytes(self._host_bytes, what)
 
     def from_lua(self, value: Any, depth: int = 0) -> Any:
         """A Python value for a Lua value (empty tables become ``{}``)."""

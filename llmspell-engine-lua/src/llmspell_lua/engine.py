@@ -161,7 +161,7 @@ class LuaEngine(ScriptEngine):
         marshal = self.marshal
         try:
             value = self.session.call(op, self._args_from_lua(op, args))
-            return True, marshal.guarded(value, f"the result of {op.title}")
+            return True, marshal.guarded(value, op.title)
         except LimitExceeded as exc:
             # a limit the host raised ends the run: the prelude marks it dead
             self._fatal = exc
@@ -174,8 +174,12 @@ class LuaEngine(ScriptEngine):
 
     def _args_from_lua(self, op: Op, args: tuple[Any, ...]) -> list[Any]:
         from_host_side = self.marshal.from_host_side
-        what = f"the arguments of {op.title}"
-        return [from_host_side(a, what) for a in args]
+        return [
+            a
+            if type(a) is int or (type(a) is str and len(a) <= 4096)
+            else from_host_side(a, op.title)
+            for a in args
+        ]
 
     def _write(self, text: Any) -> None:
         if isinstance(text, bytes):
@@ -243,7 +247,7 @@ class LuaEngine(ScriptEngine):
     async def run_task(self, fn: Any, args: list[Any]) -> Any:
         """Run Lua function ``fn`` as a task coroutine with the Python values ``args``,
         answering its host requests."""
-        packed = self.marshal.pack(args, "the arguments of a Lua function")
+        packed = self.marshal.pack(args, "a Lua function", "arguments")
         try:
             # lupa hands back a not-yet-started Lua thread as a callable; calling it with
             # the start arguments gives the thread object that send() drives
@@ -289,7 +293,7 @@ class LuaEngine(ScriptEngine):
 
     def _result(self, value: Any) -> Any:
         try:
-            return self.marshal.from_host_side(value, "the spell's result")
+            return self.marshal.from_host_side(value, "the spell", "result")
         except LLMSpellError as exc:
             if exc.file is None:
                 exc.at(self.session.chunk_name, None)
@@ -302,7 +306,7 @@ class LuaEngine(ScriptEngine):
             value = self.session.call(op, self._args_from_lua(op, args))
             if op.mode != "sync":
                 value = await value
-            return guarded(value, f"the result of {op.title}")
+            return guarded(value, op.title)
         except LimitExceeded as exc:
             # a limit the host raised (the host memory budget, the deadline at an await
             # point, Ctrl-C) ends the run: no pcall may swallow it

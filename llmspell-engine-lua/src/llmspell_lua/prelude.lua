@@ -290,6 +290,7 @@ string.rep = function(s, n, sep)
     local size = (ls + 0.0) * k + (lsep + 0.0) * (k - 1)
     check_size(size, "string.rep")
     charge(size / COPY_BYTES_PER_STEP + k, "string.rep")
+    return raw_rep(s, n, sep) -- (well-typed and sized: it cannot raise an error)
   end
   return pass(raw_pcall(raw_rep, s, n, sep))
 end
@@ -297,9 +298,12 @@ end
 local function per_byte(raw, name)
   return function(s, ...)
     local ls = arglen(s)
-    if ls and ls > 64 then
-      check_size(ls, name)
-      charge(ls, name)
+    if ls then
+      if ls > 64 then
+        check_size(ls, name)
+        charge(ls, name)
+      end
+      return raw(s) -- (a string or number argument: it cannot raise an error)
     end
     return pass(raw_pcall(raw, s, ...))
   end
@@ -419,6 +423,9 @@ end
 
 table.insert = function(list, ...)
   local nargs = select("#", ...)
+  if nargs == 1 and type(list) == "table" and getmetatable(list) == nil then
+    return raw_insert(list, ...) -- appending to a plain table cannot raise an error
+  end
   if nargs == 2 and type(list) == "table" then
     if getmetatable(list) ~= nil then return lua_insert(list, ...) end
     local pos = ...
@@ -560,7 +567,18 @@ local function analyze(p)
   -- a quantifier followed only by ')' closes the match as soon as it is reached
   local last = items[#items]
   local tail = last and (last[1] == "max" or last[1] == "min")
-  return { anchored = anchored, items = items, tail = tail, m = m }
+  -- a quick upper bound for short subjects: base * (n + 2) ^ deg
+  local deg, base = anchored and 0 or 1, m + 1
+  for idx = 1, #items do
+    local kind, w = items[idx][1], items[idx][3]
+    if kind == "lin" or ((kind == "max" or kind == "min") and not (tail and idx == #items)) then
+      deg = deg + 1
+    elseif kind == "opt" then
+      base = base * 2
+    end
+    base = base * w
+  end
+  return { anchored = anchored, items = items, tail = tail, m = m, deg = deg, base = base + m }
 end
 
 -- the longest run of characters of class cls in s (a linear scan in C)
@@ -641,19 +659,23 @@ local function estimate(info, s, n, refine)
   return starts * rest + n * tail_w
 end
 
+local PLAIN = {}
+
 local function pattern_steps(s, p, plain)
   local n, m = #s, #p
-  if plain or not sfind(p, SPECIALS) then
-    return n / COPY_BYTES_PER_STEP, n + n * m / 32
-  end
   local info = pattern_cache[p]
   if info == nil then
-    info = analyze(p)
+    info = sfind(p, SPECIALS) and analyze(p) or PLAIN
     if pattern_cached >= 512 then pattern_cache, pattern_cached = {}, 0 end
     pattern_cache[p] = info
     pattern_cached = pattern_cached + 1
   end
+  if plain or info == PLAIN then
+    return n / COPY_BYTES_PER_STEP, n + n * m / 32
+  end
   if not info then return 0, 0 end
+  local quick = info.base * (n + 2.0) ^ info.deg
+  if quick <= 256 then return 0, quick end
   local worst = estimate(info, s, n, false)
   if worst > REFINE_ABOVE then worst = estimate(info, s, n, true) end
   local linear = 4 * (n + m)
