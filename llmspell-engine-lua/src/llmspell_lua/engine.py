@@ -8,6 +8,7 @@ answers by resuming the coroutine. Script functions the host calls back (a
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from importlib import resources
@@ -88,6 +89,8 @@ class LuaEngine(ScriptEngine):
         self._memory_hit = False
         #: the first limit hit in any task (a tool handler's too): it ends the whole run
         self._limit_error: LimitExceeded | None = None
+        #: the spell line a task waited at when the run was cancelled from outside
+        self._stopped_line: int | None = None
         #: the last limit the host raised into Lua (a deadline, a stop request, an op's
         #: LimitExceeded): the error the run ends with when its message surfaces
         self._fatal: LimitExceeded | None = None
@@ -273,13 +276,31 @@ class LuaEngine(ScriptEngine):
             if head == DONE:
                 return self._result(out[1]) if len(out) > 1 else None
             if head == REQ:
-                send_value = await self._answer(out[1], out[2:])
+                try:
+                    send_value = await self._answer(out[1], out[2:])
+                except asyncio.CancelledError:
+                    # stopped from outside while waiting (a timeout, Ctrl-C): remember
+                    # where, for the error's location
+                    if self._stopped_line is None:
+                        self._stopped_line = self._where(co)
+                    raise
                 if self._limit_error is not None:
                     # a limit hit in a task this request ran (a Tool.register handler)
                     # must not come back as an ordinary failure the spell carries on after
                     raise self._limit_error
                 continue
             send_value = None  # a bare yield outside any coroutine: resume it
+
+    def _where(self, co: Any) -> int | None:
+        try:
+            line = self.bridge.where(co, "@" + self.session.chunk_name)
+        except Exception:  # the state is unusable (out of memory): no line then
+            return None
+        return int(line) if isinstance(line, int) else None
+
+    def current_line(self) -> int | None:
+        """The spell line the run waited at when it was stopped from outside."""
+        return self._stopped_line
 
     def _limit_hit(self, err: LLMSpellError) -> LLMSpellError:
         """Record a limit that really fired (memory, or the prelude's hook): it ends the

@@ -14,7 +14,7 @@ local HOOK_EVERY = H.hook_every or 10000
 local MEMORY_LIMIT = H.memory_limit or 0
 local MEMORY_MB = H.memory_mb or 0
 
-local sethook = debug.sethook
+local sethook, getinfo = debug.sethook, debug.getinfo
 local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
 local co_running, co_status, co_close = coroutine.running, coroutine.status, coroutine.close
 local co_isyieldable = coroutine.isyieldable
@@ -849,6 +849,17 @@ end
 -- True once a limit fired (set only by the hook or a memory error, never by spell code).
 function bridge.dead()
   return dead ~= nil
+end
+
+-- The spell line a suspended task coroutine waits at (its innermost frame that is the
+-- spell's own source), or nil.
+function bridge.where(co, source)
+  for level = 0, 200 do
+    local info = getinfo(co, level, "Sl")
+    if info == nil then return nil end
+    if info.source == source and (info.currentline or 0) > 0 then return info.currentline end
+  end
+  return nil
 end
 
 function bridge.compile(source, name)
