@@ -52,6 +52,8 @@ _BATCH_BYTES_PER_CHAR = 4
 #: a value from the host this long (characters of JSON) is measured against the memory
 #: the context has left before it is handed over (smaller ones are not worth the look)
 _MEASURE_FROM = 1 << 20
+#: an interrupt this early (other threads' CPU time counted) waits for the deadline
+_EARLY_WAIT = 0.05
 _MEMORY_HINT = "raise it with --memory-mb N or [runtime] memory_mb"
 
 
@@ -428,15 +430,23 @@ class JSEngine(ScriptEngine):
         self._limit_error = self._limit_error or err
         return self._limit_error
 
+    def _interrupted(self, stack: str) -> LimitExceeded:
+        """QuickJS's interrupt ended the spell. It compares the process's CPU time, other
+        threads' included, with the time left: it may fire a little before the deadline;
+        the run still ends no earlier than its limit says."""
+        err = self.session.timeout_error()
+        short = self.session.deadline - time.monotonic()
+        if err.limit == "timeout" and 0 < short <= _EARLY_WAIT:
+            time.sleep(short)
+        return self._limit_hit(err.at(self.session.chunk_name, _line(stack)))
+
     def _exception(self, exc: BaseException) -> LLMSpellError:
         text = str(exc)
         first, _, stack = text.partition("\n")
         if first.startswith("InternalError: out of memory: "):  # refused by the prelude
             return self._script_error("InternalError", first[len("InternalError: ") :], stack, "")
         if "interrupted" in first and first.startswith("InternalError"):
-            return self._limit_hit(
-                self.session.timeout_error().at(self.session.chunk_name, _line(stack))
-            )
+            return self._interrupted(stack)
         # QuickJS throws null (or leaves no exception) when it cannot even allocate the
         # error; with no memory limit a null is what the spell threw
         oom = first == "[uninitialized]" or (
@@ -475,9 +485,7 @@ class JSEngine(ScriptEngine):
 
     def _script_error(self, name: str, message: str, stack: str, site: str) -> LLMSpellError:
         if name == "InternalError" and "interrupted" in message:
-            return self._limit_hit(
-                self.session.timeout_error().at(self.session.chunk_name, _line(stack))
-            )
+            return self._interrupted(stack)
         if name == "InternalError" and message.startswith("out of memory: "):
             # the prelude refused before allocating: the limit, where the spell asked
             mb = self.session.limits.memory_mb

@@ -395,7 +395,8 @@
   const BIGINT_DECIMAL_BITS = 100000;   // ~30 100 decimal digits
   const BIGINT_DECIMAL_LIMIT = BigIntCtor(1) << BigIntCtor(BIGINT_DECIMAL_BITS);
   const BIGINT_WIRE_LIMIT = BigIntCtor(1) << BigIntCtor(64);
-  const SORT_NATIVE_MAX = 65536;        // longer default sorts compare in JavaScript
+  const SORT_NATIVE_MAX = 65536;
+  const CHECK_FROM = 4096;              // array-likes this long check the deadline        // longer default sorts compare in JavaScript
   let deadline = Infinity;
   let maxBytes = 1024 * 1024 * 1024;
   let maxElements = maxBytes / ELEMENT_BYTES;
@@ -412,6 +413,11 @@
     throw e;
   }
 
+  function __llmspell_check_length(what, n) {
+    __llmspell_check();
+    if (n > maxElements) __llmspell_refuse(what, n, "elements");
+  }
+
   function __llmspell_length(o) {
     const n = NumberCtor(o.length);
     return n > 0 ? mathTrunc(n) : 0;   // NaN, negative: 0
@@ -421,21 +427,23 @@
   // read once from an own data property; a getter (which could answer small here and
   // huge to the native) is refused for methods that write, and shadowed by a fixed
   // length for methods that only read.
+  // (and, for a long one, the deadline: short ones are cheap, and a loop of them is
+  // seen by the interrupt handler)
   function __llmspell_checked(self, what, writes) {
     const o = ObjectCtor(self);
     if (isArray(o)) {
       const n = __llmspell_length(o);
-      if (n > maxElements) __llmspell_refuse(what, n, "elements");
+      if (n > CHECK_FROM) __llmspell_check_length(what, n);
       return o;
     }
     const desc = getOwnPropertyDescriptor(o, "length");
     if (desc !== undefined && hasOwn(desc, "value")) {
       const v = NumberCtor(desc.value), n = v > 0 ? mathTrunc(v) : 0;
-      if (n > maxElements) __llmspell_refuse(what, n, "elements");
+      if (n > CHECK_FROM) __llmspell_check_length(what, n);
       return o;
     }
     const n = __llmspell_length(o);
-    if (n > maxElements) __llmspell_refuse(what, n, "elements");
+    if (n > CHECK_FROM) __llmspell_check_length(what, n);
     if (writes) {
       if (desc === undefined && n === 0) return o;
       throw new TypeErrorCtor(what + " needs an object with its own length here");
@@ -443,14 +451,41 @@
     return create(o, { length: __llmspell_data(n, false) });
   }
 
+  // methods where an argument's presence matters (or that take any number): these keep
+  // their exact argument list; the others get a faster wrapper with a fixed arity
+  const VARIADIC = create(null);
+  const variadicNames = ["lastIndexOf", "reduce", "reduceRight", "splice", "toSpliced", "unshift",
+    "concat", "assign"];
+  for (let i = 0; i < variadicNames.length; i++) VARIADIC[variadicNames[i]] = true;
+
+  function __llmspell_fast(impl, orig, label) {
+    const callOrig = __llmspell_uncurry(orig);
+    if (impl === __llmspell_string_method) {
+      return function (a, b) {
+        if (typeof this !== "string" || this.length > CHECK_FROM) __llmspell_check();
+        return callOrig(this, a, b);
+      };
+    }
+    if (impl === __llmspell_deadline_only) {
+      return function (a, b, c) { __llmspell_check(); return callOrig(this, a, b, c); };
+    }
+    if (impl === __llmspell_array_method) {
+      return function (a, b, c) { return callOrig(__llmspell_checked(this, label, false), a, b, c); };
+    }
+    if (impl === __llmspell_array_writer) {
+      return function (a, b, c) { return callOrig(__llmspell_checked(this, label, true), a, b, c); };
+    }
+    return undefined;
+  }
+
   function __llmspell_wrap(obj, key, label, impl) {
     const desc = getOwnPropertyDescriptor(obj, key);
     if (desc === undefined || typeof desc.value !== "function") return undefined;
     const orig = desc.value;
-    const name = typeof key === "string" ? key : "";
-    const fn = {
-      ["__llmspell_" + name]: function (...args) { return impl(this, args, orig, label); },
-    }["__llmspell_" + name];
+    const fn = (!VARIADIC[key] && __llmspell_fast(impl, orig, label))
+      || function (...args) { return impl(this, args, orig, label); };
+    // the name keeps the prelude's prefix: error locations skip these frames
+    defineProperty(fn, "name", { __proto__: null, value: "__llmspell_" + key, configurable: true });
     defineProperty(fn, "length", { __proto__: null, value: orig.length, configurable: true });
     defineProperty(obj, key, { __proto__: null, value: fn, writable: desc.writable,
       enumerable: desc.enumerable, configurable: desc.configurable });
@@ -540,7 +575,7 @@
   }
   // string methods: the deadline only matters for long strings (cheap on short ones)
   function __llmspell_string_method(self, args, orig) {
-    if (typeof self !== "string" || self.length > 65536) __llmspell_check();
+    if (typeof self !== "string" || self.length > CHECK_FROM) __llmspell_check();
     return ReflectApply(orig, self, args);
   }
   function __llmspell_to_integer(v) {
