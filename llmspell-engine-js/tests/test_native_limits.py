@@ -273,3 +273,49 @@ def test_replaced_promise_statics_do_not_reach_the_bridge(spell):
         "export default [m, seen]"
     )
     assert ran.value == ["ValidationError", None]
+
+
+MEMORY_ATTACKS = {
+    # 200 references to one 30 MB string: encoding the arguments runs out of memory
+    "arguments too large to encode": (
+        "const s = 'x'.repeat(30 * 2 ** 20);\nconst t = [];\n"
+        "for (let i = 0; i < 200; i++) t.push(s);\n"
+        "await Tool.execute('json-processor', {operation: 'query', input: t, query: 'length'});"
+    ),
+    # a 1e6-deep array: the module's first part fills the context
+    "a very deep value": (
+        "let root = [];\nfor (let i = 0; i < 1e6; i++) root = [root];\n"
+        "await State.set('deep', root);"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", MEMORY_ATTACKS.values(), ids=MEMORY_ATTACKS.keys())
+def test_memory_attacks_end_with_the_memory_limit(spell, source):
+    failed = spell.fail(source, limits=Limits(timeout_seconds=10, memory_mb=64))
+    err = failed.error
+    assert isinstance(err, LimitExceeded), err
+    assert err.limit == "memory"
+    _check_usable(spell)
+
+
+def test_current_line_from_another_thread_is_none(spell):
+    import threading
+
+    from llmspell_js.engine import JSEngine
+
+    seen: list[object] = []
+    real = JSEngine._pump
+
+    def pump(self: JSEngine) -> None:
+        t = threading.Thread(target=lambda: seen.append(self.current_line()))
+        t.start()
+        t.join()
+        real(self)
+
+    JSEngine._pump = pump  # type: ignore[method-assign]
+    try:
+        spell.run("await State.get('k');\n1")
+    finally:
+        JSEngine._pump = real  # type: ignore[method-assign]
+    assert seen and all(line is None for line in seen)

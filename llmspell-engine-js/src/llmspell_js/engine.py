@@ -13,6 +13,7 @@ import inspect
 import json
 import re
 import sys
+import threading
 import time
 import weakref
 from importlib import resources
@@ -82,6 +83,7 @@ class JSEngine(ScriptEngine):
     def __init__(self, session: RunSession) -> None:
         super().__init__(session)
         self.ctx = quickjs.Context()
+        self._thread = threading.get_ident()  # the only thread that may touch the context
         if session.limits.memory_mb:
             self.ctx.set_memory_limit(session.limits.memory_mb * 1024 * 1024)
         self.ctx.eval(_PRELUDE)
@@ -190,7 +192,10 @@ class JSEngine(ScriptEngine):
             promise = self._guarded(lambda: self.ctx.module(source))
         except quickjs.JSException as exc:
             raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
-        self._watch(self._result(promise))  # the module's export default, when it settles
+        try:  # the module's export default, once it settles
+            self._watch(self._result(promise))
+        except quickjs.JSException as exc:  # a context full after the module's first part
+            raise self._exception(exc) from None
 
     def _guarded(self, fn: Any) -> Any:
         """Call into QuickJS with the time left as its time limit."""
@@ -511,7 +516,10 @@ class JSEngine(ScriptEngine):
 
     def current_line(self) -> int | None:
         """The spell line of the latest host call (what the spell waits at when the run is
-        stopped from outside); the context is idle whenever the runtime asks."""
+        stopped from outside). Only the context's own thread may ask (the context is
+        idle then); from any other thread the answer is None."""
+        if threading.get_ident() != self._thread:
+            return None
         try:
             site = self._site()
         except quickjs.JSException:

@@ -49,6 +49,7 @@
   const weakSet = __llmspell_uncurry(WeakMap.prototype.set);
   const stackOf = __llmspell_uncurry(getOwnPropertyDescriptor(Error.prototype, "stack").get);
   const arrayPush = Array.prototype.push;
+  const InternalErrorProto = typeof InternalError === "function" ? InternalError.prototype : null;
   const arrayBufferIsView = ArrayBuffer.isView;
   const charCodeAt = __llmspell_uncurry(String.prototype.charCodeAt);
   // slice(0) flattens the rope a concatenation makes (the binding cannot convert ropes)
@@ -156,8 +157,11 @@
       for (let i = 0; i < args.length; i++) argsJson += (i ? "," : "") + __llmspell_encode(args[i]);
       argsJson += "]";
     } catch (e) {
+      // QuickJS out of memory (an InternalError, or null when it could not even make one)
+      // stays what it is: the host reports the memory limit
+      const internal = e === null || (isError(e) && getPrototypeOf(e) === InternalErrorProto);
       return ReflectApply(PromiseReject, PromiseCtor,
-        [__llmspell_error("ValidationError", __llmspell_message(e))]);
+        [internal ? e : __llmspell_error("ValidationError", __llmspell_message(e))]);
     }
     const id = nextId++;
     const site = stackOf(new ErrorCtor());
