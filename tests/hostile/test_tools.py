@@ -34,7 +34,8 @@ CASES = [
 
 HANDLERS = [
     Attack("tool_handler_loop.lua", (WALL,), where="tool_handler_loop.lua:3"),
-    Attack("tool_handler_loop.js", (WALL,), where="tool_handler_loop.js:3"),
+    # the handler function's first line (QuickJS's interrupt knows no finer position)
+    Attack("tool_handler_loop.js", (WALL,), where="tool_handler_loop.js:2"),
     Attack("tool_handler_c_call.lua", ANY_LIMIT),
     Attack("tool_handler_c_call.js", ANY_LIMIT),
 ]

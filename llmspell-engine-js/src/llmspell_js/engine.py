@@ -115,6 +115,8 @@ class JSEngine(ScriptEngine):
         self._next_call = 1
         self._main: list[Any] | None = None
         self._limit_error: LimitExceeded | None = None
+        #: the spell runs as a module (top-level await, import/export)
+        self._module = False
         self._driving = False
 
     @property
@@ -188,6 +190,7 @@ class JSEngine(ScriptEngine):
             if not _is_parse_error(exc):  # it ran: it must not run again as a module
                 raise self._exception(exc) from None
             error = exc
+        self._module = True
         try:
             promise = self._guarded(lambda: self.ctx.module(source))
         except quickjs.JSException as exc:
@@ -443,7 +446,8 @@ class JSEngine(ScriptEngine):
         short = self.session.deadline - time.monotonic()
         if err.limit == "timeout" and 0 < short <= _EARLY_WAIT:
             time.sleep(short)
-        return self._limit_hit(err.at(self.session.chunk_name, _line(stack)))
+        line = _interrupt_line(stack, self._module)
+        return self._limit_hit(err.at(self.session.chunk_name, line))
 
     def _exception(self, exc: BaseException) -> LLMSpellError:
         text = str(exc)
@@ -559,6 +563,26 @@ def _line(stack: str) -> int | None:
         )
         if not m.group("fn") and not spell_text:
             continue
+        return int(m.group("line"))
+    return None
+
+
+def _interrupt_line(stack: str, module: bool = False) -> int | None:
+    """Where QuickJS's interrupt stopped the spell. Its innermost frame gives the line
+    where the running *function* starts (or last resumed), not the line it was at: a
+    function's start is worth reporting; the spell's top level is not (a script's
+    ``<eval>``; a module's body, the outermost ``<anonymous>`` frame)."""
+    frames = [f for f in (stack or "").splitlines() if _FRAME.search(f)]
+    for i, frame in enumerate(frames):
+        m = _FRAME.search(frame)
+        assert m is not None
+        if m.group("fn").startswith("__llmspell"):
+            continue
+        outermost = i == len(frames) - 1
+        if m.group("fn") in ("", "<eval>") or (
+            module and outermost and m.group("fn") == "<anonymous>"
+        ):
+            return None
         return int(m.group("line"))
     return None
 
