@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from llmspell.errors import LimitExceeded, NotFoundError, SecurityError, ValidationError
+from llmspell.testing import DeadlineContext
 from llmspell.tools import Tool, ToolFailure, ToolOutput, execute_tool, validate_params
 
 SCHEMA = {
@@ -415,18 +416,8 @@ def test_tool_failure_defaults() -> None:
 # -- cancellation: a timed-out or cancelled call really stops its handler thread ---------
 
 
-class _FakeRun:
-    """A ctx with the RunSession's deadline interface."""
-
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
-
-    def stop_error(self) -> Exception | None:
-        from llmspell.errors import LimitExceeded
-
-        if time.monotonic() > self.deadline:
-            return LimitExceeded("wall-time limit of 0.2 s exceeded", limit="timeout")
-        return None
+def _FakeRun(seconds: float) -> DeadlineContext:
+    return DeadlineContext(object(), seconds)
 
 
 def test_cooperative_handler_sees_the_tool_timeout_and_stops() -> None:

@@ -137,25 +137,13 @@ def test_jinja_cpu_loop_stops_at_the_run_deadline(tools):
     import time
 
     from llmspell.errors import LimitExceeded
+    from llmspell.testing import DeadlineContext
     from llmspell.tools import execute_tool
-
-    class RunCtx:
-        def __init__(self, inner):
-            self._inner = inner
-            self.deadline = time.monotonic() + 1.0
-
-        def __getattr__(self, name):
-            return getattr(self._inner, name)
-
-        def stop_error(self):
-            if time.monotonic() > self.deadline:
-                return LimitExceeded("wall-time limit exceeded", limit="timeout")
-            return None
 
     template = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     tool = tools.runtime.tools.get("template-creator")
     start = time.monotonic()
-    ctx = RunCtx(tools.runtime.tool_context())
+    ctx = DeadlineContext(tools.runtime.tool_context(), 1.0)
     # the run's own limit ends the run (it is not a tool failure the spell goes on after)
     with pytest.raises(LimitExceeded, match="wall-time"):
         asyncio.run(execute_tool(tool, {"input": template}, ctx))

@@ -16,6 +16,7 @@ Modes say how an engine calls an op:
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ class Param:
     default: Any = None
     doc: str = ""
     #: for a "handle": the host class the object must be, and the script name of its type
-    of: type | None = None
+    of: builtins.type | None = None
     of_name: str = ""
 
 

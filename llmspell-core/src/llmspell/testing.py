@@ -17,10 +17,37 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from llmspell.engine import ScriptEngine
+from llmspell.errors import LimitExceeded
 from llmspell.ops import Op, ScriptFunction
 from llmspell.runtime import Limits, RunSession, Runtime
 
-__all__ = ["OpHost", "PyFunction", "StubEngine"]
+__all__ = ["DeadlineContext", "OpHost", "PyFunction", "StubEngine"]
+
+
+class DeadlineContext:
+    """A tool context whose run has a wall-time limit ``seconds`` from now: wraps another
+    context (``runtime.tool_context()``) and adds the :class:`RunSession` interface tools
+    check (``deadline``, ``stop_error()``), to test that a tool stops at the run's limit."""
+
+    def __init__(self, inner: Any, seconds: float) -> None:
+        import time
+
+        self._inner = inner
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def stop_error(self) -> LimitExceeded | None:
+        """The run's wall-time error once the deadline has passed, else None."""
+        import time
+
+        if time.monotonic() > self.deadline:
+            return LimitExceeded(
+                f"wall-time limit of {self.seconds:g} s exceeded", limit="timeout"
+            )
+        return None
 
 
 class StubEngine(ScriptEngine):
