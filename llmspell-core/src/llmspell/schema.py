@@ -84,6 +84,25 @@ def _is_simple(schema: Any) -> bool:
     return True
 
 
+#: id(schema) -> (schema, simple?): a tool's schema is checked on every call; the entry
+#: keeps its schema alive, so an id is never reused while it is cached
+_SIMPLE: dict[int, tuple[Any, bool]] = {}
+_SIMPLE_MAX = 512
+
+
+def _is_simple_cached(schema: Any) -> bool:
+    """:func:`_is_simple`, remembered per schema object (schemas are not mutated after
+    registration; a changed one is a new object)."""
+    entry = _SIMPLE.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    simple = _is_simple(schema)
+    if len(_SIMPLE) >= _SIMPLE_MAX:
+        _SIMPLE.clear()
+    _SIMPLE[id(schema)] = (schema, simple)
+    return simple
+
+
 def _kind_ok(value: Any, kind: str) -> bool:
     if kind == "string":
         return isinstance(value, str)
@@ -396,7 +415,7 @@ def first_error(schema: Mapping[str, Any] | bool, value: Any) -> tuple[str, str]
 
     ``path`` is dotted (``options.width``, ``items[2]``); ``""`` is the value itself.
     """
-    if _is_simple(schema):
+    if _is_simple_cached(schema):
         return next(_errors(schema, value, ""), None)
     validator = bounded_validator(schema)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))

@@ -163,7 +163,10 @@ class LuaEngine(ScriptEngine):
         op = self._ops[op_id]
         marshal = self.marshal
         try:
-            value = self.session.call(op, self._args_from_lua(op, args))
+            value = self.session.call(op, self._args_from_lua(op, args) if args else [])
+            t = type(value)
+            if value is None or t is bool or t is int or t is float:
+                return True, value  # (the common case, kept short)
             return True, marshal.guarded(value, op.title)
         except LimitExceeded as exc:
             # a limit the host raised ends the run: the prelude marks it dead

@@ -15,6 +15,7 @@ import ast
 import math
 import operator
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -146,10 +147,12 @@ class _Bounds:
         return call
 
 
-def _evaluator(variables: dict[str, Any], max_bits: int = DEFAULT_MAX_INT_BITS) -> Any:
-    from simpleeval import DEFAULT_OPERATORS, SimpleEval
+#: per thread: (max_bits, bounds, evaluator), reused by the next evaluation (building
+#: the evaluator and its bounded operators costs more than evaluating "1+2")
+_CACHE = threading.local()
 
-    bounds = _Bounds(max_bits)
+
+def _evaluator(variables: dict[str, Any], max_bits: int = DEFAULT_MAX_INT_BITS) -> Any:
     names = dict(_NAMES)
     for key, value in variables.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -158,6 +161,20 @@ def _evaluator(variables: dict[str, Any], max_bits: int = DEFAULT_MAX_INT_BITS) 
             over_limit(f"variable {key!r} ({value.bit_length()} bits)", f"{max_bits} bits",
                        setting=_SETTING)  # fmt: skip
         names[key] = value
+    cached = getattr(_CACHE, "entry", None)
+    if cached is None or cached[0] != max_bits:
+        cached = (max_bits, *_build_evaluator(max_bits))
+        _CACHE.entry = cached
+    _, bounds, evaluator = cached
+    bounds.deadline = time.monotonic() + EVAL_SECONDS
+    evaluator.names = names
+    return evaluator
+
+
+def _build_evaluator(max_bits: int) -> tuple[_Bounds, Any]:
+    from simpleeval import DEFAULT_OPERATORS, SimpleEval
+
+    bounds = _Bounds(max_bits)
     functions: dict[str, Any] = {k: bounds.checked(f) for k, f in _FUNCTIONS.items()}
     functions.update(pow=bounds.power, factorial=bounds.factorial, round=bounds.round)
     operators: dict[type, Any] = dict(DEFAULT_OPERATORS)
@@ -166,7 +183,7 @@ def _evaluator(variables: dict[str, Any], max_bits: int = DEFAULT_MAX_INT_BITS) 
         ast.Mod: bounds.modulo, ast.Add: bounds.checked(operators[ast.Add]),
         ast.Sub: bounds.checked(operator.sub),
     })  # fmt: skip
-    return SimpleEval(operators=operators, functions=functions, names=names)
+    return bounds, SimpleEval(operators=operators, functions=functions, names={})
 
 
 def _evaluate(params: dict[str, Any], ctx: Any) -> Any:
