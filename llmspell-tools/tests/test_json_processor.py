@@ -96,6 +96,9 @@ def _children():
 
 
 def test_endless_jq_generator_is_killed_at_the_run_deadline(tools):
+    from llmspell_tools.data.json_processor import close_workers
+
+    close_workers()  # no idle worker left from earlier queries: only this query's
     import time
 
     start = time.monotonic()
@@ -112,7 +115,9 @@ def test_jq_memory_bomb_hits_the_child_memory_limit(sandbox):
 
     from llmspell.config import load_settings
     from llmspell.runtime import Runtime
+    from llmspell_tools.data.json_processor import close_workers
 
+    close_workers()
     env = {"LLMSPELL_STATE_BACKEND": "memory", "HOME": str(sandbox)}
     overrides = {("tools", "json-processor"): {"max_memory_mb": 96}}
     runtime = Runtime(load_settings(environ=env, use_files=False, overrides=overrides))
@@ -151,3 +156,20 @@ def test_jq_errors_from_the_child_are_clear(tools):
     r = tools.failed("json-processor", input={"a": "é"}, query=".a | error")
     assert "é" in r["error"]
     assert tools.ok("json-processor", input={"a": "é"}, query=".a")["result"]["result"] == "é"
+
+
+def test_jq_workers_are_reused_and_replaced_after_a_failure(tools):
+    from llmspell_tools.data import json_processor
+
+    json_processor.close_workers()
+    assert tools.ok("json-processor", input={"a": 1}, query=".a")["result"]["result"] == 1
+    first = _children()
+    assert len(first) == 1  # one idle worker kept
+    r = tools.ok("json-processor", input=[1, 2, 3], query="map(. * 2)")
+    assert r["result"]["result"] == [2, 4, 6]
+    assert [c.pid for c in _children()] == [c.pid for c in first]  # the same worker served it
+    bad = tools.failed("json-processor", input=[1], query=".[")
+    assert bad["error_kind"] == "ValidationError"  # a compile error keeps the worker
+    assert [c.pid for c in _children()] == [c.pid for c in first]
+    json_processor.close_workers()
+    assert not _children()

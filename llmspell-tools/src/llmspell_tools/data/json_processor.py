@@ -9,10 +9,14 @@ process: ``last(range(1e15))`` would spin and ``[range(1e8)]`` take gigabytes.
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
+import os
+import select
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,73 +39,157 @@ _CHILD = Path(__file__).with_name("_jq_child.py")
 _POLL = 0.05
 
 
+class _Worker:
+    """One jq worker process (``_jq_child.py``), serving requests one at a time."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", str(_CHILD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.uses = 0
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """End the worker (a query past its limits, or one no longer needed)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
+
+
+#: idle workers, reused by the next query; at most _MAX_IDLE are kept
+_IDLE: list[_Worker] = []
+_IDLE_LOCK = threading.Lock()
+_MAX_IDLE = 2
+#: a worker is replaced after this many queries (what jq and Python keep grows)
+_MAX_USES = 200
+
+
+def _take_worker() -> _Worker:
+    with _IDLE_LOCK:
+        while _IDLE:
+            worker = _IDLE.pop()
+            if worker.alive():
+                return worker
+            worker.kill()
+    return _Worker()
+
+
+def _give_back(worker: _Worker) -> None:
+    worker.uses += 1
+    if worker.uses < _MAX_USES and worker.alive():
+        with _IDLE_LOCK:
+            if len(_IDLE) < _MAX_IDLE:
+                _IDLE.append(worker)
+                return
+    worker.kill()
+
+
+def close_workers() -> None:
+    """End the idle jq workers (tests; they also end when this process exits)."""
+    with _IDLE_LOCK:
+        workers = list(_IDLE)
+        _IDLE.clear()
+    for worker in workers:
+        worker.kill()
+
+
+atexit.register(close_workers)
+
+
 def _run_child(query: str, text: str, ctx: Any) -> list[Any]:
-    """Run ``query`` over the JSON ``text`` in a jq child; the results, or a failure."""
+    """Run ``query`` over the JSON ``text`` in a jq worker; the results, or a failure."""
     memory_mb = limit(ctx, NAME, "max_memory_mb", DEFAULT_MEMORY_MB)
     max_bytes = limit(ctx, NAME, "max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
     seconds = min(remaining(DEFAULT_SECONDS), 3600.0)
     end = time.monotonic() + seconds
+    body = text.encode("utf-8")
     header = {
         "query": query,
+        "size": len(body),
         "memory_bytes": memory_mb * 1024 * 1024,
         "cpu_seconds": max(1, math.ceil(seconds)) + 1,
         "max_outputs": MAX_OUTPUTS,
         "max_bytes": max_bytes,
     }
-    payload = (json.dumps(header) + "\n" + text).encode("utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-P", str(_CHILD)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    data: bytes | None = payload
+    worker = _take_worker()
+    reusable = False
     try:
-        while True:
-            try:
-                wait = max(0.0, min(_POLL, end - time.monotonic()))
-                data, sent = None, data  # communicate() takes the input once
-                out, err = proc.communicate(sent, timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                check()  # the tool timeout, the run's deadline or stop, a cancelled call
-                if time.monotonic() >= end:
-                    fail(f"the jq query did not finish within {seconds:g} s (stopped)",
-                         kind="TimeoutError")  # fmt: skip
+        line = _exchange(worker, (json.dumps(header) + "\n").encode("utf-8") + body, end, seconds)
+        try:
+            answer = json.loads(line) if line else {}
+        except ValueError:
+            answer = {}
+        # a worker that ran out of memory is not trusted with the next query
+        reusable = bool(line) and answer.get("error") != "memory"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return _answer(proc.returncode, out, err, memory_mb, max_bytes)
+        if reusable:
+            _give_back(worker)
+        else:
+            worker.kill()
+    return _answer(worker.proc.returncode or 0, answer, memory_mb, max_bytes)
 
 
-def _answer(code: int, out: bytes, err: bytes, memory_mb: int, max_bytes: int) -> list[Any]:
-    """The results of a finished jq child, or the failure it reported (or died of)."""
+def _exchange(worker: _Worker, request: bytes, end: float, seconds: float) -> bytes:
+    """Send ``request``; the worker's answer line (b"" when it died). Checks the call's
+    deadline while waiting; past it the worker is killed by the caller."""
+    stdin, stdout = worker.proc.stdin, worker.proc.stdout
+    assert stdin is not None and stdout is not None
     try:
-        answer = json.loads(out) if out else {}
-    except ValueError:
-        answer = {}
-    if code == 0 and "results" in answer:
+        stdin.write(request)
+        stdin.flush()
+    except BrokenPipeError:
+        worker.proc.wait()
+        return b""
+    fd = stdout.fileno()
+    chunks: list[bytes] = []
+    while True:
+        wait = max(0.0, min(_POLL, end - time.monotonic()))
+        ready, _, _ = select.select([fd], [], [], wait)
+        if ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:  # the worker died (its CPU or memory limit)
+                worker.proc.wait()
+                return b""
+            chunks.append(chunk)
+            if chunk.endswith(b"\n"):
+                return b"".join(chunks)
+            continue
+        check()  # the tool timeout, the run's deadline or stop, a cancelled call
+        if time.monotonic() >= end:
+            fail(f"the jq query did not finish within {seconds:g} s (stopped)",
+                 kind="TimeoutError")  # fmt: skip
+
+
+def _answer(code: int, answer: dict[str, Any], memory_mb: int, max_bytes: int) -> list[Any]:
+    """The results of a jq query, or the failure the worker reported (or died of)."""
+    if "results" in answer:
         results: list[Any] = answer["results"]
         return results
     kind = answer.get("error")
     message = str(answer.get("message", ""))
     if kind == "compile":
         fail(f"invalid jq query: {message}", kind="ValidationError")
-    if kind == "jq":
+    if kind == "jq" and "allocate" not in message:
         fail(f"jq error: {message}")
     if kind == "outputs":
         fail(f"the query produced more than {MAX_OUTPUTS} results", kind="LimitExceeded")
     if kind == "bytes":
         over_limit("the JSON text of the query's results", f"{max_bytes} bytes",
                    setting=f"[tools.{NAME}] max_result_bytes")  # fmt: skip
-    stderr = err.decode("utf-8", "replace")
-    if kind == "memory" or "allocate memory" in stderr or code in (-6, -11):
+    if kind in ("memory", "jq") or code in (-6, -11):  # ("jq": cannot allocate memory)
         over_limit("the jq query's memory use", f"{memory_mb} MB",
                    setting=f"[tools.{NAME}] max_memory_mb")  # fmt: skip
     if code in (-24, -9):  # SIGXCPU / SIGKILL: the CPU limit
         fail("the jq query ran past its CPU time limit (stopped)", kind="TimeoutError")
-    fail(f"jq failed (exit {code}): {stderr.strip()[-500:] or 'no message'}")
+    fail(f"jq failed (exit {code}): {message or 'no message'}")
 
 
 def _jq(params: dict[str, Any], default: str | None, ctx: Any) -> list[Any]:
