@@ -327,9 +327,12 @@ class LuaEngine(ScriptEngine):
         op = self._ops[op_id]
         guarded = self.marshal.guarded
         try:
-            value = self.session.call(op, self._args_from_lua(op, args))
+            value = self.session.call(op, self._args_from_lua(op, args) if args else [])
             if op.mode != "sync":
                 value = await value
+            t = type(value)
+            if value is None or t is bool or t is int or t is float:
+                return value  # (the common case, kept short)
             return guarded(value, op.title)
         except LimitExceeded as exc:
             # a limit the host raised (the host memory budget, the deadline at an await
