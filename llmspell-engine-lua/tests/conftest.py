@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,18 @@ class Spell:
         except LLMSpellError as exc:
             return Failed(exc, out.getvalue(), err.getvalue())
         raise AssertionError(f"the spell did not fail; it returned {result.value!r}")
+
+    def timed_fail(self, source: str, limits: Limits | None = None) -> tuple[Failed, float]:
+        """:meth:`fail`, and the seconds it took."""
+        start = time.monotonic()
+        failed = self.fail(source, limits=limits)
+        return failed, time.monotonic() - start
+
+    def check_usable(self) -> None:
+        """After a limit, the same Runtime runs another spell normally."""
+        ran = self.run('print("still alive") return JSON.stringify({ok = true})')
+        assert ran.stdout == "still alive\n"
+        assert ran.value == '{"ok":true}'
 
 
 def make_runtime(environ: Mapping[str, str] | None = None) -> Runtime:

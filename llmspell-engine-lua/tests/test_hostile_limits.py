@@ -16,16 +16,9 @@ from llmspell_lua import convert
 from llmspell_lua.engine import LuaEngine
 
 
-def _check_usable(spell):
-    ran = spell.run('print("still alive") return JSON.stringify({ok = true})')
-    assert ran.stdout == "still alive\n"
-    assert ran.value == '{"ok":true}'
-
-
 def _timed_fail(spell, source, limits):
-    start = time.monotonic()
-    failed = spell.fail(source, limits=limits)
-    return failed.error, time.monotonic() - start
+    failed, seconds = spell.timed_fail(source, limits)
+    return failed.error, seconds
 
 
 # -- finalizers and to-be-closed variables --------------------------------------------
@@ -49,7 +42,7 @@ def test_gc_metamethods_are_refused(spell, source):
     assert "__gc metamethods are not allowed in a spell" in err.message
     assert err.file  # t.lua, or the load()ed chunk's name
     assert elapsed < 2
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_gc_field_added_later_is_never_called(spell):
@@ -78,7 +71,7 @@ def test_looping_close_handler_hits_the_limit(spell):
     err, elapsed = _timed_fail(spell, source, Limits(timeout_seconds=0.5))
     assert isinstance(err, LimitExceeded) and err.limit == "timeout"
     assert elapsed < 3
-    _check_usable(spell)
+    spell.check_usable()
 
 
 # -- one long C call ----------------------------------------------------------------
@@ -108,7 +101,7 @@ def test_rep_past_the_memory_limit_is_refused_up_front(spell):
     assert "refused up front: string.rep" in err.message
     assert err.line == 1
     assert elapsed < 2
-    _check_usable(spell)
+    spell.check_usable()
 
 
 LONG_CALLS = {
@@ -129,7 +122,7 @@ def test_long_c_calls_are_refused_against_the_time_left(spell, source):
     assert err.limit == "timeout"
     assert "wall-time limit of 1 s exceeded (refused up front:" in err.message
     assert elapsed < 3
-    _check_usable(spell)
+    spell.check_usable()
 
 
 @pytest.mark.parametrize("source", LONG_CALLS.values(), ids=LONG_CALLS.keys())
@@ -140,7 +133,7 @@ def test_long_c_calls_are_refused_against_the_instruction_budget(spell, source):
     assert err.limit == "instructions"
     assert "instruction limit of 1000000 exceeded" in err.message
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_a_refusal_cannot_be_swallowed(spell):
@@ -176,7 +169,7 @@ def test_loops_of_heavy_calls_see_the_deadline(spell, source):
     assert err.limit == "timeout"
     assert "wall-time limit of 1 s exceeded" in err.message
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_heavy_calls_are_charged_to_the_instruction_budget(spell):
@@ -274,7 +267,7 @@ def test_sync_op_result_larger_than_the_memory_left(spell):
     assert err.limit == "memory"
     assert "memory limit of 20 MB exceeded (the result of JSON.parse needs about" in err.message
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_async_op_result_larger_than_the_memory_left(spell):
@@ -293,7 +286,7 @@ def test_async_op_result_larger_than_the_memory_left(spell):
     assert err.limit == "memory"
     assert "memory limit of 48 MB exceeded (the result of Tool.execute" in err.message
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_values_built_with_the_limit_lifted_are_delivered(spell, monkeypatch):
@@ -328,7 +321,7 @@ def test_shared_string_counted_each_time_it_is_reached(spell):
     assert "the arguments of JSON.stringify" in err.message
     assert "host memory limit of 64 MB" in err.message
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_exponentially_shared_tables_fail_fast(spell):
@@ -338,7 +331,7 @@ def test_exponentially_shared_tables_fail_fast(spell):
     assert isinstance(err, LimitExceeded)
     assert err.limit == "host_memory"
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_exponential_sharing_also_sees_the_deadline(spell):
@@ -398,12 +391,12 @@ def test_stop_request_interrupts_the_spell(spell, sessions, source):
     assert isinstance(err, Interrupted)
     assert err.kind == "Interrupted"
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_a_new_runtime_works_after_limits(spell_factory):
     first = spell_factory()
     first.fail('string.find(string.rep("a", 1e5), ".-.-.-b")', limits=Limits(timeout_seconds=1))
     first.fail("for i = 1, 1e5 do end", limits=Limits(instruction_limit=10_000))
-    _check_usable(spell_factory())
-    _check_usable(first)
+    spell_factory().check_usable()
+    first.check_usable()

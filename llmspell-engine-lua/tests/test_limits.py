@@ -3,8 +3,6 @@ limit, nothing in the spell can swallow it, and the runtime stays usable afterwa
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from llmspell.errors import LimitExceeded
@@ -13,17 +11,8 @@ from llmspell.runtime import Limits
 TIMEOUT = 0.5
 
 
-def _check_usable(spell):
-    """After a limit, the same Runtime runs another spell normally."""
-    ran = spell.run('print("still alive") return JSON.stringify({ok = true})')
-    assert ran.stdout == "still alive\n"
-    assert ran.value == '{"ok":true}'
-
-
 def _timed_fail(spell, source, limits):
-    start = time.monotonic()
-    failed = spell.fail(source, limits=limits)
-    return failed, time.monotonic() - start
+    return spell.timed_fail(source, limits)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +39,7 @@ def test_wall_time_limit(spell, source):
     assert "--timeout" in str(err)
     assert TIMEOUT <= elapsed < TIMEOUT + 1.5
     assert err.file  # t.lua, or the load()ed chunk's name
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_wall_time_limit_reports_the_line(spell):
@@ -72,7 +61,7 @@ def test_instruction_budget(spell):
     assert err.limit == "instructions"
     assert "instruction limit of 200000 exceeded" in err.message
     assert elapsed < 2
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_instruction_budget_not_swallowed_by_pcall(spell):
@@ -115,7 +104,7 @@ def test_memory_limit(spell, source):
     assert "--memory-mb" in str(err)
     assert err.file == "t.lua"
     assert elapsed < 5
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_memory_within_the_limit_is_fine(spell):
@@ -139,7 +128,7 @@ def test_limit_hit_inside_a_tool_handler_ends_the_run(spell):
     assert isinstance(failed.error, LimitExceeded)
     assert failed.error.limit == "timeout"
     assert "carried on" not in failed.stdout
-    _check_usable(spell)
+    spell.check_usable()
 
 
 @pytest.mark.parametrize(
@@ -158,7 +147,7 @@ def test_other_limits_inside_a_tool_handler(spell, body, limits, limit):
     failed = spell.fail(source, limits=limits)
     assert isinstance(failed.error, LimitExceeded)
     assert failed.error.limit == limit
-    _check_usable(spell)
+    spell.check_usable()
 
 
 def test_several_limits_in_a_row(spell):
@@ -168,4 +157,4 @@ def test_several_limits_in_a_row(spell):
             "timeout"
         )
         assert spell.fail(bomb, limits=Limits(memory_mb=16)).error.limit == "memory"
-    _check_usable(spell)
+    spell.check_usable()
