@@ -37,9 +37,14 @@ class CLI:
         self.env = env
 
     def __call__(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``llmspell *args``; ``env`` adds to (or overrides) the isolated environment."""
+        """Run ``llmspell *args``; ``env`` adds to (or overrides) the isolated environment;
+        ``stdin`` is what the command reads on standard input (none by default)."""
         return subprocess.run(
             [*COMMAND, *args],
             cwd=self.cwd,
@@ -48,6 +53,8 @@ class CLI:
             text=True,
             encoding="utf-8",
             timeout=timeout,
+            input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
         )
 
     def write(self, name: str, text: str) -> Path:

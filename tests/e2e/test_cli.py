@@ -10,6 +10,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = ROOT / "examples" / "hello.lua"
 
@@ -85,6 +87,53 @@ def test_missing_script_file_exit_2(cli):
     assert proc.returncode == 2, cli.explain(proc)
     assert "nope.lua" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_directory_as_script_is_a_clear_usage_error(cli):
+    (cli.cwd / "spells").mkdir()
+    proc = cli("run", "spells")
+    assert proc.returncode == 2, cli.explain(proc)
+    assert proc.stderr == "llmspell: 'spells' is a directory, not a spell file\n"
+
+
+def test_non_utf8_script_is_a_usage_error_with_the_prefix(cli):
+    (cli.cwd / "latin1.lua").write_bytes(b'print("caf\xe9")\n')
+    proc = cli("run", "latin1.lua")
+    assert proc.returncode == 2, cli.explain(proc)
+    assert proc.stderr.startswith("llmspell: script file 'latin1.lua' is not UTF-8 text (byte 10")
+    assert "save it as UTF-8" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["bom.lua", "bom.js"])
+def test_a_utf8_byte_order_mark_is_not_a_syntax_error(cli, name):
+    (cli.cwd / name).write_bytes(b"\xef\xbb\xbfprint('with a BOM')\n")
+    proc = cli("run", name)
+    assert proc.returncode == 0, cli.explain(proc)
+    assert proc.stdout == "with a BOM\n"
+
+
+def test_dev_null_is_an_empty_spell(cli):
+    proc = cli("run", "/dev/null")
+    assert proc.returncode == 0, cli.explain(proc)
+    assert proc.stdout == proc.stderr == ""
+
+
+def test_dash_reads_the_spell_from_stdin(cli):
+    proc = cli("run", "-", "--", "a", stdin='print("from stdin", ARGS[0], ARGS[1])\n')
+    assert proc.returncode == 0, cli.explain(proc)
+    assert proc.stdout == "from stdin\t<stdin>\ta\n"
+    js = cli("run", "-", "--engine", "js", stdin='print("js from stdin")\n')
+    assert js.stdout == "js from stdin\n", cli.explain(js)
+    failed = cli("run", "-", stdin='error("boom")\n')
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("<stdin>:1: ScriptError: boom")
+
+
+def test_version_flag_matches_the_version_command(cli):
+    flag, command, short = cli("--version"), cli("version"), cli("-V")
+    assert flag.returncode == 0, cli.explain(flag)
+    assert flag.stdout == command.stdout == short.stdout
+    assert flag.stdout.startswith("llmspell ") and "llmspell-core" in flag.stdout
 
 
 def test_unknown_option_exit_2(cli):

@@ -70,21 +70,27 @@ def register(app: typer.Typer) -> None:
     @app.command("version")
     def version() -> None:
         """Print the versions of llmspell and its installed distributions."""
-        from importlib import metadata
+        print_versions()
 
-        print(f"llmspell {_version('llmspell-cli')}")
-        for dist in (
-            "llmspell-core",
-            "llmspell-engine-lua",
-            "llmspell-engine-js",
-            "llmspell-providers",
-            "llmspell-tools",
-            "llmspell-cli",
-        ):
-            try:
-                print(f"  {dist} {metadata.version(dist)}")
-            except metadata.PackageNotFoundError:
-                print(f"  {dist} (not installed)")
+
+def print_versions() -> None:
+    """``llmspell version`` and ``llmspell --version``: llmspell's version and each
+    distribution's (or "not installed")."""
+    from importlib import metadata
+
+    print(f"llmspell {_version('llmspell-cli')}")
+    for dist in (
+        "llmspell-core",
+        "llmspell-engine-lua",
+        "llmspell-engine-js",
+        "llmspell-providers",
+        "llmspell-tools",
+        "llmspell-cli",
+    ):
+        try:
+            print(f"  {dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            print(f"  {dist} (not installed)")
 
 
 def _version(dist: str) -> str:

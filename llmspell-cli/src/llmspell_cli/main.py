@@ -6,6 +6,7 @@ Commands import the core lazily so ``llmspell --help`` stays cheap.
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -19,6 +20,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+def _show_version(value: bool) -> None:
+    if value:
+        info_cmd.print_versions()
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the versions of llmspell and its distributions, and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Run Lua and JavaScript spells that orchestrate LLM agents, tools and workflows."""
+
+
 run_cmd.register(app)
 info_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")

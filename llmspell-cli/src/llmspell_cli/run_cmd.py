@@ -193,12 +193,42 @@ def _execute(
         print_usage(result.usage)
 
 
+def read_spell(script: Path) -> tuple[str, Path | None, str | None]:
+    """``(source, path, chunk name)`` of the spell ``script`` names: a file, or ``-`` for
+    standard input (chunk ``<stdin>``; the engine is ``--engine`` or the default). A
+    leading UTF-8 byte-order mark is dropped. What cannot be read is a usage error."""
+    if str(script) == "-":
+        data = sys.stdin.buffer.read()
+        where, path, chunk = "standard input", None, "<stdin>"
+    else:
+        if script.is_dir():
+            fail(f"'{script}' is a directory, not a spell file", EXIT_USAGE)
+        if not script.exists():
+            fail(f"script file '{script}' does not exist", EXIT_USAGE)
+        try:
+            data = script.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read script file '{script}': {exc.strerror}", EXIT_USAGE)
+        where, path, chunk = f"script file '{script}'", script, None
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(
+            f"{where} is not UTF-8 text (byte {exc.start} is not valid UTF-8); "
+            "save it as UTF-8",
+            EXIT_USAGE,
+        )
+    return source, path, chunk
+
+
 def register(app: typer.Typer) -> None:
     """Add ``run`` and ``exec`` to ``app``."""
 
     @app.command("run")
     def run(
-        script: Annotated[Path, typer.Argument(help="The spell file (.lua, .js, ...).")],
+        script: Annotated[
+            Path, typer.Argument(help="The spell file (.lua, .js, ...); - reads it from stdin.")
+        ],
         args: Annotated[
             list[str] | None, typer.Argument(help="Script arguments, after --.", show_default=False)
         ] = None,
@@ -215,12 +245,11 @@ def register(app: typer.Typer) -> None:
         allow_host: AllowHostOpt = None,
     ) -> None:
         """Run a spell file: llmspell run SCRIPT [OPTIONS] [-- ARGS...]."""
-        if not script.is_file():
-            fail(f"script file '{script}' does not exist", EXIT_USAGE)
+        source, path, chunk_name = read_spell(script)
         _execute(
-            source=None,
-            path=script,
-            chunk_name=None,
+            source=source,
+            path=path,
+            chunk_name=chunk_name,
             engine=engine,
             config=config,
             output=output,

@@ -526,11 +526,13 @@ class Runtime:
             if path is None:
                 raise ValueError("run() needs source or path")
             try:
-                source = Path(path).read_text(encoding="utf-8")
+                source = Path(path).read_text(encoding="utf-8-sig")  # (drops a BOM)
             except FileNotFoundError:
                 raise NotFoundError(f"script file {str(path)!r} does not exist") from None
             except (OSError, UnicodeDecodeError) as exc:
                 raise ScriptError(f"cannot read script {str(path)!r}: {exc}") from None
+        if source.startswith("\ufeff"):  # a byte-order mark is not part of the spell
+            source = source[1:]
         engine_cls = self.select_engine(path if path is not None else chunk_name, engine)
         name = chunk_name or (Path(path).name if path is not None else "<string>")
         if not self._started:
