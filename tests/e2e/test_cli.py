@@ -400,3 +400,22 @@ def test_log_level_from_environment(cli):
     proc = cli("run", "log.lua", env={"LLMSPELL_LOG_LEVEL": "info"})
     assert proc.returncode == 0, cli.explain(proc)
     assert "info line" in proc.stderr
+
+
+def test_help_shows_config_table_names_as_written(cli):
+    proc = cli("run", "--help")
+    assert "([security]" in proc.stdout and "allow_network)" in proc.stdout, proc.stdout
+
+
+def test_exec_takes_usage_and_stream(cli):
+    proc = cli("exec", "return 1", "--usage", "--stream")
+    assert proc.returncode == 0, cli.explain(proc)
+    assert "no LLM calls" in proc.stderr
+
+
+def test_config_validate_does_not_tell_you_to_run_itself(cli):
+    cli.write("bad.toml", "[runtime]\ntimeout_seconds = -3\n")
+    proc = cli("config", "validate", "-c", "bad.toml")
+    assert proc.returncode == 2, cli.explain(proc)
+    assert "timeout_seconds" in proc.stderr
+    assert "llmspell config validate" not in proc.stderr

@@ -55,7 +55,7 @@ def test_list_bad_category_or_output_is_a_usage_error(cli):
     assert "utility" in proc.stderr  # the known categories are listed
     proc = cli("tool", "list", "--output", "yaml")
     assert proc.returncode == 2, cli.explain(proc)
-    assert "--output must be text or json" in proc.stderr
+    assert "'yaml' is not one of 'text', 'json'" in proc.stderr
 
 
 # -- info ---------------------------------------------------------------------------------
@@ -192,3 +192,34 @@ def test_tool_without_subcommand_shows_help(cli):
     proc = cli("tool")
     assert proc.returncode in (0, 2), cli.explain(proc)
     assert "invoke" in proc.stdout + proc.stderr
+
+
+# -- one convention for every command -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("engines",),
+        ("plugins",),
+        ("tool", "list"),
+        ("tool", "info", "calculator"),
+        ("tool", "search", "math"),
+    ],
+)
+def test_every_listing_takes_output_json_and_the_older_json_flag(cli, command):
+    new = cli(*command, "--output", "json")
+    short = cli(*command, "-o", "json")
+    old = cli(*command, "--json")
+    assert new.returncode == 0, cli.explain(new)
+    assert json.loads(new.stdout) == json.loads(short.stdout) == json.loads(old.stdout)
+
+
+def test_tool_commands_take_config(cli):
+    cli.write("alt.toml", '[tools.calculator]\nmax_int_bits = 64\n')
+    proc = cli("tool", "invoke", "calculator", "-p", '{"input": "2 ** 100"}', "-c", "alt.toml")
+    assert proc.returncode == 1, cli.explain(proc)
+    assert "max_int_bits" in proc.stdout
+    assert cli("tool", "list", "-c", "alt.toml", "-o", "json").returncode == 0
+    missing = cli("tool", "list", "-c", "nope.toml")
+    assert missing.returncode == 2 and "nope.toml" in missing.stderr

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
 
 if TYPE_CHECKING:
     from llmspell.errors import LLMSpellError
@@ -15,6 +18,28 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_SCRIPT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 USAGE_KINDS = {"ConfigurationError", "PluginError"}
+
+
+class OutputFormat(StrEnum):
+    """What a command prints: ``text`` for people, ``json`` for programs."""
+
+    text = "text"
+    json = "json"
+
+
+#: the options every command spells the same way
+OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
+JsonFlagOpt = Annotated[
+    bool, typer.Option("--json", hidden=True, help="The same as --output json (kept for scripts).")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="Config file (default: discovered).")
+]
+
+
+def wants_json(output: OutputFormat, json_flag: bool = False) -> bool:
+    """True when ``--output json`` (or the older ``--json``) was given."""
+    return json_flag or output is OutputFormat.json
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

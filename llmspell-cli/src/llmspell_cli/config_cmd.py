@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from llmspell_cli.common import EXIT_USAGE, fail
+from llmspell_cli.common import EXIT_USAGE, ConfigOpt, fail
 
-app = typer.Typer(help="Show, create and validate configuration.", no_args_is_help=True)
+app = typer.Typer(
+    help="Show, create and validate configuration.", no_args_is_help=True, rich_markup_mode=None
+)
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file.")]
 
 TEMPLATE = """\
 # llmspell configuration. Every key is optional; shown values are the defaults.
@@ -24,6 +25,7 @@ default_engine = "lua"      # engine for files without a known extension (LLMSPE
 timeout_seconds = 300       # wall-time limit per run (--timeout, LLMSPELL_TIMEOUT)
 memory_mb = 256             # engine memory limit (--memory-mb, LLMSPELL_MEMORY_MB)
 instruction_limit = 0       # script instruction budget, 0 = unlimited (LLMSPELL_INSTRUCTION_LIMIT)
+host_memory_mb = 1024       # what a run may make the host hold (LLMSPELL_HOST_MEMORY_MB)
 log_level = "warn"          # trace|debug|info|warn|error|off (--log-level, LLMSPELL_LOG_LEVEL)
 
 [state]
@@ -54,13 +56,15 @@ allowed_commands = []
 """
 
 
-def _load(config: Path | None):  # type: ignore[no-untyped-def]
+def _load(config: Path | None, *, validating: bool = False):  # type: ignore[no-untyped-def]
     from llmspell.config import load_settings
     from llmspell.errors import LLMSpellError
 
     try:
         return load_settings(config)
     except LLMSpellError as exc:
+        if validating and exc.hint and "llmspell config validate" in exc.hint:
+            exc.hint = "fix the value"  # (we are that command)
         print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
@@ -76,7 +80,7 @@ def show(config: ConfigOpt = None) -> None:
 @app.command("validate")
 def validate(config: ConfigOpt = None) -> None:
     """Check the configuration; exit 2 with the file, key and fix when it is invalid."""
-    settings = _load(config)
+    settings = _load(config, validating=True)
     print(f"configuration OK ({settings.source or 'defaults: no config file found'})")
 
 

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from llmspell_cli.common import build_runtime
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+from llmspell_cli.common import (
+    ConfigOpt,
+    JsonFlagOpt,
+    OutputFormat,
+    OutputOpt,
+    build_runtime,
+    wants_json,
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add the information commands to ``app``."""
 
     @app.command("engines")
-    def engines(as_json: JsonOpt = False) -> None:
+    def engines(
+        output: OutputOpt = OutputFormat.text,
+        config: ConfigOpt = None,
+        as_json: JsonFlagOpt = False,
+    ) -> None:
         """List the installed script engines."""
-        runtime = build_runtime()
+        runtime = build_runtime(config)
         rows: list[dict[str, Any]] = [
             {
                 "name": cls.name,
@@ -28,7 +37,7 @@ def register(app: typer.Typer) -> None:
             }
             for cls in runtime.engines.all()
         ]
-        if as_json:
+        if wants_json(output, as_json):
             print(json.dumps(rows, indent=2))
             return
         from rich.console import Console
@@ -42,9 +51,13 @@ def register(app: typer.Typer) -> None:
             print("No engines installed: pip install llmspell-engine-lua")
 
     @app.command("plugins")
-    def plugins(as_json: JsonOpt = False) -> None:
+    def plugins(
+        output: OutputOpt = OutputFormat.text,
+        config: ConfigOpt = None,
+        as_json: JsonFlagOpt = False,
+    ) -> None:
         """List plugins: name, distribution, version, hooks and load errors."""
-        runtime = build_runtime()
+        runtime = build_runtime(config)
         rows: list[dict[str, Any]] = [
             {
                 "name": p.name,
@@ -55,7 +68,7 @@ def register(app: typer.Typer) -> None:
             }
             for p in runtime.loader.plugins
         ]
-        if as_json:
+        if wants_json(output, as_json):
             print(json.dumps(rows, indent=2))
             return
         from rich.console import Console

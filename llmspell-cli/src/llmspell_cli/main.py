@@ -18,6 +18,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help texts are plain: "[security] allow_network" must show as written
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 def _show_version(value: bool) -> None:

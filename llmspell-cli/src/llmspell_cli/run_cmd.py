@@ -11,18 +11,20 @@ from typing import Annotated, Any
 
 import typer
 
-from llmspell_cli.common import EXIT_INTERRUPTED, EXIT_USAGE, build_runtime, fail, report
+from llmspell_cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    ConfigOpt,
+    OutputFormat,
+    OutputOpt,
+    build_runtime,
+    fail,
+    report,
+)
 
 #: the largest values the limit flags take (the same bounds as [runtime] in llmspell.toml)
 MAX_MEMORY_MB = 1_048_576
 MAX_TIMEOUT = 31_536_000.0
-
-
-class OutputFormat(StrEnum):
-    """How ``run`` prints the script's result."""
-
-    text = "text"
-    json = "json"
 
 
 class LogLevel(StrEnum):
@@ -40,10 +42,6 @@ class LogLevel(StrEnum):
 EngineOpt = Annotated[
     str | None, typer.Option("--engine", "-e", help="Engine name (default: by file extension).")
 ]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", "-c", help="Config file (default: discovered).")
-]
-OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
 TimeoutOpt = Annotated[
     float | None,
     typer.Option("--timeout", min=0.001, max=MAX_TIMEOUT, help="Wall-time limit in seconds."),
@@ -274,6 +272,8 @@ def register(app: typer.Typer) -> None:
         memory_mb: MemoryOpt = None,
         host_memory_mb: HostMemoryOpt = None,
         log_level: LogOpt = None,
+        usage: UsageOpt = False,
+        stream: StreamOpt = False,
         allow_net: AllowNetOpt = False,
         allow_host: AllowHostOpt = None,
     ) -> None:
@@ -290,6 +290,8 @@ def register(app: typer.Typer) -> None:
             host_memory_mb=host_memory_mb,
             log_level=log_level,
             argv=[],
+            usage=usage,
+            stream=stream,
             allow_net=allow_net,
             allow_hosts=allow_host,
         )

@@ -9,12 +9,22 @@ from typing import Annotated, Any
 
 import typer
 
-from llmspell_cli.common import EXIT_SCRIPT, EXIT_USAGE, build_runtime, fail
+from llmspell_cli.common import (
+    EXIT_SCRIPT,
+    EXIT_USAGE,
+    ConfigOpt,
+    JsonFlagOpt,
+    OutputFormat,
+    OutputOpt,
+    build_runtime,
+    fail,
+    wants_json,
+)
 from llmspell_cli.run_cmd import AllowHostOpt, AllowNetOpt, network_overrides
 
-app = typer.Typer(help="List, inspect, search and invoke tools.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+app = typer.Typer(
+    help="List, inspect, search and invoke tools.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 def _print_table(columns: list[str], rows: list[list[str]]) -> None:
@@ -32,17 +42,17 @@ def _print_table(columns: list[str], rows: list[list[str]]) -> None:
 @app.command("list")
 def list_(
     category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+    as_json: JsonFlagOpt = False,
 ) -> None:
     """List the tools (name, category, description)."""
-    if output not in ("text", "json"):
-        fail(f"--output must be text or json (got {output!r})", EXIT_USAGE)
-    runtime = build_runtime()
+    runtime = build_runtime(config)
     tools = runtime.tools.all(category)
     if category and not tools:
         known = ", ".join(runtime.tools.categories()) or "none"
         fail(f"no tools in category {category!r} (categories: {known})", EXIT_USAGE)
-    if output == "json":
+    if wants_json(output, as_json):
         print(json.dumps([t.info() for t in tools], indent=2))
         return
     _print_table(
@@ -53,19 +63,21 @@ def list_(
 @app.command("info")
 def info(
     name: Annotated[str, typer.Argument(help="Tool name.")],
-    as_json: JsonOpt = False,
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+    as_json: JsonFlagOpt = False,
 ) -> None:
     """Show a tool's description and parameter schema."""
     from llmspell.errors import NotFoundError
 
-    runtime = build_runtime()
+    runtime = build_runtime(config)
     try:
         tool = runtime.tools.get(name)
     except NotFoundError as exc:
         fail(f"{exc.message} (llmspell tool list shows the tools)", EXIT_USAGE)
     data = {**tool.info(), "tags": list(tool.tags), "timeout_seconds": tool.timeout_seconds,
             "parameters": tool.parameters}  # fmt: skip
-    if as_json:
+    if wants_json(output, as_json):
         print(json.dumps(data, indent=2))
         return
     print(f"{tool.name} ({tool.category}, v{tool.version}): {tool.description}")
@@ -86,6 +98,7 @@ def info(
 def invoke(
     name: Annotated[str, typer.Argument(help="Tool name.")],
     params: Annotated[str, typer.Option("--params", "-p", help="Parameters as JSON.")] = "{}",
+    config: ConfigOpt = None,
     allow_net: AllowNetOpt = False,
     allow_host: AllowHostOpt = None,
 ) -> None:
@@ -102,7 +115,9 @@ def invoke(
         fail(f"--params is not valid JSON: {exc}", EXIT_USAGE)
     if not isinstance(parsed, dict):
         fail('--params must be a JSON object, e.g. \'{"input": "1+2"}\'', EXIT_USAGE)
-    runtime = build_runtime(None, network_overrides(allow_net, allow_host), allow_hosts=allow_host)
+    runtime = build_runtime(
+        config, network_overrides(allow_net, allow_host), allow_hosts=allow_host
+    )
     try:
         tool = runtime.tools.get(name)
     except LLMSpellError as exc:
@@ -122,17 +137,19 @@ def invoke(
 @app.command("search")
 def search(
     words: Annotated[list[str], typer.Argument(help="Words to look for.")],
-    as_json: JsonOpt = False,
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+    as_json: JsonFlagOpt = False,
 ) -> None:
     """Find tools whose name, description, category or tags mention all the words."""
-    runtime = build_runtime()
+    runtime = build_runtime(config)
     wanted = [w.lower() for w in words]
     found = []
     for tool in runtime.tools.all():
         haystack = " ".join([tool.name, tool.description, tool.category, *tool.tags]).lower()
         if all(w in haystack for w in wanted):
             found.append(tool)
-    if as_json:
+    if wants_json(output, as_json):
         print(json.dumps([t.info() for t in found], indent=2))
         return
     if not found:
