@@ -555,6 +555,10 @@ class Runtime:
             timeout = session.limits.timeout_seconds or None
             async with asyncio.timeout(timeout):
                 value = await session.engine.run(source, name)
+        except LimitExceeded as err:
+            # a limit the host raised (a deadline checked between workflow steps, the host
+            # memory budget) has no spell location of its own
+            raise self._located(session, err) from None
         except TimeoutError:
             raise self._located(session, session.timeout_error()) from None
         except asyncio.CancelledError:
@@ -574,7 +578,7 @@ class Runtime:
 
     @staticmethod
     def _located(session: RunSession, err: LimitExceeded) -> LimitExceeded:
-        """``err`` with the spell's location, when it has none (stopped from outside)."""
+        """``err`` with the spell's location, when it has none (raised by the host)."""
         if err.file is None:
             try:
                 line = session.engine.current_line()

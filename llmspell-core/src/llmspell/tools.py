@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import ctypes
 import inspect
 import threading
 import time
@@ -136,7 +135,7 @@ class CallScope:
                 self._thread = None
                 injected = self._injected
             if injected:  # a pending asynchronous exception must not leak into the pool
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(me), None)
+                _set_async_exc(me, None)
 
     def cancel(self, reason: str) -> None:
         """Mark the call cancelled; interrupt its handler thread if it does not stop."""
@@ -154,13 +153,20 @@ class CallScope:
             if self._thread is None:
                 return
             self._injected = True
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(self._thread), ctypes.py_object(ToolInterrupted)
-            )
+            _set_async_exc(self._thread, ToolInterrupted)
             # a handler that swallowed it (``except BaseException``) is asked again
             self._timer = threading.Timer(INTERRUPT_GRACE_SECONDS, self._interrupt)
             self._timer.daemon = True
             self._timer.start()
+
+
+def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in thread ``thread_id`` at its next bytecode (None: clear it).
+    ctypes is imported here, when a handler must be interrupted, not at start-up."""
+    import ctypes
+
+    target = ctypes.py_object(exc) if exc is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), target)
 
 
 _CURRENT: contextvars.ContextVar[CallScope | None] = contextvars.ContextVar(

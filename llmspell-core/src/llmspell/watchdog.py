@@ -29,7 +29,6 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -109,8 +108,6 @@ class Watchdog:
         #: where ``exit`` mode writes the final error (stderr's descriptor)
         self.error_fd = 2
         self._backstop_file: IO[bytes] | None = None
-        #: called with the error before the process exits (tests, the CLI's cleanup)
-        self.before_exit: Callable[[LimitExceeded], None] | None = None
 
     # -- setup --------------------------------------------------------------------------
 
@@ -172,18 +169,24 @@ class Watchdog:
         may still be going (it needs no GIL); disarm it when nothing is watched."""
         if self.mode != "exit":
             return
-        import faulthandler
-
         with self._lock:
             ends = [_backstop_time(w) for w in self._watches]
+        if not ends or float("inf") in ends:
+            self._backstop(None)
+        else:
+            self._backstop(max(ends) - time.monotonic())
+
+    def _backstop(self, delay: float | None) -> None:
+        """(Re)arm faulthandler's timer to end the process in ``delay`` seconds (silently,
+        exit 1); None disarms it."""
+        import faulthandler
+
         faulthandler.cancel_dump_traceback_later()
-        finite = [t for t in ends if t != float("inf")]
-        if not finite or len(finite) != len(ends):
+        if delay is None:
             return
         if self._backstop_file is None:
             self._backstop_file = open(os.devnull, "wb")  # noqa: SIM115 - lives as long as we do
-        delay = max(max(finite) - time.monotonic(), 0.1)
-        faulthandler.dump_traceback_later(delay, exit=True, file=self._backstop_file)
+        faulthandler.dump_traceback_later(max(delay, 0.1), exit=True, file=self._backstop_file)
 
     # -- the thread ---------------------------------------------------------------------
 
@@ -222,14 +225,7 @@ class Watchdog:
 
     def _arm_backstop_interrupt(self) -> None:
         if self.mode == "exit":
-            import faulthandler
-
-            if self._backstop_file is None:
-                self._backstop_file = open(os.devnull, "wb")  # noqa: SIM115
-            faulthandler.cancel_dump_traceback_later()
-            faulthandler.dump_traceback_later(
-                INTERRUPT_GRACE * 2, exit=True, file=self._backstop_file
-            )
+            self._backstop(INTERRUPT_GRACE * 2)
 
     def _check(self) -> None:
         now = time.monotonic()
@@ -257,9 +253,6 @@ class Watchdog:
         """End the process with ``err`` printed as the CLI prints errors."""
         if self.mode != "exit":
             return
-        if self.before_exit is not None:
-            with contextlib.suppress(Exception):
-                self.before_exit(err)
         with contextlib.suppress(OSError):
             os.write(self.error_fd, (err.display() + "\n").encode("utf-8", "replace"))
         os._exit(code)

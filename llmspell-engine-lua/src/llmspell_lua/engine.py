@@ -86,7 +86,6 @@ class LuaEngine(ScriptEngine):
             max_memory=max_memory,
         )
         self._ops: list[Op] = []
-        self._memory_hit = False
         #: the first limit hit in any task (a tool handler's too): it ends the whole run
         self._limit_error: LimitExceeded | None = None
         #: the spell line a task waited at when the run was cancelled from outside
