@@ -82,7 +82,7 @@ async def op(session: RunSession, path: str, *args: Any) -> Any:
     return result
 
 
-# -- parse_args (SCRIPT-API §6) --------------------------------------------------------------
+# -- parse_args (script-api.md#args) --------------------------------------------------------------
 
 
 def test_parse_args_spec_example() -> None:

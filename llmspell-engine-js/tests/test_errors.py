@@ -1,4 +1,4 @@
-"""Errors (DESIGN.md §8, SCRIPT-API.md §0): host errors are thrown Errors whose ``name``
+"""Errors (DESIGN.md §8, script-api.md#errors): host errors are thrown Errors whose ``name``
 is the kind; uncaught errors reach Python with the spell's file and line."""
 
 from __future__ import annotations

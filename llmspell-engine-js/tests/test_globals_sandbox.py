@@ -1,4 +1,4 @@
-"""What a JavaScript spell sees (SCRIPT-API.md §0, §6) and what it must not reach
+"""What a JavaScript spell sees (script-api.md#the-javascript-sandbox) and what it must not reach
 (DESIGN.md §5: no host access beyond the API globals)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Host → script calls: Tool.register handlers the host runs (SCRIPT-API.md §2), which may
+"""Host → script calls: Tool.register handlers the host runs (script-api.md#tool), which may
 themselves await host calls, return Promises, or throw."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""print, console and Debug output (SCRIPT-API.md §0, §6): print joins with a tab,
+"""print, console and Debug output (script-api.md#print, #debug): print joins with a tab,
 console.log with a space, warn/error go to stderr, and the order of script and host
 output is the program's order."""
 

@@ -1,4 +1,4 @@
-"""Errors (DESIGN.md §8, SCRIPT-API.md §0): kinds, file:line, and what pcall sees."""
+"""Errors (DESIGN.md §8, script-api.md#errors): kinds, file:line, and what pcall sees."""
 
 from __future__ import annotations
 

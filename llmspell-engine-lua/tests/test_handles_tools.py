@@ -1,4 +1,4 @@
-"""Host objects (handles) and the Tool global (SCRIPT-API.md §2, §6 Debug.timer)."""
+"""Host objects (handles) and the Tool global (script-api.md#tool, #debug for Debug.timer)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""print, Debug logging, ARGS, Config, JSON and the spell's return value (SCRIPT-API.md §0, §6)."""
+"""print, Debug logging, ARGS, Config, JSON and the spell's return value (script-api.md)."""
 
 from __future__ import annotations
 

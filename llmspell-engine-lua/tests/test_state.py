@@ -1,4 +1,4 @@
-"""State from Lua (SCRIPT-API.md §4), in memory and persisted by SQLite across runtimes."""
+"""State from Lua (script-api.md#state), in memory and persisted by SQLite across runtimes."""
 
 from __future__ import annotations
 

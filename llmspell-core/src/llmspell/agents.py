@@ -1,4 +1,4 @@
-"""Agents: a model, a system prompt, allowed tools and a conversation (SCRIPT-API.md §1).
+"""Agents: a model, a system prompt, allowed tools and a conversation (script-api.md#agent-and-provider).
 
 :meth:`Agent.execute` runs the tool-call loop itself: the model asks for tools, the
 tools run (built-in, script-registered, or other agents registered as tools), their

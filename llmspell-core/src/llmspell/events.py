@@ -1,4 +1,4 @@
-"""The in-process event bus (SCRIPT-API.md §5, DESIGN.md §6).
+"""The in-process event bus (script-api.md#event-and-hook, DESIGN.md §6).
 
 Events are ``{event_type, data, timestamp, sequence, correlation_id}``. A subscription
 has a pattern (``agent.*``, ``workflow.step.*``, ``*``, or an exact type) and a bounded

@@ -118,7 +118,7 @@ class Output:
 
 
 def parse_args(script_name: str, argv: Sequence[str]) -> dict[Any, Any]:
-    """``ARGS`` of SCRIPT-API.md §6: ``{0: script, 1: "a", ..., "k": "v", "flag": "true"}``."""
+    """``ARGS`` of script-api.md#args: ``{0: script, 1: "a", ..., "k": "v", "flag": "true"}``."""
     args: dict[Any, Any] = {0: script_name}
     positional: list[str] = []
     i = 0

@@ -2,7 +2,7 @@
 
 A :class:`Tool` is a name, a description, a JSON schema for its parameters and a
 handler. :func:`execute_tool` validates the parameters, runs the handler under the
-tool's timeout and shapes the ToolResult of SCRIPT-API.md §2. A tool that fails doing
+tool's timeout and shapes the ToolResult of script-api.md#tool. A tool that fails doing
 its job (missing file, bad expression) gives ``success=false``; misuse (invalid
 parameters) and security denials raise.
 """
@@ -249,7 +249,7 @@ async def execute_tool(
     """Run ``tool`` with ``params``; returns the ToolResult dict.
 
     In a runtime, the tool hook points fire around the call and ``tool.started`` /
-    ``tool.completed`` / ``tool.failed`` events are published (SCRIPT-API.md §5).
+    ``tool.completed`` / ``tool.failed`` events are published (script-api.md#event-and-hook).
     """
     hooks = hooks_of(ctx)
     bus = bus_of(ctx)

@@ -1,5 +1,5 @@
 // Option tables of Event take the language's names: queue_size / correlation_id in Lua,
-// queueSize / correlationId in JavaScript (SCRIPT-API.md §0)
+// queueSize / correlationId in JavaScript (script-api.md#event-and-hook)
 const sub = await Event.subscribe("conf.*", {queueSize: 1});
 await Event.publish("conf.a", 1, {correlationId: "given-id"});
 const e = await Event.receive(sub, 0);

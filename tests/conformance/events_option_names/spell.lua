@@ -1,5 +1,5 @@
 -- Option tables of Event take the language's names: queue_size / correlation_id in Lua,
--- queueSize / correlationId in JavaScript (SCRIPT-API.md §0)
+-- queueSize / correlationId in JavaScript (script-api.md#event-and-hook)
 local sub = Event.subscribe("conf.*", {queue_size = 1})
 Event.publish("conf.a", 1, {correlation_id = "given-id"})
 local e = Event.receive(sub, 0)

@@ -1,4 +1,4 @@
-"""``Agent`` and ``Provider``: build agents, run them, list providers (SCRIPT-API.md §1, §6)."""
+"""``Agent`` and ``Provider``: build agents, run them, list providers (script-api.md#agent-and-provider)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``Event``: publish, subscribe to and receive events (SCRIPT-API.md §5)."""
+"""``Event``: publish, subscribe to and receive events (script-api.md#event-and-hook)."""
 
 from __future__ import annotations
 

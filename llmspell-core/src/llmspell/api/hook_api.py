@@ -1,4 +1,4 @@
-"""``Hook``: run script functions at the runtime's hook points (SCRIPT-API.md §5)."""
+"""``Hook``: run script functions at the runtime's hook points (script-api.md#event-and-hook)."""
 
 from __future__ import annotations
 

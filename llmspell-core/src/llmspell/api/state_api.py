@@ -1,4 +1,4 @@
-"""``State``: persistent JSON values by (scope, key) (SCRIPT-API.md §4)."""
+"""``State``: persistent JSON values by (scope, key) (script-api.md#state)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``Tool``: run, list, inspect and register tools (SCRIPT-API.md §2)."""
+"""``Tool``: run, list, inspect and register tools (script-api.md#tool)."""
 
 from __future__ import annotations
 

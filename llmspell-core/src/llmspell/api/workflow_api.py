@@ -1,4 +1,4 @@
-"""``Workflow``: build and run workflows (SCRIPT-API.md §3)."""
+"""``Workflow``: build and run workflows (script-api.md#workflow)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Workflows: steps of tools, agents, nested workflows and script functions, run in
-sequence, in parallel, on a condition or in a loop (SCRIPT-API.md §3)."""
+sequence, in parallel, on a condition or in a loop (script-api.md#workflow)."""
 
 from llmspell.workflows.model import WorkflowSpec, parse_workflow
 from llmspell.workflows.runner import Workflow

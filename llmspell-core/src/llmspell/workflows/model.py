@@ -69,7 +69,7 @@ class Step:
 
 @dataclass
 class WorkflowSpec:
-    """A workflow definition (SCRIPT-API.md §3)."""
+    """A workflow definition (script-api.md#workflow)."""
 
     name: str
     type: str

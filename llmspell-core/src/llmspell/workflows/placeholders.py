@@ -1,4 +1,4 @@
-"""``{{...}}`` placeholders in step inputs (SCRIPT-API.md §3).
+"""``{{...}}`` placeholders in step inputs (script-api.md#workflow).
 
 ``{{input}}``, ``{{input.key}}``, ``{{steps.<name>.text}}``,
 ``{{steps.<name>.result.<path>}}``, ``{{steps.<name>.output.<path>}}``,

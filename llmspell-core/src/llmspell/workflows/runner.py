@@ -1,4 +1,4 @@
-"""Running workflows: sequential, parallel, conditional and loop (SCRIPT-API.md §3).
+"""Running workflows: sequential, parallel, conditional and loop (script-api.md#workflow).
 
 :meth:`Workflow.execute` fires the workflow hook points and events, applies the
 workflow's timeout and error strategy, shapes the rs-llmspell-compatible result and
