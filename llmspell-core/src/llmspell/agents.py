@@ -60,6 +60,10 @@ class AgentSpec:
     timeout_seconds: float | None = None
     max_conversation_length: int = 100
     output_schema: dict[str, Any] | None = None
+    #: rs-llmspell's fields, recorded for ``agent:get_config()`` (api/agent_compat.py)
+    agent_type: str = "llm"
+    resource_limits: dict[str, Any] = field(default_factory=dict)
+    custom_config: dict[str, Any] = field(default_factory=dict)
 
 
 #: accepted keys of ``Agent.create`` (and builder fields), with their aliases
