@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmspell_cli.common import EXIT_USAGE, ConfigOpt, fail
+
+if TYPE_CHECKING:
+    from llmspell.config import Settings
 
 app = typer.Typer(
     help="Show, create and validate configuration.", no_args_is_help=True, rich_markup_mode=None
@@ -79,9 +82,33 @@ def show(config: ConfigOpt = None) -> None:
 
 @app.command("validate")
 def validate(config: ConfigOpt = None) -> None:
-    """Check the configuration; exit 2 with the file, key and fix when it is invalid."""
+    """Check the configuration; exit 2 with the file, key and fix when it is invalid.
+
+    [tools.NAME] tables are checked against the installed tools: the tool must exist and
+    each key must be one of its settings (a tool that declares none accepts any key).
+    """
     settings = _load(config, validating=True)
+    if settings.tools:
+        problems = _tool_table_problems(settings)
+        if problems:
+            for line in problems:
+                print(f"llmspell: ConfigurationError: {line}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE)
     print(f"configuration OK ({settings.source or 'defaults: no config file found'})")
+
+
+def _tool_table_problems(settings: Settings) -> list[str]:
+    """The problems of the [tools.*] tables, one message each (plugins are loaded)."""
+    from llmspell.errors import LLMSpellError
+    from llmspell.runtime import Runtime
+    from llmspell.tool_settings import tool_table_problems
+
+    origin = settings.source or "the settings"
+    try:
+        runtime = Runtime(settings)
+        return [p.message(origin) for p in tool_table_problems(settings, runtime.tools)]
+    except LLMSpellError as exc:
+        return [str(exc)]
 
 
 @app.command("init")

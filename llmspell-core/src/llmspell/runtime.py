@@ -536,6 +536,10 @@ class Runtime:
         engine_cls = self.select_engine(path if path is not None else chunk_name, engine)
         name = chunk_name or (Path(path).name if path is not None else "<string>")
         if not self._started:
+            if self.settings.tools:  # a typo in a [tools.NAME] table stops the run here
+                from llmspell.tool_settings import check_tool_tables
+
+                check_tool_tables(self.settings, self.tools)
             self._started = True
             self.loader.call("llmspell_startup", runtime=self)
             await self._system_hook("SystemStartup")

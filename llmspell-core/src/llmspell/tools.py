@@ -208,6 +208,12 @@ class Tool:
     timeout_seconds: float = 30.0
     source: str = "builtin"
     inline: bool = False
+    #: the keys of its ``[tools.NAME]`` table in llmspell.toml, each a JSON Schema (type,
+    #: description, default); None: not declared, so any key is accepted (plugin tools)
+    settings: dict[str, dict[str, Any]] | None = None
+    #: what it may reach, each allowed by [security]: "files" (allowed_paths), "network"
+    #: (allow_network, allowed_hosts, denied_hosts), "process" (allow_process, allowed_commands)
+    security: tuple[str, ...] = ()
 
     def info(self) -> dict[str, Any]:
         """The summary ``Tool.list()`` shows."""

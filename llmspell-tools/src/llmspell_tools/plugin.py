@@ -57,6 +57,8 @@ def _loader(module: str) -> Callable[[], Tool]:
             raise PluginError(
                 f"tool module {module} failed to load: {type(exc).__name__}: {exc}"
             ) from exc
+        if tool.settings is None:
+            tool.settings = {}  # a built-in tool that declares none has no [tools.NAME] keys
         return tool
 
     return load

@@ -3,12 +3,12 @@
 console.log("memory_mb: " + await Config.get("runtime.memory_mb"));
 console.log("log_level: " + await Config.get("runtime.log_level"));
 console.log("backend: " + await Config.get("state.backend"));
-console.log("region: " + await Config.get("tools.web_search.region"));
-console.log("api_key: " + await Config.get("tools.web_search.api_key"));
+console.log("region: " + await Config.get("tools.email-sender.region"));
+console.log("password: " + await Config.get("tools.email-sender.password"));
 console.log("missing is nil: " + String((await Config.get("runtime.no_such_key")) == null));
 const all = await Config.get();
 console.log("whole config memory_mb: " + all.runtime.memory_mb);
-console.log("whole config api_key: " + all.tools.web_search.api_key);
+console.log("whole config password: " + all.tools["email-sender"].password);
 console.log("network: " + await Config.isNetworkAccessAllowed());
 console.log("network alias: " + await Config.isNetworkAccessAllowed());
 console.log("files: " + await Config.isFileAccessAllowed());

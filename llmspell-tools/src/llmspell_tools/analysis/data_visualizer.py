@@ -193,6 +193,21 @@ TOOL = Tool(
     category="analysis",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
+    settings={
+        "max_points": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_DRAWN_POINTS,
+            "description": "the most points one chart may draw",
+        },
+        "max_categories": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_CATEGORIES,
+            "description": "the most bars or text labels of one chart",
+        },
+    },
     tags=("chart", "plot", "graph", "visualization", "png", "svg", "matplotlib"),
     parameters={
         "type": "object",

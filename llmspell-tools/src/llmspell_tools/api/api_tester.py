@@ -174,6 +174,7 @@ TOOL = Tool(
     category="api",
     handler=run,
     timeout_seconds=300,
+    security=("network",),
     tags=("http", "api", "test", "assert", "jsonpath", "network"),
     parameters={
         "type": "object",

@@ -101,6 +101,7 @@ TOOL = Tool(
     category="api",
     handler=run,
     timeout_seconds=120,
+    security=("network",),
     tags=("graphql", "api", "query", "network"),
     parameters={
         "type": "object",

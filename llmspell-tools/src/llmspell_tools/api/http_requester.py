@@ -76,6 +76,7 @@ TOOL = Tool(
     category="api",
     handler=run,
     timeout_seconds=300,
+    security=("network",),
     tags=("http", "api", "rest", "request", "network"),
     parameters={
         "type": "object",

@@ -192,6 +192,13 @@ TOOL = Tool(
     category="api",
     handler=run,
     timeout_seconds=300,
+    security=("network",),
+    settings={
+        "secret_envs": {
+            "type": "object",
+            "description": "environment variable name -> the URL or URLs its secret may sign for",
+        },
+    },
     tags=("webhook", "http", "hmac", "notify", "network"),
     parameters={
         "type": "object",

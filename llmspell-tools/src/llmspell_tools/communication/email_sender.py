@@ -235,6 +235,23 @@ TOOL = Tool(
     category="communication",
     handler=run,
     timeout_seconds=60,
+    security=("network",),
+    settings={
+        "provider": {"type": "string", "default": "smtp", "description": "smtp, sendgrid or ses"},
+        "from": {"type": "string", "description": "the default sender address"},
+        "host": {"type": "string", "description": "the SMTP server"},
+        "port": {"type": "integer", "description": "the SMTP port"},
+        "username": {"type": "string", "description": "the SMTP user name"},
+        "password": {
+            "type": "string",
+            "description": "the SMTP password (prefer LLMSPELL_SMTP_PASSWORD)",
+        },
+        "security": {"type": "string", "description": "the SMTP connection security"},
+        "timeout_s": {"type": "number", "description": "the SMTP timeout, in seconds"},
+        "sendgrid_url": {"type": "string", "description": "the SendGrid API URL"},
+        "ses_url": {"type": "string", "description": "the Amazon SES API URL"},
+        "region": {"type": "string", "description": "the Amazon SES region"},
+    },
     tags=("email", "smtp", "sendgrid", "ses", "notification"),
     parameters={
         "type": "object",

@@ -303,6 +303,14 @@ TOOL = Tool(
     category="communication",
     handler=run,
     timeout_seconds=60,
+    security=("network",),
+    settings={
+        "api_url": {
+            "type": "string",
+            "description": "the GitHub API URL (default https://api.github.com)",
+        },
+        "token": {"type": "string", "description": "the access token (prefer GITHUB_TOKEN)"},
+    },
     tags=("github", "git", "issues", "repository"),
     parameters={
         "type": "object",

@@ -170,6 +170,14 @@ TOOL = Tool(
     category="communication",
     handler=run,
     timeout_seconds=60,
+    security=("network",),
+    settings={
+        "api_url": {
+            "type": "string",
+            "description": "the Slack API URL (default https://slack.com/api)",
+        },
+        "token": {"type": "string", "description": "the bot token (prefer SLACK_BOT_TOKEN)"},
+    },
     tags=("slack", "chat", "message", "notification"),
     parameters={
         "type": "object",

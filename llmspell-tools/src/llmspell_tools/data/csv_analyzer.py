@@ -420,6 +420,7 @@ TOOL = Tool(
     category="data",
     handler=run,
     timeout_seconds=30,
+    security=("files",),
     tags=("csv", "table", "statistics"),
     parameters={
         "type": "object",

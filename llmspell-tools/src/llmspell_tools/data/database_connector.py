@@ -329,6 +329,29 @@ TOOL = Tool(
     category="data",
     handler=run,
     timeout_seconds=120,
+    security=("files", "network"),
+    settings={
+        "allow_write": {
+            "type": "boolean",
+            "default": False,
+            "description": "let statements change the database",
+        },
+        "url": {
+            "type": "string",
+            "description": "the default database URL (sqlite:///file.db, postgresql://...)",
+        },
+        "max_rows": {
+            "type": "integer",
+            "minimum": 1,
+            "default": DEFAULT_MAX_ROWS,
+            "description": "the most rows a query returns",
+        },
+        "timeout_s": {
+            "type": "number",
+            "default": DEFAULT_TIMEOUT_S,
+            "description": "the statement timeout, in seconds",
+        },
+    },
     tags=("database", "sql", "sqlite", "postgresql", "mysql"),
     parameters={
         "type": "object",

@@ -273,6 +273,20 @@ TOOL = Tool(
     category="data",
     handler=run,
     timeout_seconds=15,
+    settings={
+        "max_memory_mb": {
+            "type": "integer",
+            "minimum": 1,
+            "default": DEFAULT_MEMORY_MB,
+            "description": "the memory limit of the jq worker, in MB",
+        },
+        "max_result_bytes": {
+            "type": "integer",
+            "minimum": 1,
+            "default": DEFAULT_MAX_RESULT_BYTES,
+            "description": "the largest query result, in bytes",
+        },
+    },
     tags=("json", "jq", "query", "schema"),
     parameters={
         "type": "object",

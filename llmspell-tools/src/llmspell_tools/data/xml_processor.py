@@ -269,6 +269,20 @@ TOOL = Tool(
     category="data",
     handler=run,
     timeout_seconds=15,
+    settings={
+        "max_xpath_work": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_XPATH_WORK,
+            "description": "the most estimated node visits of one XPath",
+        },
+        "max_output_chars": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_OUTPUT_CHARS,
+            "description": "the longest serialized matches, in characters",
+        },
+    },
     tags=("xml", "xpath", "xsd"),
     parameters={
         "type": "object",

@@ -146,6 +146,15 @@ TOOL = Tool(
     category="document",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
+    settings={
+        "max_output_chars": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_OUTPUT_CHARS,
+            "description": "the most text extracted, in characters",
+        },
+    },
     tags=("pdf", "document", "text", "extract", "pypdf"),
     parameters={
         "type": "object",

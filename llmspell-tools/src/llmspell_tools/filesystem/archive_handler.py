@@ -445,6 +445,21 @@ TOOL = Tool(
     category="filesystem",
     handler=run,
     timeout_seconds=120,
+    security=("files",),
+    settings={
+        "max_members": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_MEMBERS,
+            "description": "the most members one archive may have",
+        },
+        "max_total_bytes": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_TOTAL_BYTES,
+            "description": "the most bytes an extraction may write",
+        },
+    },
     tags=("archive", "zip", "tar", "compression"),
     parameters={
         "type": "object",

@@ -113,6 +113,7 @@ TOOL = Tool(
     category="filesystem",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
     tags=("file", "encoding", "convert"),
     parameters={
         "type": "object",

@@ -310,6 +310,7 @@ TOOL = Tool(
     category="filesystem",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
     tags=("file", "filesystem", "io"),
     parameters={
         "type": "object",

@@ -153,6 +153,7 @@ TOOL = Tool(
     category="filesystem",
     handler=run,
     timeout_seconds=30,
+    security=("files",),
     tags=("file", "search", "grep"),
     parameters={
         "type": "object",

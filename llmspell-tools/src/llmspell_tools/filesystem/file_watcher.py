@@ -111,6 +111,7 @@ TOOL = Tool(
     category="filesystem",
     handler=run,
     timeout_seconds=MAX_TIMEOUT_MS / 1000 + 10,
+    security=("files",),
     tags=("file", "watch", "events"),
     parameters={
         "type": "object",

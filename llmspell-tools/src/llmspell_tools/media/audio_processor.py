@@ -284,6 +284,7 @@ TOOL = Tool(
     category="media",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
     tags=("audio", "media", "wav", "mp3", "metadata", "mutagen"),
     parameters={
         "type": "object",

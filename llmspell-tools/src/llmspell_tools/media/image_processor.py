@@ -251,6 +251,7 @@ TOOL = Tool(
     category="media",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
     tags=("image", "media", "resize", "convert", "thumbnail", "pillow"),
     parameters={
         "type": "object",

@@ -207,6 +207,7 @@ TOOL = Tool(
     category="media",
     handler=run,
     timeout_seconds=PROCESS_TIMEOUT + 10,
+    security=("files", "process"),
     tags=("video", "media", "ffmpeg", "ffprobe", "thumbnail", "frame"),
     parameters={
         "type": "object",

@@ -144,6 +144,19 @@ TOOL = Tool(
     category="search",
     handler=run,
     timeout_seconds=120,
+    security=("network",),
+    settings={
+        "provider": {
+            "type": "string",
+            "default": DEFAULT_PROVIDER,
+            "description": "duckduckgo, brave, tavily, serpapi or serperdev",
+        },
+        "duckduckgo_url": {"type": "string", "description": "the duckduckgo endpoint URL"},
+        "brave_url": {"type": "string", "description": "the brave endpoint URL"},
+        "tavily_url": {"type": "string", "description": "the tavily endpoint URL"},
+        "serpapi_url": {"type": "string", "description": "the serpapi endpoint URL"},
+        "serperdev_url": {"type": "string", "description": "the serperdev endpoint URL"},
+    },
     tags=("search", "web", "duckduckgo", "brave", "tavily", "serpapi", "serper", "network"),
     parameters={
         "type": "object",

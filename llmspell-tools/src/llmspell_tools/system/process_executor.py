@@ -173,6 +173,7 @@ TOOL = Tool(
     category="system",
     handler=run,
     timeout_seconds=MAX_TIMEOUT_MS / 1000 + 10,
+    security=("files", "process"),
     tags=("process", "command", "system"),
     parameters={
         "type": "object",

@@ -116,6 +116,7 @@ TOOL = Tool(
     category="system",
     handler=run,
     timeout_seconds=15,
+    security=("files",),
     tags=("system", "monitoring", "cpu", "memory"),
     parameters={
         "type": "object",

@@ -84,6 +84,7 @@ TOOL = Tool(
     category="utility",
     handler=run,
     timeout_seconds=30,
+    security=("files",),
     tags=("encoding", "base64"),
     parameters={
         "type": "object",

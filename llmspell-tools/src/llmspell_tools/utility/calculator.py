@@ -246,6 +246,14 @@ TOOL = Tool(
     handler=run,
     inline=True,
     timeout_seconds=5,
+    settings={
+        "max_int_bits": {
+            "type": "integer",
+            "minimum": 1,
+            "default": DEFAULT_MAX_INT_BITS,
+            "description": "the largest integer operand or result, in bits",
+        },
+    },
     tags=("math", "expression"),
     parameters={
         "type": "object",

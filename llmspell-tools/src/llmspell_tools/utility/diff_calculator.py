@@ -169,6 +169,15 @@ TOOL = Tool(
     category="utility",
     handler=run,
     timeout_seconds=30,
+    security=("files",),
+    settings={
+        "max_work": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_WORK,
+            "description": "the most matching work one comparison may do",
+        },
+    },
     tags=("diff", "compare"),
     parameters={
         "type": "object",

@@ -99,6 +99,7 @@ TOOL = Tool(
     category="utility",
     handler=run,
     timeout_seconds=60,
+    security=("files",),
     tags=("hash", "checksum", "crypto"),
     parameters={
         "type": "object",

@@ -367,6 +367,14 @@ TOOL = Tool(
     category="utility",
     handler=run,
     timeout_seconds=15,
+    settings={
+        "max_output_chars": {
+            "type": "integer",
+            "minimum": 1,
+            "default": MAX_OUTPUT_CHARS,
+            "description": "the longest rendered text, in characters",
+        },
+    },
     tags=("template", "jinja2", "mustache"),
     parameters={
         "type": "object",

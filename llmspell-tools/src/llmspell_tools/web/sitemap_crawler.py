@@ -166,6 +166,7 @@ TOOL = Tool(
     category="web",
     handler=run,
     timeout_seconds=300,
+    security=("network",),
     tags=("web", "sitemap", "crawl", "seo", "network"),
     parameters={
         "type": "object",

@@ -243,6 +243,7 @@ TOOL = Tool(
     category="web",
     handler=run,
     timeout_seconds=120,
+    security=("network",),
     tags=("url", "parse", "domain", "metadata", "web"),
     parameters={
         "type": "object",

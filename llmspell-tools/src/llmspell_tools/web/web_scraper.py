@@ -83,6 +83,7 @@ TOOL = Tool(
     category="web",
     handler=run,
     timeout_seconds=180,
+    security=("network",),
     tags=("web", "html", "scrape", "css", "network"),
     parameters={
         "type": "object",

@@ -147,6 +147,7 @@ TOOL = Tool(
     category="web",
     handler=run,
     timeout_seconds=180,
+    security=("network",),
     tags=("web", "monitor", "change", "diff", "network"),
     parameters={
         "type": "object",
