@@ -1,73 +1,36 @@
-"""Entry point: the root typer app, its commands, and plugin commands.
+"""The ``llmspell`` entry point.
 
-Commands import the core lazily so ``llmspell --help`` stays cheap.
+``llmspell run`` and ``llmspell exec`` with ordinary arguments start without building the
+command tree (typer and click are about a third of a cold start): :mod:`fast_dispatch`
+parses them and runs the spell. Everything else — help, other commands, any argument the
+fast path does not understand — goes to the typer app in :mod:`llmspell_cli.app`, which
+also produces every usage error. New commands are registered there, not here.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
-
-import typer
-
-from llmspell_cli import config_cmd, info_cmd, run_cmd, tool_cmd
-
-app = typer.Typer(
-    name="llmspell",
-    help="Run Lua and JavaScript spells that orchestrate LLM agents, tools and workflows.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # help texts are plain: "[security] allow_network" must show as written
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-def _show_version(value: bool) -> None:
-    if value:
-        info_cmd.print_versions()
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            "-V",
-            callback=_show_version,
-            is_eager=True,
-            help="Print the versions of llmspell and its distributions, and exit.",
-        ),
-    ] = False,
-) -> None:
-    """Run Lua and JavaScript spells that orchestrate LLM agents, tools and workflows."""
-
-
-run_cmd.register(app)
-info_cmd.register(app)
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(tool_cmd.app, name="tool")
-
-
-def _add_plugin_commands() -> None:
-    """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
-    core = {"run", "exec", "engines", "plugins", "config", "version", "tool"}
-    if len(sys.argv) > 1 and sys.argv[1] in core:
-        return
-    from llmspell.plugins import PluginLoader
-
-    try:
-        loader = PluginLoader()
-        loader.call("register_commands", app=app)
-    except Exception as exc:  # strict mode: report, do not crash --help
-        print(f"llmspell: {exc}", file=sys.stderr)
+from typing import Any
 
 
 def main() -> None:
     """Run the CLI."""
-    _add_plugin_commands()
-    app()
+    from llmspell_cli.fast_dispatch import dispatch
+
+    if dispatch(sys.argv[1:]):
+        return
+    from llmspell_cli.app import run_app
+
+    run_app()
+
+
+def __getattr__(name: str) -> Any:
+    # ``from llmspell_cli.main import app`` (older docs and plugins' tests)
+    if name == "app":
+        from llmspell_cli.app import app
+
+        return app
+    raise AttributeError(name)
 
 
 if __name__ == "__main__":
