@@ -36,8 +36,10 @@ __all__ = [
     "Endpoint",
     "build_provider",
     "known_providers",
+    "list_providers",
     "operator_endpoints",
     "parse_endpoint",
+    "provider_entry",
     "resolve_provider_config",
     "split_model_spec",
 ]
@@ -314,3 +316,88 @@ def build_provider(runtime: Runtime, config: ProviderConfig) -> ChatProvider:
         ) from None
     provider: ChatProvider = factory(config)
     return provider
+
+
+def provider_entry(
+    runtime: Runtime, name: str, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What is known of provider ``name`` without contacting it: ``{name, enabled,
+    available, provider_type, base_url, default_model, local, source, key_env,
+    key_found, capabilities, reason?}``. Never the key itself: ``key_env`` names the
+    environment variable it is read from and ``key_found`` says whether it is set."""
+    env = os.environ if environ is None else environ
+    registered = name in runtime.providers.names()
+    details: dict[str, Any] = runtime.providers.get(name).info if registered else {}
+    table = runtime.settings.providers.get(name)
+    entry: dict[str, Any] = {"name": name, "enabled": True, "available": False}
+    try:
+        config: ProviderConfig | None = resolve_provider_config(runtime, name, environ=env)
+    except ConfigurationError as exc:
+        entry["enabled"] = table is None or table.enabled
+        entry["reason"] = exc.message
+        config = None
+    else:
+        entry["available"] = True
+    key_env = (table.api_key_env if table is not None else None) or details.get("api_key_env")
+    url = env.get(_env_name(name)) or (table.base_url if table is not None else None)
+    entry["provider_type"] = (
+        config.provider_type
+        if config
+        else (table.provider_type if table is not None else None) or details.get("provider_type")
+    ) or "openai"
+    entry["base_url"] = config.base_url if config else url or details.get("base_url")
+    entry["default_model"] = (
+        config.default_model
+        if config
+        else (table.default_model if table is not None else None) or details.get("default_model")
+    )
+    entry["local"] = bool(details.get("local")) or _is_local_url(entry["base_url"])
+    entry["source"] = "+".join(
+        part for part, present in (("preset", registered), ("config", table is not None)) if present
+    )
+    entry["key_env"] = key_env
+    entry["key_found"] = bool(key_env and env.get(key_env))
+    caps = details.get("capabilities")
+    entry["capabilities"] = caps(entry["default_model"]) if callable(caps) else dict(caps or {})
+    return entry
+
+
+def _is_local_url(url: str | None) -> bool:
+    """True when ``url`` names this machine (a loopback address or ``localhost``)."""
+    if not url:
+        return False
+    try:
+        host = parse_endpoint(url).host
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def list_providers(
+    runtime: Runtime, *, all: bool = False, environ: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The providers a spell can use now, as :func:`provider_entry` rows sorted by name:
+    every ``[providers.NAME]`` table, the default provider and every preset whose key is
+    set, each only when it resolves (enabled, key present if it needs one). ``all``:
+    every registered preset and configured table, usable or not (``available`` and
+    ``reason`` say which). Nothing is contacted (LocalLLM.status probes servers)."""
+    env = os.environ if environ is None else environ
+    rows = [provider_entry(runtime, name, env) for name in known_providers(runtime)]
+    if all:
+        return rows
+    default = runtime.settings.default_provider
+    return [
+        row
+        for row in rows
+        if row["available"]
+        and (
+            "config" in row["source"].split("+")
+            or row["name"] == default
+            or row["key_found"]
+        )
+    ]

@@ -1,17 +1,24 @@
-"""``Agent`` and ``Provider``: build agents, run them, list providers (script-api.md#agent-and-provider)."""
+"""``Agent`` and ``Provider``: build agents, run them, list providers
+(script-api.md#agent-and-provider; rs-llmspell's extras: api/agent_compat.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
+import weakref
 from typing import Any
 
 from llmspell.agents import AGENT_KEYS, Agent, agent_spec
+from llmspell.api.agent_compat import register_fields, split_compat
 from llmspell.errors import ConfigurationError, LLMSpellError, ValidationError
 from llmspell.lifecycle import fire
 from llmspell.ops import BuilderSpec, GlobalSpec, ObjectType, Op, Param, ScriptFunction, method
 from llmspell.provider_resolution import (
     build_provider,
     known_providers,
+    list_providers,
+    provider_entry,
     resolve_provider_config,
     split_model_spec,
 )
@@ -24,7 +31,9 @@ AGENT_OBJECT = ObjectType(
 )
 AGENT = GlobalSpec("Agent", object_types=[AGENT_OBJECT], doc="LLM agents.")
 PROVIDER = GlobalSpec(
-    "Provider", aliases={"isAvailable": "is_available"}, doc="The configured LLM providers."
+    "Provider",
+    aliases={"isAvailable": "is_available", "getCapabilities": "get_capabilities"},
+    doc="The configured LLM providers.",
 )
 
 
@@ -41,7 +50,14 @@ async def _create(ctx: CallContext, table: dict[str, Any]) -> Agent:
             )
         if outcome.action == "modified" and isinstance(outcome.data.get("config"), dict):
             fields = {**fields, **outcome.data["config"]}
+    fields, compat = split_compat(fields)
     spec = agent_spec(fields, default_name=default_name)
+    spec = dataclasses.replace(
+        spec,
+        agent_type=compat.agent_type,
+        resource_limits=compat.resource_limits,
+        custom_config=compat.custom_config,
+    )
     if spec.model:
         provider_name, model = split_model_spec(ctx.runtime, spec.model, spec.provider)
     else:  # provider("x") alone: the provider's default model
@@ -107,16 +123,117 @@ AGENT.builders["builder"] = BuilderSpec(
         "output_schema": "output_schema",
         "custom_config": "custom_config",
         "type": "type",
+        "resource_limits": "resource_limits",
+        "max_memory_mb": "max_memory_mb",
+        "max_recursion_depth": "max_recursion_depth",
     },
     build=Op("agent.build", (_FIELDS,), _create, mode="async", display="Agent.builder():build"),
+    appenders={"allow_tool": "tools"},
 )
-assert set(AGENT.builders["builder"].setters.values()) <= set(AGENT_KEYS)
+_COMPAT_FIELDS = {"resource_limits", "max_memory_mb", "max_recursion_depth"}
+assert set(AGENT.builders["builder"].setters.values()) <= set(AGENT_KEYS) | _COMPAT_FIELDS
 
 
 @AGENT.function("list")
 def list_(ctx: CallContext) -> list[dict[str, Any]]:
     """``{{name, model, description}}`` of the agents this runtime created."""
     return [a.info() for a in ctx.runtime.agents.values()]
+
+
+@AGENT.function("register", _FIELDS, mode="async")
+async def register(ctx: CallContext, table: dict[str, Any]) -> str:
+    """Create an agent from rs-llmspell's register table (``{name, description, agent_type,
+    model = {provider, model_id, temperature, max_tokens, settings}, allowed_tools,
+    custom_config, resource_limits}``, or our ``Agent.create`` fields); returns its name."""
+    agent = await _create(ctx, register_fields(table))
+    return agent.name
+
+
+#: what ``Agent.get_info("llm")`` / ``Agent.discover()`` say of the one agent type
+LLM_TYPE: dict[str, Any] = {
+    "type": "llm",
+    "name": "llm",
+    "description": "An agent backed by a language model, with tools and a conversation",
+    "required_parameters": ["model"],
+    "optional_parameters": [
+        "name", "description", "provider", "system_prompt", "temperature", "max_tokens",
+        "allowed_tools", "max_tool_calls", "timeout", "max_conversation_length",
+        "output_schema", "custom_config", "resource_limits",
+    ],
+    "capabilities": ["text_generation", "conversation", "tool_use", "streaming"],
+}  # fmt: skip
+
+
+def _capabilities(agent: Agent) -> list[str]:
+    caps = ["text_generation", "conversation", "streaming"]
+    if agent.spec.tools:
+        caps.append("tool_use")
+    if agent.spec.output_schema is not None:
+        caps.append("structured_output")
+    return caps
+
+
+def _details(agent: Agent) -> dict[str, Any]:
+    return {
+        **agent.info(),
+        "type": agent.spec.agent_type,
+        "provider": agent.provider_name,
+        "allowed_tools": list(agent.spec.tools),
+        "capabilities": _capabilities(agent),
+    }
+
+
+@AGENT.function("get_info", Param("name", "string"))
+def get_info(ctx: CallContext, name: str) -> dict[str, Any] | None:
+    """The agent called ``name`` (``{name, model, description, type, provider,
+    allowed_tools, capabilities}``), the agent type ``"llm"`` described, or nil."""
+    agent: Agent | None = ctx.runtime.agents.get(name)
+    if agent is not None:
+        return _details(agent)
+    return dict(LLM_TYPE) if name == "llm" else None
+
+
+@AGENT.function("discover")
+def discover(ctx: CallContext) -> list[dict[str, Any]]:
+    """The agent types: ``{{type = "llm", name, description, ...}}`` (there is one)."""
+    return [dict(LLM_TYPE)]
+
+
+@AGENT.function("list_capabilities")
+def list_capabilities(ctx: CallContext) -> dict[str, Any]:
+    """``{[agent name] = {name, type, capabilities}}`` of the agents this runtime created."""
+    return {
+        a.name: {"name": a.name, "type": a.spec.agent_type, "capabilities": _capabilities(a)}
+        for a in ctx.runtime.agents.values()
+    }
+
+
+@AGENT.function("discover_by_capability", Param("capability", "string"))
+def discover_by_capability(ctx: CallContext, capability: str) -> list[dict[str, Any]]:
+    """The agents (``{name, model, description}``) that have ``capability``."""
+    return [a.info() for a in ctx.runtime.agents.values() if capability in _capabilities(a)]
+
+
+@AGENT.function(
+    "wrap_as_tool", Param("agent"), Param("options", "object", optional=True), mode="sync"
+)
+def wrap_as_tool(ctx: CallContext, agent: Any, options: dict[str, Any] | None) -> str:
+    """Register an agent (or the name of one) as a tool; ``options`` may give ``name``
+    and ``description``. Returns the tool's name (like ``agent:as_tool``)."""
+    if isinstance(agent, str):
+        found = ctx.runtime.agents.get(agent)
+        if found is None:
+            raise ValidationError(f"Agent.wrap_as_tool: no agent is called {agent!r}")
+        agent = found
+    if not isinstance(agent, Agent):
+        raise ValidationError("Agent.wrap_as_tool: argument 1 must be an agent or its name")
+    opts = options or {}
+    name, description = opts.get("name"), opts.get("description")
+    if name is not None and not isinstance(name, str):
+        raise ValidationError("Agent.wrap_as_tool: name must be a string")
+    if description is not None and not isinstance(description, str):
+        raise ValidationError("Agent.wrap_as_tool: description must be a string")
+    return agent_as_tool(ctx, agent, name, description)
 
 
 @AGENT.function("get", Param("name", "string"))
@@ -149,10 +266,129 @@ async def execute_all(ctx: CallContext, items: list[Any]) -> list[dict[str, Any]
     return [task.result() for task in tasks]
 
 
-@method(AGENT_OBJECT, "execute", Param("input"), mode="async")
-async def agent_execute(ctx: CallContext, agent: Agent, input: Any) -> dict[str, Any]:
-    """Answer ``input``; the agent keeps the conversation."""
-    return await agent.execute(ctx, input)
+class Metrics:
+    """What ``agent:get_metrics()`` counts: calls made through the agent's methods."""
+
+    def __init__(self) -> None:
+        self.requests_total = 0
+        self.requests_failed = 0
+        self.tool_calls = 0
+        self.total_tokens = 0
+        self.total_ms = 0.0
+
+    def as_dict(self, agent: Agent) -> dict[str, Any]:
+        """The counters as rs-llmspell's ``get_metrics`` names them."""
+        done = self.requests_total - self.requests_failed
+        return {
+            "agent_id": agent.name,
+            "requests_total": self.requests_total,
+            "requests_failed": self.requests_failed,
+            "requests_succeeded": done,
+            "tool_calls": self.tool_calls,
+            "total_tokens": self.total_tokens,
+            "average_response_time_ms": round(self.total_ms / done, 3) if done else 0.0,
+        }
+
+
+_METRICS: weakref.WeakKeyDictionary[Agent, Metrics] = weakref.WeakKeyDictionary()
+
+
+def _metrics(agent: Agent) -> Metrics:
+    found = _METRICS.get(agent)
+    if found is None:
+        found = _METRICS[agent] = Metrics()
+    return found
+
+
+async def _counted(agent: Agent, call: Any) -> Any:
+    """Await ``call`` (an agent call), counting it in the agent's metrics."""
+    metrics = _metrics(agent)
+    metrics.requests_total += 1
+    started = time.perf_counter()
+    try:
+        result = await call
+    except BaseException:
+        metrics.requests_failed += 1
+        raise
+    metrics.total_ms += (time.perf_counter() - started) * 1000
+    if isinstance(result, dict):
+        metrics.tool_calls += len(result.get("tool_calls") or [])
+        usage = result.get("usage")
+        if isinstance(usage, dict) and isinstance(usage.get("total_tokens"), int):
+            metrics.total_tokens += usage["total_tokens"]
+    return result
+
+
+async def _execute(ctx: CallContext, agent: Agent, input: Any) -> dict[str, Any]:
+    result: dict[str, Any] = await _counted(agent, agent.execute(ctx, input))
+    return result
+
+
+for _name in ("execute", "invoke"):
+    AGENT_OBJECT.methods[_name] = Op(
+        f"agent.{_name}",
+        (Param("self", "handle", of=Agent, of_name="Agent"), Param("input")),
+        _execute,
+        mode="async",
+        doc="Answer ``input``; the agent keeps the conversation.",
+        display=f"Agent:{_name}",
+    )
+
+
+@method(AGENT_OBJECT, "get_config")
+def agent_get_config(ctx: CallContext, agent: Agent) -> dict[str, Any]:
+    """The agent's configuration as built (never its API key)."""
+    spec = agent.spec
+    limits = {
+        "max_execution_time_secs": spec.timeout_seconds,
+        "max_tool_calls": spec.max_tool_calls,
+        "max_memory_mb": spec.resource_limits.get("max_memory_mb"),
+        "max_recursion_depth": spec.resource_limits.get("max_recursion_depth"),
+    }
+    config = {
+        "name": spec.name,
+        "description": spec.description,
+        "type": spec.agent_type,
+        "model": agent.model,
+        "provider": agent.provider_name,
+        "model_id": agent.model_id,
+        "system_prompt": spec.system_prompt,
+        "temperature": spec.temperature,
+        "max_tokens": spec.max_tokens,
+        "base_url": spec.base_url,
+        "allowed_tools": list(spec.tools),
+        "max_conversation_length": spec.max_conversation_length,
+        "output_schema": spec.output_schema,
+        "resource_limits": {k: v for k, v in limits.items() if v is not None},
+        "custom_config": dict(spec.custom_config),
+    }
+    return {k: v for k, v in config.items() if v is not None}
+
+
+@method(AGENT_OBJECT, "get_metrics")
+def agent_get_metrics(ctx: CallContext, agent: Agent) -> dict[str, Any]:
+    """``{agent_id, requests_total, requests_failed, requests_succeeded, tool_calls,
+    total_tokens, average_response_time_ms}`` of the calls made through the agent."""
+    return _metrics(agent).as_dict(agent)
+
+
+@method(AGENT_OBJECT, "get_state")
+def agent_get_state(ctx: CallContext, agent: Agent) -> str:
+    """``"ready"`` (an agent has no other lifecycle state here; rs-llmspell returns a
+    debug string)."""
+    return "ready"
+
+
+@method(AGENT_OBJECT, "has_tool", Param("name", "string"))
+def agent_has_tool(ctx: CallContext, agent: Agent, name: str) -> bool:
+    """True when the agent may call tool ``name``."""
+    return name in agent.spec.tools
+
+
+@method(AGENT_OBJECT, "discover_tools")
+def agent_discover_tools(ctx: CallContext, agent: Agent) -> list[str]:
+    """The names of the tools the agent may call."""
+    return list(agent.spec.tools)
 
 
 class AgentStream:
@@ -181,7 +417,7 @@ async def _stream(
     fn: ScriptFunction | None,
 ) -> Any:
     if fn is not None:
-        return await agent.execute(ctx, input, on_chunk=fn)
+        return await _counted(agent, agent.execute(ctx, input, on_chunk=fn))
     stream = AgentStream()
 
     async def run() -> None:
@@ -256,39 +492,47 @@ def agent_as_tool(
     return tool.name
 
 
-def _provider_info(ctx: CallContext, name: str) -> dict[str, Any]:
-    info: dict[str, Any] = {"name": name, "enabled": True, "available": False}
-    try:
-        config = resolve_provider_config(ctx.runtime, name)
-    except ConfigurationError as exc:
-        info["enabled"] = "disabled" not in exc.message
-        info["reason"] = exc.message
-        config = None
-    else:
-        info["available"] = True
-    details = ctx.runtime.providers.get(name).info if name in ctx.runtime.providers.names() else {}
-    info["provider_type"] = (
-        config.provider_type if config else details.get("provider_type")
-    ) or "openai"
-    info["base_url"] = config.base_url if config else details.get("base_url")
-    info["default_model"] = config.default_model if config else details.get("default_model")
-    caps = details.get("capabilities")
-    info["capabilities"] = caps(info["default_model"]) if callable(caps) else (caps or {})
-    return info
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    """A listing row as a spell sees it (rs-llmspell's ``capabilities`` keys included)."""
+    caps = dict(row.get("capabilities") or {})
+    caps.setdefault("supports_streaming", True)
+    caps.setdefault("supports_multimodal", False)
+    caps.setdefault("max_context_tokens", None)
+    if row.get("default_model") and "available_models" not in caps:
+        caps["available_models"] = [row["default_model"]]
+    return {**row, "capabilities": {k: v for k, v in caps.items() if v is not None}}
 
 
-@PROVIDER.function("list")
-def provider_list(ctx: CallContext) -> list[dict[str, Any]]:
-    """Every known provider: name, enabled, available (its key is set), capabilities."""
-    return [_provider_info(ctx, name) for name in known_providers(ctx.runtime)]
+@PROVIDER.function("list", Param("options", "object", optional=True))
+def provider_list(ctx: CallContext, options: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The providers usable now (configured or with their key set): ``{name, enabled,
+    available, provider_type, base_url, default_model, local, source, key_env,
+    key_found, capabilities}``; ``{all = true}``: every preset and configured provider."""
+    opts = options or {}
+    unknown = set(opts) - {"all"}
+    if unknown:
+        raise ValidationError(
+            f"Provider.list: unknown option(s) {', '.join(sorted(map(str, unknown)))} (known: all)"
+        )
+    every = opts.get("all", False)
+    if not isinstance(every, bool):
+        raise ValidationError("Provider.list: option 'all' must be a boolean")
+    return [_entry(row) for row in list_providers(ctx.runtime, all=every)]
 
 
 @PROVIDER.function("get", Param("name", "string"))
 def provider_get(ctx: CallContext, name: str) -> dict[str, Any] | None:
-    """One provider's details, or nil."""
+    """One provider's details (a :func:`provider_list` row, usable or not), or nil."""
     if name not in known_providers(ctx.runtime):
         return None
-    return _provider_info(ctx, name)
+    return _entry(provider_entry(ctx.runtime, name))
+
+
+@PROVIDER.function("get_capabilities", Param("name", "string"))
+def provider_get_capabilities(ctx: CallContext, name: str) -> dict[str, Any] | None:
+    """The capabilities of a provider's default model, or nil for an unknown name."""
+    row = provider_get(ctx, name)
+    return None if row is None else dict(row["capabilities"])
 
 
 @PROVIDER.function("is_available", Param("name", "string"))

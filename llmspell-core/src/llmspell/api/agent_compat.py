@@ -90,9 +90,7 @@ def _limits(value: Any) -> dict[str, Any]:
         high = _MAX_SECONDS if target == "max_execution_time_secs" else _MAX_TOOL_CALLS
         if target == "max_memory_mb":
             high = 1_048_576
-        out[target] = _number(
-            target, item, integer=target != "max_execution_time_secs", high=high
-        )
+        out[target] = _number(target, item, integer=target != "max_execution_time_secs", high=high)
     return out
 
 
@@ -131,7 +129,11 @@ def split_compat(table: dict[str, Any]) -> tuple[dict[str, Any], Compat]:
     if seconds is not None and not any(rest.get(k) is not None for k in timeout_keys):
         rest["timeout"] = seconds
     calls = limits.get("max_tool_calls")
-    if calls is not None and rest.get("max_tool_calls") is None and rest.get("maxToolCalls") is None:
+    if (
+        calls is not None
+        and rest.get("max_tool_calls") is None
+        and rest.get("maxToolCalls") is None
+    ):
         rest["max_tool_calls"] = calls
     compat.resource_limits = limits
     return rest, compat
