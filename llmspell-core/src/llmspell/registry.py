@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,23 +164,63 @@ class ProviderRegistry:
             ) from None
 
 
+#: rs-llmspell's tool names from before its kebab-case rename (v0.11.1) that are not just
+#: the new name with ``_`` for ``-`` (those resolve too: ``hash_calculator``)
+OLD_TOOL_NAMES: dict[str, str] = {
+    "http_request": "http-requester",
+    "http-request": "http-requester",
+    "web_search": "web-searcher",
+    "template_engine": "template-creator",
+    "data_validation": "data-validator",
+    "date_time_handler": "datetime-handler",
+}
+
+
+def _stderr_note(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
 class ToolRegistry:
     """Tools by name: plugin tools (``register_tools``) and script-registered ones.
 
     A plugin may register a :class:`~llmspell.tools.LazyTool` (a name and a loader):
     the tool's module is imported when the tool is first fetched or listed, so a spell
     pays only for the tools it uses.
+
+    rs-llmspell's old tool names (``file_operations``, ``http_request``, ...) resolve to
+    today's tools wherever a tool is looked up by name, with a note on stderr the first
+    time each old name is used (``note`` writes it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, note: Callable[[str], None] = _stderr_note) -> None:
         self._tools: dict[str, Tool] = {}
         self._lazy: dict[str, LazyTool] = {}
+        self._note = note
+        self._noted: set[str] = set()
+
+    def _has(self, name: str) -> bool:
+        return name in self._tools or name in self._lazy
+
+    def canonical(self, name: str) -> str:
+        """``name``, or today's name of the tool an old rs-llmspell name means (noted on
+        stderr once per name)."""
+        if self._has(name):
+            return name
+        target = OLD_TOOL_NAMES.get(name)
+        if target is None and "_" in name:
+            target = name.replace("_", "-")
+        if target is None or not self._has(target):
+            return name
+        if name not in self._noted:
+            self._noted.add(name)
+            self._note(f"llmspell: tool {name!r} is now {target!r}; the old name still works")
+        return target
 
     def register(self, tool: Tool | LazyTool, *, replace: bool = False) -> None:
         """Add ``tool``; a second tool with the same name is refused unless ``replace``."""
         if not isinstance(tool, Tool | LazyTool):
             raise PluginError(f"register_tools: {tool!r} is not an llmspell.tools.Tool")
-        if self.exists(tool.name) and not replace:
+        if self._has(tool.name) and not replace:
             raise PluginError(f"a tool named {tool.name!r} is already registered")
         self._lazy.pop(tool.name, None)
         self._tools.pop(tool.name, None)
@@ -194,10 +235,11 @@ class ToolRegistry:
         return self._tools.pop(name, None) is not None or lazy
 
     def exists(self, name: str) -> bool:
-        """True if a tool called ``name`` is registered."""
-        return name in self._tools or name in self._lazy
+        """True if a tool called ``name`` (or once so, in rs-llmspell) is registered."""
+        return self._has(self.canonical(name))
 
     def _load(self, name: str) -> Tool | None:
+        name = self.canonical(name)
         lazy = self._lazy.pop(name, None)
         if lazy is None:
             return self._tools.get(name)

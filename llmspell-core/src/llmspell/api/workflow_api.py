@@ -81,6 +81,7 @@ WORKFLOW.builders["builder"] = BuilderSpec(
         "with_collection": "collection",
         "with_while": "while_fn",
         "while_fn": "while_fn",
+        "loop_condition": "while_fn",
         "max_iterations": "max_iterations",
         "break_when": "break_when",
     },
@@ -89,12 +90,16 @@ WORKFLOW.builders["builder"] = BuilderSpec(
         "add_step": "steps",
         "add_then_step": "then_steps",
         "add_else_step": "else_steps",
+        # rs-llmspell's add_template_step(name, id, params): build() says templates are
+        # not available (a builder setter keeps only its first argument)
+        "add_template_step": "template_steps",
     },
     presets={
         "sequential": ("type", "sequential"),
         "parallel": ("type", "parallel"),
         "conditional": ("type", "conditional"),
         "loop": ("type", "loop"),
+        "loop_workflow": ("type", "loop"),
     },
 )
 
@@ -141,3 +146,7 @@ def get_shared_data(ctx: CallContext, workflow: Workflow, key: str | None) -> An
 def get_info(ctx: CallContext, workflow: Workflow) -> dict[str, Any]:
     """``{id, name, type, description, steps}``."""
     return workflow.info()
+
+
+# rs-llmspell's other Workflow functions and workflow methods (registered on import)
+from llmspell.api import workflow_more  # noqa: E402, F401

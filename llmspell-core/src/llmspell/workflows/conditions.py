@@ -18,8 +18,9 @@ def truthy(value: Any) -> bool:
 
 
 async def evaluate(condition: Any, scope: Mapping[str, Any]) -> bool:
-    """Whether ``condition`` holds: a declarative ``{type=...}`` table or a script
-    function called with ``{input, steps, shared, loop?}``."""
+    """Whether ``condition`` holds: a declarative ``{type=...}`` table (``and``/``or``/
+    ``not`` combine others) or a script function called with ``{input, steps, shared,
+    loop?}``."""
     if isinstance(condition, ScriptFunction):
         return truthy(await condition(dict(scope)))
     kind = condition["type"]
@@ -32,11 +33,26 @@ async def evaluate(condition: Any, scope: Mapping[str, Any]) -> bool:
         return shared.get(condition["key"]) is not None
     if kind == "shared_data_equals":
         return _same(shared.get(condition["key"]), condition.get("value"))
-    if kind == "step_output_contains":
+    if kind in ("step_output_contains", "step_output_equals"):
         outputs: Mapping[str, Any] = scope.get("steps") or {}
         if condition["step"] not in outputs:
             return False
-        return str(condition["text"]) in step_text(outputs[condition["step"]])
+        text = step_text(outputs[condition["step"]])
+        if kind == "step_output_equals":
+            return text.strip() == str(condition["expected"]).strip()
+        return str(condition["text"]) in text
+    if kind == "and":
+        for part in condition["conditions"]:
+            if not await evaluate(part, scope):
+                return False
+        return True
+    if kind == "or":
+        for part in condition["conditions"]:
+            if await evaluate(part, scope):
+                return True
+        return False
+    if kind == "not":
+        return not await evaluate(condition["condition"], scope)
     raise AssertionError(kind)  # checked when the workflow was built
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmspell.errors import ValidationError
+from llmspell.errors import NotFoundError, ValidationError
 from llmspell.ops import ScriptFunction, describe_value
 
 __all__ = [
@@ -34,6 +34,27 @@ CONDITION_TYPES = (
     "shared_data_equals",
     "shared_data_exists",
     "step_output_contains",
+    "step_output_equals",
+    "and",
+    "or",
+    "not",
+)
+#: rs-llmspell's other spellings of a condition type
+CONDITION_ALIASES = {"step_result_equals": "step_output_equals"}
+#: rs-llmspell's spellings of the error strategies (anything it does not know is fail-fast)
+STRATEGY_ALIASES = {
+    "fail_fast": "fail_fast", "failfast": "fail_fast", "fail": "fail_fast", "stop": "fail_fast",
+    "abort": "fail_fast", "stop_on_error": "fail_fast", "continue": "continue",
+    "continue_on_error": "continue", "retry": "retry",
+}  # fmt: skip
+#: what a spell that asks for a template step is told
+TEMPLATES_UNAVAILABLE = (
+    "templates are not available in llmspell (rs-llmspell's Template global and its "
+    "template steps have no counterpart yet)"
+)
+TEMPLATES_HINT = (
+    "build the steps yourself: agent steps (Agent.builder()) and tool steps; to fill a text "
+    "template use a tool step with tool = \"template-creator\""
 )
 
 #: the largest number of loop iterations when a loop sets no max_iterations
@@ -88,6 +109,9 @@ class WorkflowSpec:
     while_fn: ScriptFunction | None = None
     break_when: ScriptFunction | None = None
     max_iterations: int | None = None
+    #: a while condition given as a string (rs-llmspell ignores it too): the loop runs
+    #: until max_iterations
+    while_text: str | None = None
 
     def all_steps(self) -> list[Step]:
         """Every step, branch steps included."""
@@ -101,12 +125,20 @@ def _snake(key: str) -> str:
 _WORKFLOW_KEYS = {
     "name", "description", "type", "steps", "then_steps", "else_steps", "error_strategy",
     "max_retries", "backoff_ms", "timeout_ms", "max_concurrency", "condition", "range",
-    "collection", "while_fn", "break_when", "max_iterations",
+    "collection", "while_fn", "break_when", "max_iterations", "template_steps", "iterator",
+    "branches", "default_branch",
 }  # fmt: skip
-_KEY_ALIASES = {"timeout": "timeout_ms", "then": "then_steps", "else": "else_steps"}
+_KEY_ALIASES = {
+    "timeout": "timeout_ms",
+    "then": "then_steps",
+    "else": "else_steps",
+    "body": "steps",
+    "loop_condition": "while_fn",
+    "while_condition": "while_fn",
+}
 _STEP_KEYS = {
     "name", "type", "tool", "agent", "workflow", "fn", "input", "timeout_ms", "retry_count",
-    "parameters", "params",
+    "parameters", "params", "template_id", "template",
 }  # fmt: skip
 _STEP_ALIASES = {
     "function": "fn",
@@ -158,6 +190,8 @@ def parse_step(value: Any, index: int, where: str) -> Step:
     if kind is None:  # inferred from what the step names
         kind = next((k for k in ("tool", "agent", "workflow") if raw.get(k) is not None), None)
         kind = kind or ("function" if raw.get("fn") is not None else None)
+    if kind == "template" or raw.get("template_id") is not None:
+        raise NotFoundError(f"{here}: {TEMPLATES_UNAVAILABLE}", hint=TEMPLATES_HINT)
     if kind not in STEP_TYPES:
         got = f"got {kind!r}" if kind is not None else "and it names no tool, agent, workflow or fn"
         raise ValidationError(f"{here}: 'type' must be one of {', '.join(STEP_TYPES)}, {got}")
@@ -202,25 +236,60 @@ def _steps(value: Any, key: str, where: str) -> list[Step]:
 def _condition(value: Any, where: str) -> Any:
     if isinstance(value, ScriptFunction):
         return value
+    if isinstance(value, str):  # rs-llmspell: "always", "never", "step:NAME:EXPECTED"
+        if value in ("always", "never"):
+            return {"type": value}
+        parts = value.split(":", 2)
+        if len(parts) == 3 and parts[0] == "step":
+            return {"type": "step_output_equals", "step": parts[1], "expected": parts[2]}
+        raise ValidationError(
+            f"{where}: condition {value!r} is not one of \"always\", \"never\" or "
+            "\"step:<step>:<expected text>\"; give a function(ctx) or {type=...}"
+        )
     if not isinstance(value, dict):
         raise ValidationError(
             f"{where}: 'condition' must be a function(ctx) or {{type=...}}, "
             f"got {describe_value(value)}"
         )
-    kind = value.get("type")
+    given = value.get("type")
+    kind = CONDITION_ALIASES.get(given, given) if isinstance(given, str) else given
+    if kind == "custom":
+        raise ValidationError(
+            f"{where}: a custom condition's expression is not evaluated here; give "
+            "condition = function(ctx) ... end (ctx = {input, steps, shared}) instead"
+        )
     if kind not in CONDITION_TYPES:
         raise ValidationError(
-            f"{where}: condition type must be one of {', '.join(CONDITION_TYPES)}, got {kind!r}"
+            f"{where}: condition type must be one of {', '.join(CONDITION_TYPES)}, got {given!r}"
         )
+    out = dict(value, type=kind)
+    if kind in ("and", "or"):
+        parts = value.get("conditions")
+        if not isinstance(parts, list) or not parts:
+            raise ValidationError(f"{where}: an {kind} condition needs conditions = {{...}}")
+        out["conditions"] = [_condition(c, where) for c in parts]
+        return out
+    if kind == "not":
+        if value.get("condition") is None:
+            raise ValidationError(f"{where}: a not condition needs condition = <a condition>")
+        out["condition"] = _condition(value["condition"], where)
+        return out
+    if kind == "shared_data_equals" and "value" not in value:
+        out["value"] = value.get("expected")  # rs-llmspell: the builder value, tables expected
+    if kind == "step_output_contains" and "text" not in value:
+        out["text"] = value.get("expected", value.get("value"))
+    if kind == "step_output_equals" and "expected" not in value:
+        out["expected"] = value.get("value", value.get("text"))
     needs = {
         "shared_data_equals": ("key",),
         "shared_data_exists": ("key",),
         "step_output_contains": ("step", "text"),
+        "step_output_equals": ("step", "expected"),
     }.get(kind, ())
     for key in needs:
-        if not isinstance(value.get(key), str):
+        if not isinstance(out.get(key), str):
             raise ValidationError(f"{where}: a {kind} condition needs {key} = <a string>")
-    return dict(value)
+    return out
 
 
 def _range(value: Any, where: str) -> tuple[float, float, float]:
@@ -256,17 +325,19 @@ def parse_workflow(fields: dict[str, Any], *, kind: str | None, default_name: st
         raise ValidationError(
             f"{where}: type must be one of {', '.join(WORKFLOW_TYPES)}, got {wtype!r}"
         )
+    if raw.get("template_steps"):
+        raise NotFoundError(
+            f"{where}: add_template_step: {TEMPLATES_UNAVAILABLE}", hint=TEMPLATES_HINT
+        )
+    if raw.get("iterator") is not None:
+        _iterator(raw, where)
+    if raw.get("branches") is not None or raw.get("default_branch") is not None:
+        _branches(raw, wtype, where)
     spec = WorkflowSpec(name=name, type=wtype, description=str(raw.get("description") or ""))
     spec.steps = _steps(raw.get("steps"), "steps", where)
     spec.then_steps = _steps(raw.get("then_steps"), "then_steps", where)
     spec.else_steps = _steps(raw.get("else_steps"), "else_steps", where)
-    strategy = raw.get("error_strategy", "fail_fast")
-    if strategy not in ERROR_STRATEGIES:
-        raise ValidationError(
-            f"{where}: error_strategy must be one of {', '.join(ERROR_STRATEGIES)}, "
-            f"got {strategy!r}"
-        )
-    spec.error_strategy = strategy
+    spec.error_strategy = _strategy(raw.get("error_strategy", "fail_fast"), where)
     if raw.get("max_retries") is not None:
         spec.max_retries = int(_number(raw["max_retries"], f"{where}: max_retries", integer=True))
     if raw.get("backoff_ms") is not None:
@@ -281,6 +352,15 @@ def parse_workflow(fields: dict[str, Any], *, kind: str | None, default_name: st
         spec.max_iterations = int(
             _number(raw["max_iterations"], f"{where}: max_iterations", minimum=1, integer=True)
         )
+    if isinstance(raw.get("while_fn"), str):  # rs-llmspell's with_while("...") never tests it
+        spec.while_text = raw.pop("while_fn")
+        if spec.max_iterations is None:
+            raise ValidationError(
+                f"{where}: a while condition given as a string ({spec.while_text!r}) is not "
+                "evaluated; give with_while(function(ctx) ... end), or max_iterations(n) to "
+                "run n times"
+            )
+        spec.range = (1.0, float(spec.max_iterations), 1.0)
     for key in ("while_fn", "break_when"):
         fn = raw.get(key)
         if fn is not None and not isinstance(fn, ScriptFunction):
@@ -299,6 +379,58 @@ def parse_workflow(fields: dict[str, Any], *, kind: str | None, default_name: st
         spec.collection = collection
     _check_shape(spec, where)
     return spec
+
+
+def _strategy(value: Any, where: str) -> str:
+    key = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+    strategy = STRATEGY_ALIASES.get(key) if isinstance(key, str) else None
+    if strategy is None:
+        raise ValidationError(
+            f"{where}: error_strategy must be one of {', '.join(ERROR_STRATEGIES)}, "
+            f"got {value!r}"
+        )
+    return strategy
+
+
+def _iterator(raw: dict[str, Any], where: str) -> None:
+    """rs-llmspell's ``Workflow.loop{iterator = {range|collection|while_condition,
+    max_iterations}}`` as this module's keys."""
+    iterator = raw.pop("iterator")
+    if not isinstance(iterator, dict):
+        raise ValidationError(f"{where}: 'iterator' must be a table {{range=...|collection=...}}")
+    for key in ("range", "collection", "max_iterations"):
+        if iterator.get(key) is not None:
+            raw.setdefault(key, iterator[key])
+    for key in ("while_condition", "while_fn"):
+        if iterator.get(key) is not None:
+            raw.setdefault("while_fn", iterator[key])
+
+
+def _branches(raw: dict[str, Any], wtype: str, where: str) -> None:
+    """rs-llmspell's ``branches = {{name, condition, steps}}`` (conditional) or
+    ``branches = {step, ...}`` (parallel) as this module's keys."""
+    branches = raw.pop("branches", None) or []
+    default = raw.pop("default_branch", None)
+    if isinstance(branches, dict) and not branches:
+        branches = []
+    if not isinstance(branches, list):
+        raise ValidationError(f"{where}: 'branches' must be a list")
+    if wtype != "conditional":
+        raw.setdefault("steps", branches)
+        return
+    conditioned = [b for b in branches if isinstance(b, dict) and b.get("condition") is not None]
+    others = [b for b in branches if not (isinstance(b, dict) and b.get("condition") is not None)]
+    if len(conditioned) > 1:
+        raise ValidationError(
+            f"{where}: a conditional workflow here takes one condition and two branches; "
+            "nest a conditional workflow as a step of the else branch for more"
+        )
+    if conditioned:
+        raw.setdefault("condition", conditioned[0]["condition"])
+        raw.setdefault("then_steps", conditioned[0].get("steps"))
+    rest = [*others, *([default] if isinstance(default, dict) else [])]
+    if rest:
+        raw.setdefault("else_steps", [s for b in rest for s in (b.get("steps") or [])])
 
 
 def _check_shape(spec: WorkflowSpec, where: str) -> None:

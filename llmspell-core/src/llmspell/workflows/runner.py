@@ -18,6 +18,7 @@ from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import LimitExceeded, LLMSpellError, ValidationError, WorkflowError
 from llmspell.lifecycle import fire, publish
 from llmspell.sizing import approx_bytes
+from llmspell.workflows.callbacks import WorkflowCallbacks, notify, options_of
 from llmspell.workflows.conditions import evaluate, truthy
 from llmspell.workflows.model import DEFAULT_MAX_ITERATIONS, Step, WorkflowSpec
 from llmspell.workflows.steps import StepOutcome, run_step
@@ -97,6 +98,21 @@ class Execution:
         if loop is not None:
             info["iteration"] = loop["index"]
         publish(self.ctx, "workflow.step.completed", info, self.execution_id)
+        if options_of(self.workflow.runtime).debug:
+            self._debug_line(outcome, loop)
+
+    def _debug_line(self, outcome: StepOutcome, loop: dict[str, Any] | None) -> None:
+        output = getattr(self.ctx, "output", None)
+        if output is None:
+            return
+        state = "skipped" if outcome.skipped else "ok" if outcome.success else "failed"
+        where = f" (iteration {loop['index']})" if loop is not None else ""
+        error = f": {outcome.error}" if outcome.error else ""
+        output.write(
+            f"[DEBUG] workflow {self.workflow.name!r} step {outcome.name!r}{where}: {state} "
+            f"in {outcome.duration_ms:.1f} ms{error}\n",
+            "stderr",
+        )
 
 
 class Workflow:
@@ -108,6 +124,17 @@ class Workflow:
         self.id = workflow_id
         #: data steps and conditions share (``wf:set_shared_data``)
         self.shared: dict[str, Any] = {}
+        #: script functions called around runs (``wf:on_before_execute(fn)``, ...)
+        self.callbacks = WorkflowCallbacks()
+        #: the id of the latest run (``wf:get_execution_id()``), None before the first
+        self.last_execution_id: str | None = None
+        #: runs so far: executions, successes, failures, total_duration_ms
+        self.metrics: dict[str, float] = {
+            "executions": 0,
+            "successes": 0,
+            "failures": 0,
+            "total_duration_ms": 0.0,
+        }
 
     @property
     def name(self) -> str:
@@ -143,13 +170,33 @@ class Workflow:
                 "(does a step run its own workflow?)"
             )
         token = _DEPTH.set(depth + 1)
+        started = time.perf_counter()
+        ids = {"workflow": self.name, "workflow_id": self.id}
         try:
-            return await self._execute(ctx, input, parent)
+            await notify(ctx, self.callbacks.before_execute, {**ids, "input": input})
+            result = await self._execute(ctx, input, parent)
+        except WorkflowError as exc:
+            self._count(started, ok=False)
+            failure = {**ids, "error": str(exc), "execution_id": self.last_execution_id}
+            await notify(ctx, self.callbacks.error, failure)
+            handler = options_of(self.runtime).error_handler
+            if handler is not None:
+                await notify(ctx, [handler], failure)
+            raise
         finally:
             _DEPTH.reset(token)
+        self._count(started, ok=result.get("success") is not False)
+        await notify(ctx, self.callbacks.after_execute, {**ids, "result": result})
+        return result
+
+    def _count(self, started: float, *, ok: bool) -> None:
+        self.metrics["executions"] += 1
+        self.metrics["successes" if ok else "failures"] += 1
+        self.metrics["total_duration_ms"] += (time.perf_counter() - started) * 1000
 
     async def _execute(self, ctx: Any, input: Any, parent: Execution | None) -> dict[str, Any]:
         ex = Execution(self, ctx, input, parent)
+        self.last_execution_id = ex.execution_id
         data = {
             "workflow": self.name,
             "type": self.type,

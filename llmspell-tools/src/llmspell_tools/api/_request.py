@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -199,10 +200,12 @@ def _text_like(content_type: str) -> bool:
 
 def response_view(result: HttpResult, secrets: list[str]) -> tuple[dict[str, Any], str]:
     """The ToolResult ``result`` of a response and its ``text``: status, headers, ``json``
-    (a JSON response that parses) or ``body`` (text; ``body_base64`` for binary), final
-    URL, redirects, elapsed_ms — secrets masked throughout."""
+    (a JSON response that parses; ``body`` too) or ``body`` (text; ``body_base64`` for
+    binary), final URL, redirects, elapsed_ms, timestamp, and rs-llmspell's
+    ``status_code`` beside ``status`` — secrets masked throughout."""
     view: dict[str, Any] = {
         "status": result.status,
+        "status_code": result.status,  # rs-llmspell's name
         "headers": mask_value(result.headers, secrets),
     }
     content_type = result.headers.get("content-type", "")
@@ -219,6 +222,7 @@ def response_view(result: HttpResult, secrets: list[str]) -> tuple[dict[str, Any
             is_json = False
     if is_json:
         view["json"] = mask_value(parsed, secrets)
+        view["body"] = text  # rs-llmspell spells read body whatever the content type
     elif _text_like(content_type) or _decodes(result.body):
         view["body"] = text
     else:
@@ -227,6 +231,7 @@ def response_view(result: HttpResult, secrets: list[str]) -> tuple[dict[str, Any
     view["url"] = mask_secrets(public_url(result.url), secrets)
     view["redirects"] = [mask_secrets(public_url(u), secrets) for u in result.redirects]
     view["elapsed_ms"] = result.elapsed_ms
+    view["timestamp"] = datetime.now(UTC).isoformat(timespec="milliseconds")
     return view, text
 
 

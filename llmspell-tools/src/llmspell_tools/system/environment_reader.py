@@ -43,10 +43,14 @@ def _get(params: dict[str, Any]) -> Any:
         fail("parameter 'variable_name' is required for get", kind="ValidationError")
     value = os.environ.get(name)
     if value is None:
-        return output({"name": name, "exists": False, "value": None}, text="")
+        missing = {"name": name, "exists": False, "value": None}
+        # rs-llmspell's names beside ours: variable_name, found
+        return output({**missing, "variable_name": name, "found": False}, text="")
     text = shown(name, value)
     return output(
-        {"name": name, "exists": True, "value": text, "redacted": text != value}, text=text
+        {"name": name, "exists": True, "value": text, "redacted": text != value,
+         "variable_name": name, "found": True},
+        text=text,
     )
 
 

@@ -160,6 +160,10 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
             "stdout_truncated": flags["stdout"],
             "stderr_truncated": flags["stderr"],
             "command": command,
+            # rs-llmspell's names: executable, arguments, success
+            "executable": executable,
+            "arguments": arguments,
+            "success": code == 0,
             "duration_ms": round((time.monotonic() - start) * 1000, 3),
         },
         text=stdout,

@@ -28,12 +28,17 @@ def _cpu(params: dict[str, Any], ctx: Any) -> dict[str, Any]:
     except (OSError, NotImplementedError, AttributeError):
         pass
     load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    percent = psutil.cpu_percent(interval=0.1)
+    logical = psutil.cpu_count(logical=True)
     return {
-        "percent": psutil.cpu_percent(interval=0.1),
-        "count_logical": psutil.cpu_count(logical=True),
+        "percent": percent,
+        "count_logical": logical,
         "count_physical": psutil.cpu_count(logical=False),
         "frequency_mhz": freq,
         "load_average": load,
+        # rs-llmspell's names
+        "cpu_usage_percent": percent,
+        "cpu_count": logical,
     }
 
 

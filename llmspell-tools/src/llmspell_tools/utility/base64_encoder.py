@@ -35,6 +35,7 @@ def _encode(params: dict[str, Any], ctx: Any) -> Any:
     encoded = (base64.urlsafe_b64encode if url_safe else base64.b64encode)(data).decode("ascii")
     result: dict[str, Any] = {
         "output": encoded,
+        "binary": bool(params.get("binary_input")),  # rs-llmspell reads it on both ops
         "variant": params.get("variant", "standard"),
         "input_size": len(data),
         "output_size": len(encoded),

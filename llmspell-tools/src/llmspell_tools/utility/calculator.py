@@ -215,7 +215,14 @@ def _evaluate(params: dict[str, Any], ctx: Any) -> Any:
             operation="evaluate",
         )
     kind = "integer" if isinstance(value, int) else "float"
-    return output({"result": value, "result_type": kind, "expression": expression}, text=text)
+    result = {
+        "result": value,
+        "result_type": kind,
+        "expression": expression,
+        "input": expression,  # rs-llmspell's names: input, variables
+        "variables": dict(params.get("variables") or {}),
+    }
+    return output(result, text=text)
 
 
 def _validate(params: dict[str, Any], ctx: Any) -> Any:

@@ -129,6 +129,7 @@ def _render(value: datetime, fmt: str) -> str:
 def _now(params: dict[str, Any]) -> Any:
     value = datetime.now(_zone(params.get("timezone")))
     result = _describe(value)
+    result["format"] = params.get("format") or "iso8601"  # rs-llmspell reads it
     if params.get("format"):
         result["formatted"] = _render(value, params["format"])
     return output(result, text=result.get("formatted", result["datetime"]))

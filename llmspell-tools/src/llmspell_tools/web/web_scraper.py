@@ -61,6 +61,8 @@ def _extract(
         if single is not None:
             parts.append(f"{len(result['selected'])} elements matched")
         text = "; ".join(parts)
+    # rs-llmspell's result is {url, content}: the page's readable text
+    result["content"] = text if want_text else _html.readable_text(soup)
     return output(result, text=text, url=result["url"], bytes=len(page.body))
 
 
