@@ -12,6 +12,7 @@ from llmspell.api import (
     event_api,
     hook_api,
     json_api,
+    localllm_api,
     state_api,
     tool_api,
     workflow_api,
@@ -21,8 +22,8 @@ from llmspell.hookspecs import hookimpl
 
 @hookimpl
 def register_globals(register: Callable[..., None]) -> None:
-    """Register JSON, Debug, ARGS, Config, State, Tool, Agent, Provider, Workflow, Hook
-    and Event."""
+    """Register JSON, Debug, ARGS, Config, State, Tool, Agent, Provider, Workflow, Hook,
+    Event and LocalLLM."""
     for spec in (
         json_api.JSON,
         debug_api.DEBUG,
@@ -35,5 +36,6 @@ def register_globals(register: Callable[..., None]) -> None:
         workflow_api.WORKFLOW,
         hook_api.HOOK,
         event_api.EVENT,
+        localllm_api.LOCALLLM,
     ):
         register(spec)
