@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from llmspell_cli import config_cmd, info_cmd, run_cmd, tool_cmd
+from llmspell_cli import providers_cmd
 
 app = typer.Typer(
     name="llmspell",
@@ -47,6 +48,7 @@ def _root(
 
 run_cmd.register(app)
 info_cmd.register(app)
+providers_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(tool_cmd.app, name="tool")
 
