@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from llmspell_cli import config_cmd, info_cmd, run_cmd, tool_cmd
+from llmspell_cli import completion_cmd, config_cmd, info_cmd, run_cmd, state_cmd, tool_cmd
 from llmspell_cli import providers_cmd
 
 app = typer.Typer(
@@ -51,11 +51,13 @@ info_cmd.register(app)
 providers_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(tool_cmd.app, name="tool")
+app.add_typer(state_cmd.app, name="state")
+completion_cmd.register(app)
 
 
 def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
-    core = {"run", "exec", "engines", "plugins", "config", "version", "tool"}
+    core = {"run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion"}
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return
     from llmspell.plugins import PluginLoader

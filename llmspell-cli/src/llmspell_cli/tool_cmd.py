@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from llmspell_cli.common import (
     wants_json,
 )
 from llmspell_cli.run_cmd import AllowHostOpt, AllowNetOpt, network_overrides
+
+if TYPE_CHECKING:
+    from llmspell.tools import Tool
 
 app = typer.Typer(
     help="List, inspect, search and invoke tools.", no_args_is_help=True, rich_markup_mode=None
@@ -42,11 +45,15 @@ def _print_table(columns: list[str], rows: list[list[str]]) -> None:
 @app.command("list")
 def list_(
     category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
+    long: Annotated[
+        bool, typer.Option("--long", "-l", help="A table with the whole descriptions.")
+    ] = False,
     output: OutputOpt = OutputFormat.text,
     config: ConfigOpt = None,
     as_json: JsonFlagOpt = False,
 ) -> None:
-    """List the tools (name, category, description)."""
+    """List the tools: one line each (name, category, summary) fitted to the terminal
+    (80 columns when not a terminal); --long for whole descriptions, -o json for data."""
     runtime = build_runtime(config)
     tools = runtime.tools.all(category)
     if category and not tools:
@@ -55,9 +62,48 @@ def list_(
     if wants_json(output, as_json):
         print(json.dumps([t.info() for t in tools], indent=2))
         return
-    _print_table(
-        ["name", "category", "description"], [[t.name, t.category, t.description] for t in tools]
-    )
+    if long:
+        _print_table(
+            ["name", "category", "description"],
+            [[t.name, t.category, t.description] for t in tools],
+        )
+        return
+    from llmspell_cli.tool_format import ellipsis, first_sentence, list_lines, output_width
+
+    rows = [(t.name, t.category, first_sentence(t.description)) for t in tools]
+    print("\n".join(list_lines(rows, output_width(), ellipsis())))
+
+
+#: what each Tool.security need means, in [security] terms
+SECURITY_NEEDS = {
+    "files": "files: only under [security] allowed_paths",
+    "network": "network: needs [security] allow_network (or --allow-net); allowed_hosts "
+    "and denied_hosts apply",
+    "process": "processes: needs [security] allow_process and the command in allowed_commands",
+}
+
+
+def tool_details(tool: Tool) -> dict[str, Any]:
+    """Everything ``tool info`` shows, as JSON-ready data."""
+    from llmspell_cli.tool_format import example_calls, parameter_rows
+
+    settings = None
+    if tool.settings is not None:
+        settings = {
+            "table": f"[tools.{tool.name}]",
+            "keys": parameter_rows({"properties": tool.settings}),
+        }
+    return {
+        **tool.info(),
+        "tags": list(tool.tags),
+        "timeout_seconds": tool.timeout_seconds,
+        "source": tool.source,
+        "security": list(tool.security),
+        "parameters": tool.parameters,
+        "parameter_list": parameter_rows(tool.parameters),
+        "settings": settings,
+        "examples": example_calls(tool.name, tool.parameters),
+    }
 
 
 @app.command("info")
@@ -67,7 +113,8 @@ def info(
     config: ConfigOpt = None,
     as_json: JsonFlagOpt = False,
 ) -> None:
-    """Show a tool's description and parameter schema."""
+    """Show a tool: description, timeout, security needs, parameters (type, default,
+    required), its [tools.NAME] settings and an example call in Lua and JavaScript."""
     from llmspell.errors import NotFoundError
 
     runtime = build_runtime(config)
@@ -75,23 +122,57 @@ def info(
         tool = runtime.tools.get(name)
     except NotFoundError as exc:
         fail(f"{exc.message} (llmspell tool list shows the tools)", EXIT_USAGE)
-    data = {**tool.info(), "tags": list(tool.tags), "timeout_seconds": tool.timeout_seconds,
-            "parameters": tool.parameters}  # fmt: skip
+    data = tool_details(tool)
     if wants_json(output, as_json):
-        print(json.dumps(data, indent=2))
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    print(f"{tool.name} ({tool.category}, v{tool.version}): {tool.description}")
-    props: dict[str, Any] = tool.parameters.get("properties", {})
-    required = set(tool.parameters.get("required", []))
-    rows = []
-    for pname, schema in props.items():
-        kind = schema.get("type", "any")
-        if "enum" in schema:
-            kind = f"{kind}: " + " | ".join(str(v) for v in schema["enum"])
-        rows.append(
-            [pname + ("*" if pname in required else ""), str(kind), schema.get("description", "")]
-        )
-    _print_table(["parameter (* required)", "type", "description"], rows)
+    print("\n".join(_info_lines(data)))
+
+
+def _rows_text(rows: list[dict[str, Any]], width: int) -> list[str]:
+    import textwrap
+
+    lines = []
+    for row in rows:
+        facts = [row["type"], "required" if row.get("required") else "optional"]
+        if "default" in row:
+            facts.append("default " + json.dumps(row["default"], ensure_ascii=False))
+        lines += textwrap.wrap(f"{row['name']} ({', '.join(facts)})", max(width - 2, 20),
+                               initial_indent="  ", subsequent_indent="      ")  # fmt: skip
+        if row["description"]:
+            lines += textwrap.wrap(row["description"], max(width - 6, 20),
+                                   initial_indent="      ", subsequent_indent="      ")  # fmt: skip
+    return lines
+
+
+def _info_lines(data: dict[str, Any]) -> list[str]:
+    import textwrap
+
+    from llmspell_cli.tool_format import output_width
+
+    width = output_width()
+    needs = [SECURITY_NEEDS.get(n, n) for n in data["security"]] or ["none declared"]
+    lines = [f"{data['name']} ({data['category']}, v{data['version']})"]
+    lines += [*textwrap.wrap(data["description"], width), ""]
+    lines.append(f"timeout: {data['timeout_seconds']:g} s per call")
+    lines.append("security: " + needs[0])
+    lines += [f"          {n}" for n in needs[1:]]
+    if data["tags"]:
+        lines.append("tags: " + ", ".join(data["tags"]))
+    params = data["parameter_list"]
+    lines += ["", "parameters:" if params else "parameters: none"]
+    lines += _rows_text(params, width)
+    settings = data["settings"]
+    if settings is None:
+        lines += ["", "settings: not declared (any key of its [tools.NAME] table is accepted)"]
+    elif not settings["keys"]:
+        lines += ["", "settings: none"]
+    else:
+        lines += ["", f"settings ({settings['table']} in llmspell.toml):"]
+        lines += _rows_text(settings["keys"], width)
+    lines += ["", "example (Lua):", "  " + data["examples"]["lua"]]
+    lines += ["example (JavaScript):", "  " + data["examples"]["js"]]
+    return lines
 
 
 @app.command("invoke")

@@ -270,7 +270,11 @@ TOOL = Tool(
                 "enum": ["evaluate", "validate", "functions"],
                 "default": "evaluate",
             },
-            "input": {"type": "string", "description": "the expression, e.g. '2 * (3 + x)'"},
+            "input": {
+                "type": "string",
+                "description": "the expression, e.g. '2 * (3 + x)'",
+                "examples": ["1 + 2"],
+            },
             "variables": {
                 "type": "object",
                 "additionalProperties": {"type": "number"},
