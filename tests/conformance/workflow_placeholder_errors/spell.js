@@ -24,7 +24,7 @@ const wf = await Workflow.sequential({name: "conf-missing", errorStrategy: "cont
   {name: "zero", fn: (ctx) => ctx.input, input: "{{input.tags.0}}"},
   {name: "loop", fn: (ctx) => ctx.input, input: "{{loop.index}}"},
   {name: "shared", fn: (ctx) => ctx.input, input: "{{shared.none}}"},
-  {name: "unknown", fn: (ctx) => ctx.input, input: "{{bogus}}"},
+  {name: "unknown", fn: (ctx) => ctx.input, input: "{{step.nowhere.result}}"},
   {name: "nested", fn: (ctx) => ctx.input, input: {deep: ["{{steps.nowhere.text}}"]}},
   {name: "ok", fn: (ctx) => ctx.input, input: "tag={{input.tags.2}}"},
 ]});

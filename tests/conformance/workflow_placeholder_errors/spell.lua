@@ -20,7 +20,7 @@ local wf = Workflow.sequential{name = "conf-missing", error_strategy = "continue
   {name = "zero", fn = function(ctx) return ctx.input end, input = "{{input.tags.0}}"},
   {name = "loop", fn = function(ctx) return ctx.input end, input = "{{loop.index}}"},
   {name = "shared", fn = function(ctx) return ctx.input end, input = "{{shared.none}}"},
-  {name = "unknown", fn = function(ctx) return ctx.input end, input = "{{bogus}}"},
+  {name = "unknown", fn = function(ctx) return ctx.input end, input = "{{step.nowhere.result}}"},
   {name = "nested", fn = function(ctx) return ctx.input end, input = {deep = {"{{steps.nowhere.text}}"}}},
   {name = "ok", fn = function(ctx) return ctx.input end, input = "tag={{input.tags.2}}"},
 }}
