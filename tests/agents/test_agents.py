@@ -297,7 +297,8 @@ def test_configuration_errors_name_the_fix(rt: Runtime) -> None:
         'Agent.create{model = "keyed/m"}': "set the environment variable FAKE_KEY",
         'Agent.create{model = "fake/m", tools = {"no-such-tool"}}': "unknown tool 'no-such-tool'",
         'Agent.create{model = "fake/m", sytem_prompt = "x"}': "did you mean 'system_prompt'",
-        'Agent.builder():model("fake/m"):type("chat"):build()': "only 'llm'",
+        'Agent.builder():model("fake/m"):type(42):build()': "type must be a non-empty string",
+        'Agent.builder():model("fake/m"):resource_limits({max_tool_calls = 0}):build()': "max_tool_calls must be a positive integer",
     }
     for source, fragment in cases.items():
         with pytest.raises(LLMSpellError) as info:
