@@ -1,0 +1,35 @@
+-- rs-llmspell's result field names, beside llmspell's own (both are present)
+local base = ARGS[1]
+local r = Tool.execute("http-requester", {input = base .. "/json"})
+print("http: status_code=" .. r.result.status_code .. " status=" .. r.result.status
+      .. " body=" .. tostring(r.result.body:find('"llmspell"', 1, true) ~= nil)
+      .. " json=" .. r.result.json.name .. " timestamp=" .. type(r.result.timestamp))
+r = Tool.execute("calculator", {input = "x * 2", variables = {x = 21}})
+print("calculator: input=" .. r.result.input .. " expression=" .. r.result.expression
+      .. " result=" .. r.result.result .. " variables.x=" .. r.result.variables.x)
+r = Tool.execute("base64-encoder", {operation = "encode", input = "hi"})
+print("base64: output=" .. r.result.output .. " binary=" .. tostring(r.result.binary))
+r = Tool.execute("datetime-handler", {operation = "now", timezone = "UTC"})
+print("datetime: timezone=" .. r.result.timezone .. " format=" .. r.result.format
+      .. " datetime=" .. type(r.result.datetime))
+r = Tool.execute("environment-reader", {operation = "get", variable_name = "CONF_RS_VAR"})
+print("env: variable_name=" .. r.result.variable_name .. " name=" .. r.result.name
+      .. " value=" .. r.result.value .. " found=" .. tostring(r.result.found) .. " exists=" .. tostring(r.result.exists))
+r = Tool.execute("environment-reader", {operation = "get", variable_name = "CONF_RS_MISSING"})
+print("env missing: found=" .. tostring(r.result.found) .. " exists=" .. tostring(r.result.exists))
+r = Tool.execute("process-executor", {executable = "echo", arguments = {"hi"}})
+print("process: executable=" .. r.result.executable .. " arguments=" .. table.concat(r.result.arguments, " ")
+      .. " exit_code=" .. r.result.exit_code .. " success=" .. tostring(r.result.success)
+      .. " stdout=" .. r.result.stdout:gsub("\n", ""))
+r = Tool.execute("system-monitor", {operation = "cpu"})
+print("system: cpu_usage_percent=" .. type(r.result.cpu_usage_percent) .. " cpu_count=" .. type(r.result.cpu_count)
+      .. " percent=" .. type(r.result.percent))
+r = Tool.execute("text-manipulator", {input = "abc", operation = "reverse"})
+print("text: result=" .. r.result.result .. " operation=" .. r.result.operation
+      .. " lengths=" .. r.result.original_length .. "/" .. r.result.result_length)
+r = Tool.execute("uuid-generator", {operation = "generate"})
+print("uuid: " .. type(r.result.uuid))
+r = Tool.execute("hash-calculator", {operation = "hash", algorithm = "sha256", input = "x"})
+print("hash: algorithm=" .. r.result.algorithm .. " format=" .. r.result.format .. " hash=" .. #r.result.hash)
+r = Tool.execute("template-creator", {input = "Hi {{name}}", context = {name = "Ada"}})
+print("template: rendered=" .. r.result.rendered)
