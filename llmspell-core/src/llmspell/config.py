@@ -86,8 +86,18 @@ class SecuritySettings:
     max_response_bytes: int = _opt(10 * 1024 * 1024, kind="int", ge=1)
     network_timeout_seconds: float = _opt(30.0, kind="float", gt=0)
     requests_per_second_per_host: float = _opt(10.0, kind="float", ge=0)
+    #: environment variables a spell may read with Lua's os.getenv: names, or globs
+    #: such as "MYAPP_*"; names that look like credentials are refused (docs/security.md)
+    env_allowlist: list[str] = _opt(factory=list, kind="list", item="str")
 
     def __post_init__(self) -> None:
+        if self.env_allowlist:
+            from llmspell.security import check_env_allowlist
+
+            try:
+                check_env_allowlist(self.env_allowlist)
+            except ValueError as exc:
+                raise _Invalid("security.env_allowlist", str(exc)) from None
         # host entries are checked here so a typo fails at load time, not at first use
         for key in ("allowed_hosts", "denied_hosts"):
             entries = getattr(self, key)

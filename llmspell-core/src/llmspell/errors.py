@@ -21,6 +21,7 @@ __all__ = [
     "RateLimitError",
     "ScriptError",
     "SecurityError",
+    "SpellExit",
     "StateError",
     "TimeoutError",
     "ToolError",
@@ -144,6 +145,19 @@ class Interrupted(LimitExceeded):
 
     def __init__(self, message: str = "interrupted", *, hint: str | None = None) -> None:
         super().__init__(message, limit="interrupt", hint=hint)
+
+
+class SpellExit(LimitExceeded):
+    """The spell ended itself with an exit code (Lua's ``os.exit(code)``). It ends the
+    run like a limit does (no ``pcall``, error strategy or hook can swallow it, output
+    written so far stays written); the CLI exits with :attr:`code` and prints nothing.
+    Library callers see it as this error and read :attr:`code`."""
+
+    kind = "SpellExit"
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the spell called os.exit({code})", limit="exit")
+        self.code = code
 
 
 class WorkflowError(LLMSpellError):

@@ -9,7 +9,9 @@ setting that would allow it, and touches nothing.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import shutil
 import threading
 import time
@@ -23,7 +25,14 @@ from llmspell.errors import SecurityError, ToolError, ValidationError
 if TYPE_CHECKING:
     import ipaddress
 
-__all__ = ["CheckedUrl", "HostRule", "SecurityPolicy", "parse_host_entry"]
+__all__ = [
+    "CheckedUrl",
+    "HostRule",
+    "SecurityPolicy",
+    "check_env_allowlist",
+    "looks_secret",
+    "parse_host_entry",
+]
 
 #: the largest input a tool reads into memory by default (files, text, archives members)
 DEFAULT_MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -33,6 +42,34 @@ DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 DEFAULT_NETWORK_TIMEOUT = 30.0
 #: the default request rate per host (0 = unlimited)
 DEFAULT_REQUESTS_PER_SECOND = 10.0
+#: name fragments (upper-cased) that mark an environment variable as a credential: a
+#: spell never reads one (the environment-reader tool redacts the same names)
+SECRET_MARKERS = (
+    "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "AUTH",
+    "PRIVATE", "COOKIE", "SESSION", "SIGNATURE", "CERT", "SALT", "BEARER", "PASS",
+)  # fmt: skip
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]+(?P<at>@)")
+
+
+def looks_secret(name: str) -> bool:
+    """Whether environment variable ``name`` looks like it holds a credential."""
+    upper = name.upper()
+    return any(marker in upper for marker in SECRET_MARKERS)
+
+
+def check_env_allowlist(entries: list[str]) -> None:
+    """Raise ValueError for an ``env_allowlist`` entry naming a credential: listing
+    ``OPENAI_API_KEY`` would not make ``os.getenv`` return it, so the operator is told at
+    load time. Globs (``MYAPP_*``) are accepted; the names they match that look like
+    credentials are still never returned."""
+    for entry in entries:
+        if not entry or "\x00" in entry or "=" in entry:
+            raise ValueError(f"{entry!r} is not an environment variable name")
+        if not any(c in entry for c in "*?[") and looks_secret(entry):
+            raise ValueError(
+                f"{entry!r} looks like a credential (its name contains one of "
+                f"{', '.join(SECRET_MARKERS)}); spells never read credentials: remove it"
+            )
 
 
 @dataclass
@@ -51,6 +88,8 @@ class SecurityPolicy:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     network_timeout_seconds: float = DEFAULT_NETWORK_TIMEOUT
     requests_per_second_per_host: float = DEFAULT_REQUESTS_PER_SECOND
+    #: environment variable names (or globs) a spell may read (Lua's ``os.getenv``)
+    env_allowlist: list[str] = field(default_factory=list)
     #: per-host token buckets of :meth:`reserve_request` (host -> [tokens, last time])
     _buckets: dict[str, list[float]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -77,6 +116,7 @@ class SecurityPolicy:
             max_response_bytes=settings.max_response_bytes,
             network_timeout_seconds=settings.network_timeout_seconds,
             requests_per_second_per_host=settings.requests_per_second_per_host,
+            env_allowlist=list(settings.env_allowlist),
         )
 
     # -- files -----------------------------------------------------------------------
@@ -113,6 +153,21 @@ class SecurityPolicy:
                 f"{what} is {size} bytes, over the limit of {self.max_input_bytes} bytes",
                 hint="process it in parts, or raise [security] max_input_bytes",
             )
+
+    # -- environment -------------------------------------------------------------------
+
+    def getenv(self, name: str) -> str | None:
+        """The value of environment variable ``name`` for a spell: None unless
+        ``[security] env_allowlist`` lists it (or a glob there matches it) and its name
+        does not look like a credential; a password inside a URL value is masked."""
+        if not name or not any(fnmatch.fnmatchcase(name, e) for e in self.env_allowlist):
+            return None
+        if looks_secret(name):
+            return None
+        value = os.environ.get(name)
+        if value is None:
+            return None
+        return _URL_PASSWORD.sub(lambda m: m["head"] + "[REDACTED]" + m["at"], value)
 
     # -- processes ---------------------------------------------------------------------
 

@@ -220,6 +220,31 @@ class Marshal:
         finally:
             lua.set_max_memory(limit)
 
+    def guarded_bytes(self, data: bytes, of: str) -> Any:
+        """``data`` as a Lua string of the same bytes (no UTF-8 decoding), sized against
+        the memory left like :meth:`guarded` does for text."""
+        limit = self.max_memory
+        if limit is None:
+            return data
+        lua = self.lua
+        size = STRING_BYTES + len(data)
+        left = limit - lua.get_memory_used()
+        if size + GUARD_MARGIN <= left:
+            return data
+        lua.gccollect()
+        left = limit - lua.get_memory_used()
+        if size > left:
+            raise self.engine.memory_error(
+                f"the result of {of} needs about {size / 1048576:.1f} MB in Lua, "
+                f"{max(left, 0) / 1048576:.1f} MB are left"
+            )
+        lua.set_max_memory(limit + 2 * size + GUARD_MARGIN)
+        try:
+            self.engine.bridge.box[1] = data
+            return self.engine.bridge.BOXED
+        finally:
+            lua.set_max_memory(limit)
+
     def _fields_of(self, value: Any) -> Any:
         from llmspell_lua.engine import LuaFunction
 

@@ -21,6 +21,7 @@ from llmspell.errors import (
     LimitExceeded,
     LLMSpellError,
     ScriptError,
+    SpellExit,
     ValidationError,
     error_class_for_kind,
     split_kind,
@@ -28,6 +29,8 @@ from llmspell.errors import (
 from llmspell.ops import Op, ScriptFunction
 from llmspell.runtime import RunSession
 from llmspell_lua.convert import Marshal, not_utf8
+from llmspell_lua.files import LuaFiles
+from llmspell_lua.stdlib import LuaStdlib
 
 __all__ = ["LuaEngine", "LuaFunction"]
 
@@ -95,8 +98,14 @@ class LuaEngine(ScriptEngine):
         self._fatal: LimitExceeded | None = None
         if max_memory is not None:
             self.lua.set_max_memory(max_memory + self.SETUP_ALLOWANCE)
+        self.stdlib = LuaStdlib(self)
+        self.files = LuaFiles(self)
+        self._std = self._std_functions()
         host = self.lua.table_from(
             {
+                "std": self._std_call,
+                "arg": self.lua.table_from(self.stdlib.arg_table()),
+                "package_path": self.stdlib.default_path(),
                 "sync_call": self._sync_call,
                 "write": self._write,
                 "work_check": self._work_check,
@@ -176,6 +185,52 @@ class LuaEngine(ScriptEngine):
         except Exception as exc:  # a bug in an op: still a clear script error
             text = f"ScriptError: internal error in {op.title}: {type(exc).__name__}: {exc}"
             return False, marshal.guarded(text, "an error", force=True)
+
+    def _std_functions(self) -> dict[str, Any]:
+        stdlib, files = self.stdlib, self.files
+        return {
+            "exit": stdlib.exit,
+            "getenv": stdlib.getenv,
+            "source": stdlib.source,
+            "search": stdlib.search,
+            "open": files.open,
+            "read": files.read,
+            "read_stdin": files.read_stdin,
+            "write": files.write,
+            "write_stream": files.write_stream,
+            "close": files.close,
+            "seek": files.seek,
+        }
+
+    def _std_call(self, name: str, *args: Any) -> tuple[Any, ...]:
+        """The prelude's standard library calls the host here: ``(True, results...)``,
+        or ``(False, message[, True])`` (True: a limit that ends the run)."""
+        try:
+            value = self._std[name](*args)
+        except LimitExceeded as exc:
+            self._fatal = exc
+            return False, self.marshal.guarded(exc.script_message(), "an error", force=True), True
+        except LLMSpellError as exc:
+            return False, self.marshal.guarded(exc.script_message(), "an error", force=True)
+        except Exception as exc:  # a bug here: still a clear script error
+            text = f"ScriptError: internal error in the Lua {name} function: {type(exc).__name__}: {exc}"
+            return False, self.marshal.guarded(text, "an error", force=True)
+        if name == "search":  # (found, chunk name, text) or (False, what was tried)
+            if not value[0]:
+                return False, value[1]
+            return True, value[1], self._std_value(value[2])
+        if type(value) is tuple:
+            return (True, *(self._std_value(v) for v in value))
+        return True, self._std_value(value)
+
+    def _std_value(self, value: Any) -> Any:
+        if type(value) is str and len(value) > 4096:
+            return self.marshal.guarded(value, "a file")
+        return value
+
+    def exiting(self, err: LimitExceeded) -> None:
+        """``os.exit`` was called: ``err`` is the error the run ends with."""
+        self._fatal = err
 
     def _args_from_lua(self, op: Op, args: tuple[Any, ...]) -> list[Any]:
         from_host_side = self.marshal.from_host_side
@@ -388,7 +443,9 @@ class LuaEngine(ScriptEngine):
         kind, text = split_kind(message)
         fatal = self._fatal
         err: LLMSpellError
-        if fatal is not None and kind == fatal.kind and text in (fatal.message, str(fatal)):
+        if isinstance(fatal, SpellExit) and message == fatal.script_message():
+            err = fatal  # os.exit(code)
+        elif fatal is not None and kind == fatal.kind and text in (fatal.message, str(fatal)):
             err = fatal  # the very error the host raised (its limit, hint and class)
         elif kind == "LimitExceeded":
             limit = _limit_named(text)
@@ -401,7 +458,8 @@ class LuaEngine(ScriptEngine):
         return err.at(file or chunk_name, line)
 
     def close(self) -> None:
-        """Drop the Lua state and every handle."""
+        """Drop the Lua state and every handle; close the files the spell left open."""
+        self.files.close_all()
         self.marshal.handles.clear()
 
 

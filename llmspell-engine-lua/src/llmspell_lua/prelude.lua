@@ -716,6 +716,337 @@ string.gsub = function(s, p, repl, n)
   return out, count
 end
 
+-- The standard library spells use, on the host's policies ----------------------------
+-- arg, os.exit, os.getenv, dofile/loadfile/require of Lua source inside the allowed
+-- paths, and io on the file policy (llmspell_lua/stdlib.py and files.py hold the host
+-- side). std(name, ...) answers true, results... or false, message[, fatal].
+
+local std = H.std
+local raw_ulen_, raw_uchar_, raw_gsub_ = utf8.len, utf8.char, string.gsub
+local math_type = math.type
+
+local function std_try(name, ...)
+  local r = tpack(std(name, ...))
+  if not r[1] then
+    if r[3] then
+      dead = r[2]
+      raw_error(dead, 0)
+    end
+    return false, r[2]
+  end
+  for i = 2, r.n do
+    if rawequal(r[i], BOXED) then r[i] = unbox() end
+  end
+  return tunpack(r, 1, r.n)
+end
+
+-- std_call raises the host's error at the spell's line: call it from an API function
+-- the spell called directly, and never as a tail call (level 1 std_call, 2 the API
+-- function, 3 the spell)
+local function std_call(name, ...)
+  local r = tpack(std_try(name, ...))
+  if not r[1] then raw_error(r[2], 3) end
+  return tunpack(r, 2, r.n)
+end
+
+-- a Lua string for the host: UTF-8 text as it is; other bytes as the code points 0-255
+-- (the host encodes them back as Latin-1), so binary data crosses unchanged
+local function for_host(s)
+  if raw_ulen_(s) then return s, false end
+  return (raw_gsub_(s, "[\128-\255]", function(c) return raw_uchar_(sbyte(c)) end)), true
+end
+
+-- arg: the script's positional arguments (the same values as ARGS)
+arg = H.arg
+
+safe_os.exit = function(code, close)
+  local ok, msg = std_try("exit", code)
+  if not ok then raw_error(msg, 2) end
+  dead = msg
+  raw_error(dead, 2)
+end
+
+safe_os.getenv = function(name)
+  local v = std_call("getenv", name)
+  return v
+end
+
+-- a chunk of source text, charged by its size before the (uninterruptible) parser runs
+local function compile_source(text, chunkname, what, env)
+  charge(#text, what)
+  return raw_load(text, "@" .. chunkname, "t", env or _ENV)
+end
+
+dofile = function(path)
+  if path == nil then
+    raw_error("dofile without a file name (standard input) is not available in a spell", 2)
+  end
+  local name, text = std_call("source", path, "dofile")
+  local fn, err = compile_source(text, name, "dofile")
+  if not fn then raw_error(err, 0) end
+  return fn()
+end
+
+loadfile = function(path, mode, env)
+  if path == nil then
+    return nil, "loadfile without a file name (standard input) is not available in a spell"
+  end
+  if mode ~= nil and not sfind(tostring(mode), "t", 1, true) then
+    return nil, "attempt to load a text chunk (mode is '" .. tostring(mode) .. "'): only "
+      .. "text chunks can be loaded in a spell"
+  end
+  local ok, name, text = std_try("source", path, "loadfile")
+  if not ok then return nil, name end
+  return compile_source(text, name, "loadfile", env)
+end
+
+local spell_loaded = {}
+local loading, loading_order = {}, {}
+local spell_package = {
+  path = H.package_path, cpath = "", loaded = spell_loaded, preload = {},
+  config = "/\n;\n?\n!\n-\n",
+}
+package = spell_package
+
+spell_package.searchpath = function(name, path, sep, rep)
+  if type(name) ~= "string" or type(path) ~= "string" then
+    raw_error("bad argument to 'package.searchpath' (string expected)", 2)
+  end
+  local ok, found = std_try("search", name, path)
+  if ok then return found end
+  return nil, found
+end
+
+local function finish_require(name, from, ok, ...)
+  loading[name] = nil
+  loading_order[#loading_order] = nil
+  if not ok then raw_error((...), 0) end
+  local res = ...
+  if res ~= nil then spell_loaded[name] = res end
+  if spell_loaded[name] == nil then spell_loaded[name] = true end
+  return spell_loaded[name], from
+end
+
+require = function(name)
+  if type(name) ~= "string" then
+    raw_error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+  end
+  local v = spell_loaded[name]
+  if v ~= nil then return v end
+  if loading[name] then
+    raw_error(sformat("circular require: module '%s' is required while it is still "
+      .. "loading (%s -> %s)", name, concat(loading_order, " -> "), name), 2)
+  end
+  local loader, from = spell_package.preload[name], ":preload:"
+  if loader == nil then
+    local path = spell_package.path
+    local ok, chunkname, text = std_try("search", name, path)
+    if not ok then raw_error(chunkname, 2) end
+    local fn, err = compile_source(text, chunkname, "require")
+    if not fn then
+      raw_error(sformat("error loading module '%s' from file '%s':\n\t%s", name, chunkname, err), 2)
+    end
+    loader, from = fn, chunkname
+  end
+  loading[name] = true
+  loading_order[#loading_order + 1] = name
+  return finish_require(name, from, raw_pcall(loader, name, from))
+end
+
+-- io ---------------------------------------------------------------------------------
+
+local file_ids = setmetatable({}, { __mode = "k" }) -- file proxy -> host id (false: closed)
+local FILE = {}
+local file_mt = { __name = "FILE*", __index = FILE }
+local STD = { stdin = true, stdout = true, stderr = true }
+
+local function new_file(id)
+  local f = setmetatable({}, file_mt)
+  file_ids[f] = id
+  return f
+end
+
+local function id_of(f, fname)
+  local id = file_ids[f]
+  if id == nil then
+    raw_error("bad argument #1 to '" .. fname .. "' (FILE* expected, got " .. type(f) .. ")", 3)
+  end
+  if id == false then raw_error("attempt to use a closed file", 3) end
+  return id
+end
+
+file_mt.__tostring = function(f)
+  if file_ids[f] == false then return "file (closed)" end
+  return "file (" .. tostring(file_ids[f]) .. ")"
+end
+
+local function read_formats(id, ...)
+  local n = select("#", ...)
+  if n == 0 then
+    if id == "stdin" then return std_try("read_stdin", "l") end
+    return std_try("read", id, "l")
+  end
+  local out = { n = 0 }
+  for i = 1, n do
+    local fmt = select(i, ...)
+    local ok, v
+    if id == "stdin" then ok, v = std_try("read_stdin", fmt) else ok, v = std_try("read", id, fmt) end
+    if not ok then return false, v end
+    out[i], out.n = v, i
+    if v == nil then break end
+  end
+  return true, tunpack(out, 1, out.n)
+end
+
+local function results(level, ok, ...)
+  if not ok then raw_error((...), level + 1) end
+  return ...
+end
+
+function FILE.read(f, ...)
+  local id = id_of(f, "read")
+  if id == "stdout" or id == "stderr" then return nil, "file not open for reading" end
+  return results(1, read_formats(id, ...))
+end
+
+function FILE.write(f, ...)
+  local id = id_of(f, "write")
+  if id == "stdin" then return nil, "file not open for writing" end
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    local tv = type(v)
+    if tv == "number" then
+      v = math_type(v) == "integer" and sformat("%d", v) or sformat("%.14g", v)
+    elseif tv ~= "string" then
+      raw_error("bad argument #" .. i .. " to 'write' (string expected, got " .. tv .. ")", 2)
+    end
+    local s, latin1 = for_host(v)
+    local ok, err
+    if STD[id] then ok, err = std_try("write_stream", id, s, latin1)
+    else ok, err = std_try("write", id, s, latin1) end
+    if not ok then raw_error(err, 2) end
+  end
+  return f
+end
+
+function FILE.lines(f, ...)
+  local id = id_of(f, "lines")
+  local fmts = tpack(...)
+  return function()
+    if file_ids[f] == false then raw_error("file is already closed", 2) end
+    return results(1, read_formats(id, tunpack(fmts, 1, fmts.n)))
+  end
+end
+
+function FILE.close(f)
+  local id = id_of(f, "close")
+  if STD[id] then return nil, "cannot close standard file" end
+  file_ids[f] = false
+  local ok, err = std_try("close", id)
+  if not ok then raw_error(err, 2) end
+  return true
+end
+
+function FILE.seek(f, whence, offset)
+  local id = id_of(f, "seek")
+  if STD[id] then return nil, "Illegal seek", 29 end
+  local ok, pos = std_try("seek", id, whence == nil and "cur" or whence, offset == nil and 0 or offset)
+  if not ok then raw_error(pos, 2) end
+  return pos
+end
+
+function FILE.flush(f)
+  id_of(f, "flush")
+  return f
+end
+
+function FILE.setvbuf(f)
+  id_of(f, "setvbuf")
+  return true
+end
+
+file_mt.__close = function(f)
+  if file_ids[f] then FILE.close(f) end
+end
+
+local stdin, stdout, stderr = new_file("stdin"), new_file("stdout"), new_file("stderr")
+local default_in, default_out = stdin, stdout
+
+local function open_file(path, mode)
+  if type(path) ~= "string" then
+    raw_error("bad argument #1 to 'open' (string expected, got " .. type(path) .. ")", 3)
+  end
+  local ok, opened, id = std_try("open", path, mode)
+  if not ok then raw_error(opened, 3) end
+  if not opened then return nil, id, 2 end
+  return new_file(id)
+end
+
+io = {
+  stdin = stdin, stdout = stdout, stderr = stderr,
+  open = function(path, mode)
+    local f, err, code = open_file(path, mode)
+    return f, err, code
+  end,
+  close = function(f)
+    return FILE.close(f or default_out)
+  end,
+  read = function(...)
+    return FILE.read(default_in, ...)
+  end,
+  write = function(...)
+    return FILE.write(default_out, ...)
+  end,
+  lines = function(path, ...)
+    if path == nil then return FILE.lines(default_in, ...) end
+    local f, err = open_file(path, "r")
+    if not f then raw_error(err, 2) end
+    local fmts = tpack(...)
+    local id = file_ids[f]
+    return function()
+      if file_ids[f] == false then raw_error("file is already closed", 2) end
+      local r = tpack(read_formats(id, tunpack(fmts, 1, fmts.n)))
+      if not r[1] then raw_error(r[2], 2) end
+      if r[2] == nil then FILE.close(f) end
+      return tunpack(r, 2, r.n)
+    end, nil, nil, f
+  end,
+  type = function(f)
+    local id = file_ids[f]
+    if id == nil then return nil end
+    return id == false and "closed file" or "file"
+  end,
+  output = function(f)
+    if f == nil then return default_out end
+    if type(f) == "string" then
+      local opened, err = open_file(f, "w")
+      if not opened then raw_error(err, 2) end
+      f = opened
+    else
+      id_of(f, "output")
+    end
+    default_out = f
+    return f
+  end,
+  input = function(f)
+    if f == nil then return default_in end
+    if type(f) == "string" then
+      local opened, err = open_file(f, "r")
+      if not opened then raw_error(err, 2) end
+      f = opened
+    else
+      id_of(f, "input")
+    end
+    default_in = f
+    return f
+  end,
+}
+
+spell_loaded._G = _ENV
+spell_loaded.string, spell_loaded.table, spell_loaded.utf8 = string, table, utf8
+spell_loaded.math, spell_loaded.os, spell_loaded.io = math, safe_os, io
+spell_loaded.coroutine = coroutine_lib
+
 -- The bridge -------------------------------------------------------------------------
 
 local bridge = {
