@@ -226,10 +226,7 @@ def config_sections() -> dict[str, Any]:
     for f in fields(config.Settings):
         if f.metadata.get("internal") or f.name == "source":
             continue
-        if f.default_factory is not MISSING:
-            default = f.default_factory()
-        else:
-            default = f.default
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
         out[f.name] = type(default) if is_dataclass(default) else None
     return out
 
