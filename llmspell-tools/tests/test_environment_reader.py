@@ -20,7 +20,15 @@ def test_get(tools):
     r = tools.ok("environment-reader", variable_name="LLMT_API_KEY")
     assert r["result"]["value"] == "[REDACTED]" and r["result"]["redacted"] is True
     r = tools.ok("environment-reader", operation="get", variable_name="LLMT_MISSING")
-    assert r["result"] == {"name": "LLMT_MISSING", "exists": False, "value": None}
+    assert r["result"] == {
+        "name": "LLMT_MISSING",
+        "exists": False,
+        "value": None,
+        "variable_name": "LLMT_MISSING",  # rs-llmspell's names
+        "found": False,
+    }
+    r = tools.ok("environment-reader", variable_name="LLMT_PLAIN")
+    assert r["result"]["variable_name"] == "LLMT_PLAIN" and r["result"]["found"] is True
 
 
 def test_list_and_pattern_redact(tools):

@@ -30,8 +30,11 @@ def test_get_json(net_tools, http_server):
     r = net_tools.ok("http-requester", input=http_server.url("/json"))
     result = r["result"]
     assert result["status"] == 200 and result["json"]["nested"]["a"]["b"] == 42
-    assert "body" not in result  # JSON responses come parsed
+    # parsed as json, and the raw text as body too (rs-llmspell spells read body)
+    assert json.loads(result["body"]) == result["json"]
     assert json.loads(r["text"]) == result["json"]
+    assert result["status_code"] == 200  # rs-llmspell's name beside status
+    assert isinstance(result["timestamp"], str) and result["timestamp"].endswith("+00:00")
     assert result["url"] == http_server.url("/json") and result["redirects"] == []
     assert result["headers"]["content-type"] == "application/json"
     assert result["elapsed_ms"] >= 0
