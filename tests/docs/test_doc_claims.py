@@ -16,7 +16,8 @@ checked against the code *at test time* — nothing here lists what exists:
 - **globals**: in ```lua and ```js blocks, a capitalised global must exist in that
   engine (asked of the real engine through ``llmspell exec``) or be defined by the page,
   and ``Global.member`` of an API global must be one of its functions in that language;
-  Lua blocks must not use what the sandbox removes (``io``, ``require``, ...);
+  Lua blocks must not use a standard library function the sandbox does not have (also
+  asked of the engine);
 - **stale words**: "arrives in a later release", "not yet", "registers nothing", ...
 
 :data:`ALLOWLIST` holds the intentional exceptions, each with its reason; an entry that
@@ -61,11 +62,12 @@ STALE = re.compile(
     re.IGNORECASE,
 )
 
-#: what the Lua sandbox removes (docs/script-api.md#the-lua-sandbox)
-LUA_REMOVED = re.compile(
-    r"\b(?:io|debug|package)\.\w+|\brequire\s*\(|\b(?:dofile|loadfile)\s*\(|"
-    r"\bos\.(?:execute|exit|getenv|remove|rename|tmpname|setlocale)\b|\bstring\.dump\b"
-)
+#: Lua's standard libraries and base functions a sandbox may leave out (or Lua 5.4 lacks);
+#: whether a spell has them is asked of the real engine
+LUA_LIBRARIES = ("string", "table", "math", "io", "os", "coroutine", "utf8", "debug", "package")
+LUA_BASE = ("require", "dofile", "loadfile", "load", "loadstring", "module", "setfenv", "unpack")
+_LUA_LIB_USE = re.compile(rf"(?<![\w.:])({'|'.join(LUA_LIBRARIES)})\s*\.\s*([A-Za-z_]\w*)")
+_LUA_BASE_USE = re.compile(rf"(?<![\w.:])({'|'.join(LUA_BASE)})\s*\(")
 
 
 # -- the pages ------------------------------------------------------------------------------
@@ -191,7 +193,13 @@ def _llmspell() -> str:
 
 
 _ENGINE_GLOBALS = {
-    "lua": "local t = {} for k in pairs(_G) do t[#t + 1] = k end print(table.concat(t, ' '))",
+    # the globals, and "lib.member" for the standard library tables
+    "lua": (
+        "local t = {} for k, v in pairs(_G) do t[#t + 1] = k "
+        f"if type(v) == 'table' and ({' or '.join(f'k == {lib!r}' for lib in LUA_LIBRARIES)}) "
+        "then for m in pairs(v) do t[#t + 1] = k .. '.' .. m end end end "
+        "print(table.concat(t, ' '))"
+    ),
     "js": "print(Object.getOwnPropertyNames(globalThis).join(' '))",
 }
 
@@ -206,6 +214,22 @@ def engine_globals(lang: str) -> frozenset[str]:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return frozenset(proc.stdout.split())
+
+
+def lua_problems(text: str) -> list[tuple[str, str]]:
+    """The Lua standard library members and base functions ``text`` uses that the
+    sandbox does not have, as ``(what, why)``."""
+    available = engine_globals("lua")
+    found: list[tuple[str, str]] = []
+    for lib, member in _LUA_LIB_USE.findall(text):
+        if lib not in available:
+            found.append((f"{lib}.{member}", f"the Lua sandbox has no {lib}"))
+        elif f"{lib}.{member}" not in available:
+            found.append((f"{lib}.{member}", f"the Lua sandbox has no {lib}.{member}"))
+    for name in _LUA_BASE_USE.findall(text):
+        if name not in available:
+            found.append((name, f"the Lua sandbox has no {name}"))
+    return found
 
 
 @functools.cache
@@ -538,10 +562,8 @@ def global_claims(pg: Page) -> list[Problem]:
         available = engine_globals(lang)
         for n, text in enumerate(code.splitlines()):
             line = b.line + n
-            if lang == "lua" and (m := LUA_REMOVED.search(text)):
-                problems.append(
-                    Problem(pg.name, line, "global", m.group(0), "removed by the Lua sandbox")
-                )
+            for what, why in lua_problems(text) if lang == "lua" else []:
+                problems.append(Problem(pg.name, line, "global", what, why))
             for m in _GLOBAL_USE.finditer(text):
                 name, sep, member = m.group(1), m.group(2), m.group(3)
                 if name in own or name in local:
@@ -635,7 +657,7 @@ BAD_PAGE = """# A page with false claims
 ```lua
 local r = Tool.execute("web-search", { query = "x" })
 local a = Agent.create({ model = "openai/gpt-4o-mini", tools = { "calculator", "datetime" } })
-io.write(State.fetch("k"))
+print(State.fetch("k"), os.execute("ls"), debug.traceback(), loadstring("x"))
 local s = Session.create()
 ```
 
@@ -690,7 +712,8 @@ def test_checks_flag_unknown_config_keys() -> None:
 
 def test_checks_flag_unknown_globals_and_sandboxed_names() -> None:
     found = _bad()["global"]
-    assert {"io.write", "State.fetch", "Session", "State.list_keys"} <= found
+    assert {"os.execute", "debug.traceback", "loadstring"} <= found
+    assert {"State.fetch", "Session", "State.list_keys"} <= found
     assert "State.listKeys" not in found
 
 
