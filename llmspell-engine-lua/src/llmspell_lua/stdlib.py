@@ -87,8 +87,12 @@ class LuaStdlib:
             raise ValidationError("require: the module name must be a non-empty string")
         if not isinstance(path_spec, str):
             raise ValidationError("require: package.path must be a string")
-        if "\x00" in name or name.startswith(("/", "\\")) or ".." in name.split("."):
-            raise ValidationError(f"require: invalid module name {name!r}")
+        parts = name.split(".")
+        if any(not p or p.startswith("/") or "\\" in p or "\x00" in p for p in parts):
+            raise ValidationError(
+                f"require: invalid module name {name!r} (dotted names such as 'lib.util' "
+                "find lib/util.lua; a name has no empty parts or path separators at the start)"
+            )
         stem = name.replace(".", "/")
         tried: list[str] = []
         policy = self.engine.session.policy
