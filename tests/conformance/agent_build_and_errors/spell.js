@@ -13,6 +13,6 @@ print(a.name, a.model);
 print((await Agent.get("helper")).name, (await Agent.list()).length, (await Agent.get("missing")) === null);
 print(await Provider.isAvailable("ollama"), await Provider.isAvailable("local_test"), await Provider.isAvailable("nowhere"));
 const names = {};
-for (const p of await Provider.list()) names[p.name] = p.available;
+for (const p of await Provider.list({all: true})) names[p.name] = p.available;
 print(names.openai !== undefined, names.anthropic !== undefined, names.groq !== undefined, names.local_test);
 print(await a.asTool("ask-helper"), await Tool.exists("ask-helper"));

@@ -13,6 +13,6 @@ print(a.name, a.model)
 print(Agent.get("helper").name, #Agent.list(), Agent.get("missing") == nil)
 print(Provider.is_available("ollama"), Provider.is_available("local_test"), Provider.is_available("nowhere"))
 local names = {}
-for _, p in ipairs(Provider.list()) do names[p.name] = p.available end
+for _, p in ipairs(Provider.list({all = true})) do names[p.name] = p.available end
 print(names.openai ~= nil, names.anthropic ~= nil, names.groq ~= nil, names.local_test)
 print(a:as_tool("ask-helper"), Tool.exists("ask-helper"))
