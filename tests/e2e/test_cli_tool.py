@@ -38,6 +38,37 @@ def test_list_table_and_json(cli):
     assert calc["category"] == "utility"
 
 
+def test_list_is_one_line_per_tool_in_80_columns(cli):
+    proc = cli("tool", "list")  # not a terminal: 80 columns, whatever COLUMNS says
+    assert proc.returncode == 0, cli.explain(proc)
+    tools = _json(cli("tool", "list", "-o", "json"))
+    assert isinstance(tools, list)
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(tools)
+    described = {t["name"]: " ".join(t["description"].split()) for t in tools}
+    cut = 0
+    for line, tool in zip(lines, tools, strict=True):
+        assert len(line) <= 80, line
+        name, category, summary = line.split(None, 2)
+        assert (name, category) == (tool["name"], tool["category"])
+        text = described[name]
+        if summary.endswith("…"):
+            cut += 1
+            head = summary[:-1]
+            assert text.startswith(head), (head, text)
+            assert text[len(head)] in " ,;:-(", f"cut inside a word: {line!r}"
+        else:
+            assert text.startswith(summary)
+    assert cut > 0  # the long descriptions were shortened
+
+
+def test_list_long_has_whole_descriptions(cli):
+    proc = cli("tool", "list", "--long", "--category", "utility", env={"COLUMNS": "400"})
+    assert proc.returncode == 0, cli.explain(proc)
+    assert "with optional variables." in proc.stdout  # the end of calculator's description
+    assert "document" not in proc.stdout
+
+
 def test_list_by_category(cli):
     proc = cli("tool", "list", "--category", "media", "-o", "json")
     assert proc.returncode == 0, cli.explain(proc)
@@ -78,7 +109,67 @@ def test_info_text_and_json(cli):
 def test_info_marks_required_parameters(cli):
     proc = cli("tool", "info", "image-processor")
     assert proc.returncode == 0, cli.explain(proc)
-    assert "file_path*" in proc.stdout
+    assert "  file_path (string, required)" in proc.stdout
+    assert "  width (integer" in proc.stdout and "optional" in proc.stdout
+
+
+def test_info_shows_timeout_security_defaults_settings_and_examples(cli):
+    proc = cli("tool", "info", "calculator")
+    assert proc.returncode == 0, cli.explain(proc)
+    out = proc.stdout
+    assert "timeout: 5 s per call" in out
+    assert "security: none declared" in out
+    # a long parameter line wraps, indented under its name
+    assert '  operation (one of: "evaluate" | "validate" | "functions", optional, default\n' in out
+    assert '      "evaluate")\n' in out
+    assert "settings ([tools.calculator] in llmspell.toml):" in out
+    assert "  max_int_bits (integer 1.., optional, default 100000)" in out
+    assert 'example (Lua):\n  Tool.execute("calculator", {input = "1 + 2"})\n' in out
+    assert 'example (JavaScript):\n  await Tool.execute("calculator", {input: "1 + 2"})\n' in out
+    assert all(len(line) <= 80 for line in out.splitlines()), out
+
+
+def test_info_security_needs_and_a_tool_without_settings(cli):
+    proc = cli("tool", "info", "http-requester")
+    assert proc.returncode == 0, cli.explain(proc)
+    assert "security: network: needs [security] allow_network (or --allow-net)" in proc.stdout
+    proc = cli("tool", "info", "video-processor")
+    assert "files: only under [security] allowed_paths" in proc.stdout
+    assert "processes: needs [security] allow_process" in proc.stdout
+    proc = cli("tool", "info", "uuid-generator")
+    assert "settings: none" in proc.stdout
+    # a required enum gets a free-form parameter too, so the example does something
+    proc = cli("tool", "info", "file-operations")
+    assert 'Tool.execute("file-operations", {operation = "read", path = "data.txt"})' in proc.stdout
+
+
+def test_info_json_carries_the_same_data(cli):
+    proc = cli("tool", "info", "calculator", "-o", "json")
+    assert proc.returncode == 0, cli.explain(proc)
+    info = _json(proc)
+    assert isinstance(info, dict)
+    assert info["timeout_seconds"] == 5 and info["security"] == []
+    rows = {row["name"]: row for row in info["parameter_list"]}
+    assert rows["operation"]["default"] == "evaluate" and rows["operation"]["required"] is False
+    assert rows["input"]["type"] == "string" and "default" not in rows["input"]
+    assert info["settings"]["table"] == "[tools.calculator]"
+    assert info["settings"]["keys"][0]["name"] == "max_int_bits"
+    assert info["examples"] == {
+        "lua": 'Tool.execute("calculator", {input = "1 + 2"})',
+        "js": 'await Tool.execute("calculator", {input: "1 + 2"})',
+    }
+    network = _json(cli("tool", "info", "database-connector", "-o", "json"))
+    assert isinstance(network, dict) and network["security"] == ["files", "network"]
+
+
+def test_info_examples_run_in_both_engines(cli):
+    # the printed example is a real call: run it as a spell
+    info = _json(cli("tool", "info", "calculator", "-o", "json"))
+    assert isinstance(info, dict)
+    lua = cli("exec", f"print({info['examples']['lua']}.text)")
+    assert lua.returncode == 0 and lua.stdout.strip() == "3", cli.explain(lua)
+    js = cli("exec", "-e", "js", f"console.log(({info['examples']['js']}).text)")
+    assert js.returncode == 0 and js.stdout.strip() == "3", cli.explain(js)
 
 
 def test_info_shows_square_brackets_literally(cli):
@@ -216,7 +307,7 @@ def test_every_listing_takes_output_json_and_the_older_json_flag(cli, command):
 
 
 def test_tool_commands_take_config(cli):
-    cli.write("alt.toml", '[tools.calculator]\nmax_int_bits = 64\n')
+    cli.write("alt.toml", "[tools.calculator]\nmax_int_bits = 64\n")
     proc = cli("tool", "invoke", "calculator", "-p", '{"input": "2 ** 100"}', "-c", "alt.toml")
     assert proc.returncode == 1, cli.explain(proc)
     assert "max_int_bits" in proc.stdout
