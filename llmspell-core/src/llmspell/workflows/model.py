@@ -54,7 +54,7 @@ TEMPLATES_UNAVAILABLE = (
 )
 TEMPLATES_HINT = (
     "build the steps yourself: agent steps (Agent.builder()) and tool steps; to fill a text "
-    "template use a tool step with tool = \"template-creator\""
+    'template use a tool step with tool = "template-creator"'
 )
 
 #: the largest number of loop iterations when a loop sets no max_iterations
@@ -243,8 +243,8 @@ def _condition(value: Any, where: str) -> Any:
         if len(parts) == 3 and parts[0] == "step":
             return {"type": "step_output_equals", "step": parts[1], "expected": parts[2]}
         raise ValidationError(
-            f"{where}: condition {value!r} is not one of \"always\", \"never\" or "
-            "\"step:<step>:<expected text>\"; give a function(ctx) or {type=...}"
+            f'{where}: condition {value!r} is not one of "always", "never" or '
+            '"step:<step>:<expected text>"; give a function(ctx) or {type=...}'
         )
     if not isinstance(value, dict):
         raise ValidationError(
@@ -264,10 +264,10 @@ def _condition(value: Any, where: str) -> Any:
         )
     out = dict(value, type=kind)
     if kind in ("and", "or"):
-        parts = value.get("conditions")
-        if not isinstance(parts, list) or not parts:
+        combined = value.get("conditions")
+        if not isinstance(combined, list) or not combined:
             raise ValidationError(f"{where}: an {kind} condition needs conditions = {{...}}")
-        out["conditions"] = [_condition(c, where) for c in parts]
+        out["conditions"] = [_condition(c, where) for c in combined]
         return out
     if kind == "not":
         if value.get("condition") is None:
@@ -386,8 +386,7 @@ def _strategy(value: Any, where: str) -> str:
     strategy = STRATEGY_ALIASES.get(key) if isinstance(key, str) else None
     if strategy is None:
         raise ValidationError(
-            f"{where}: error_strategy must be one of {', '.join(ERROR_STRATEGIES)}, "
-            f"got {value!r}"
+            f"{where}: error_strategy must be one of {', '.join(ERROR_STRATEGIES)}, got {value!r}"
         )
     return strategy
 

@@ -86,9 +86,7 @@ def _step(expr: str, path: list[str], scope: Mapping[str, Any], *, rs_form: bool
     name, rest = path[0], path[1:]
     if name not in outputs:
         known = ", ".join(outputs) or "none yet"
-        raise WorkflowError(
-            f"placeholder {{{{{expr}}}}} names no step that has run (ran: {known})"
-        )
+        raise WorkflowError(f"placeholder {{{{{expr}}}}} names no step that has run (ran: {known})")
     output = outputs[name]
     if not rest or rest == ["text"]:
         return step_text(output)

@@ -193,4 +193,3 @@ async def _work(
     fn_ctx = {**scope, "input": value if given else ex.input, "workflow_input": ex.input}
     assert step.fn is not None
     return await step.fn(fn_ctx)
-

@@ -48,8 +48,14 @@ def _get(params: dict[str, Any]) -> Any:
         return output({**missing, "variable_name": name, "found": False}, text="")
     text = shown(name, value)
     return output(
-        {"name": name, "exists": True, "value": text, "redacted": text != value,
-         "variable_name": name, "found": True},
+        {
+            "name": name,
+            "exists": True,
+            "value": text,
+            "redacted": text != value,
+            "variable_name": name,
+            "found": True,
+        },
         text=text,
     )
 
