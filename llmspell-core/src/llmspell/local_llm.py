@@ -134,7 +134,8 @@ def _reason(exc: BaseException) -> str:
         return "connection refused"
     if isinstance(exc, TimeoutError):
         return "no answer (timed out)"
-    return type(exc).__name__ + (f": {exc.strerror}" if getattr(exc, "strerror", None) else "")
+    strerror = getattr(exc, "strerror", None)
+    return type(exc).__name__ + (f": {strerror}" if strerror else "")
 
 
 async def _get(backend: Backend, url: str, env: Mapping[str, str], body: Any = None) -> Any:
@@ -159,7 +160,7 @@ def _epoch(value: Any) -> int | None:
 
 
 def _ollama_model(backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
-    details = item.get("details") if isinstance(item.get("details"), dict) else {}
+    details: dict[str, Any] = item["details"] if isinstance(item.get("details"), dict) else {}
     model: dict[str, Any] = {
         "id": str(item.get("name") or item.get("model") or ""),
         "backend": backend.name,
@@ -178,7 +179,7 @@ def _ollama_model(backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _openai_model(backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
-    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    meta: dict[str, Any] = item["meta"] if isinstance(item.get("meta"), dict) else {}
     model: dict[str, Any] = {
         "id": str(item.get("id") or ""),
         "backend": backend.name,
@@ -345,7 +346,9 @@ async def _ollama_show(backend: Backend, model_id: str, env: Mapping[str, str]) 
     if not isinstance(shown, dict):
         return {}
     extra: dict[str, Any] = {}
-    info = shown.get("model_info") if isinstance(shown.get("model_info"), dict) else {}
+    info: dict[str, Any] = (
+        shown["model_info"] if isinstance(shown.get("model_info"), dict) else {}
+    )
     arch = info.get("general.architecture")
     if isinstance(arch, str):
         extra["architecture"] = arch

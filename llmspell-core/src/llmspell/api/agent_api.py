@@ -233,7 +233,8 @@ def wrap_as_tool(ctx: CallContext, agent: Any, options: dict[str, Any] | None) -
         raise ValidationError("Agent.wrap_as_tool: name must be a string")
     if description is not None and not isinstance(description, str):
         raise ValidationError("Agent.wrap_as_tool: description must be a string")
-    return agent_as_tool(ctx, agent, name, description)
+    tool_name: str = agent_as_tool(ctx, agent, name, description)
+    return tool_name
 
 
 @AGENT.function("get", Param("name", "string"))

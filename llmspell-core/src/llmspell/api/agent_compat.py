@@ -70,7 +70,8 @@ def _number(key: str, value: Any, *, integer: bool, high: float) -> int | float:
         if float(value) != int(value):
             raise ValidationError(f"Agent: resource_limits.{key} must be an integer")
         return int(value)
-    return value
+    number: int | float = value
+    return number
 
 
 def _limits(value: Any) -> dict[str, Any]:
