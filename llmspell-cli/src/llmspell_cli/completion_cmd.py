@@ -55,6 +55,6 @@ def register(app: typer.Typer) -> None:
     variable is set) make typer answer in the protocol of the scripts printed."""
     app.command("completion")(completion)
     if os.environ.get(COMPLETE_VAR):
-        from typer.completion import completion_init
+        from typer._completion_classes import completion_init
 
         completion_init()
