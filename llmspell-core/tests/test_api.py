@@ -266,7 +266,7 @@ def test_debug_timer(host: Host) -> None:
     timer = host("Debug.timer", "load")
     assert isinstance(timer, Timer)
     assert host.session.object_type(timer) is TIMER
-    assert TIMER.fields(timer) == {"name": "load"}
+    assert TIMER.fields(timer) == {"name": "load", "id": "load-1"}
     lap = host.method(timer, "lap")
     assert lap >= 0
     elapsed = host.method(timer, "elapsed")
@@ -279,7 +279,7 @@ def test_debug_timer(host: Host) -> None:
 
 
 def test_debug_timer_default_name(host: Host) -> None:
-    assert TIMER.fields(host("Debug.timer")) == {"name": "timer"}
+    assert TIMER.fields(host("Debug.timer")) == {"name": "timer", "id": "timer-1"}
 
 
 def test_timer_method_needs_its_object(host: Host) -> None:
