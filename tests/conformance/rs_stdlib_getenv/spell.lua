@@ -1,0 +1,10 @@
+-- os.getenv returns only what [security] env_allowlist lists, and never a credential.
+print("CONF_APP_MODE: " .. tostring(os.getenv("CONF_APP_MODE")))
+print("CONF_APP_REGION (glob): " .. tostring(os.getenv("CONF_APP_REGION")))
+print("CONF_APP_API_KEY (glob, a credential): " .. tostring(os.getenv("CONF_APP_API_KEY")))
+print("CONF_APP_TOKEN (glob, a credential): " .. tostring(os.getenv("CONF_APP_TOKEN")))
+print("CONF_NOT_LISTED: " .. tostring(os.getenv("CONF_NOT_LISTED")))
+print("OPENAI_API_KEY: " .. tostring(os.getenv("OPENAI_API_KEY")))
+print("HOME: " .. tostring(os.getenv("HOME")))
+print("CONF_APP_DB: " .. tostring(os.getenv("CONF_APP_DB")))
+print("unset: " .. tostring(os.getenv("CONF_APP_UNSET")))
