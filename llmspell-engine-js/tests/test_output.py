@@ -49,7 +49,7 @@ def test_printed_objects_show_no_bridge_markers(spell):
     )
     out = ran.stdout
     assert "\\u0000" not in out and "\x00" not in out
-    assert out == '{"f":"[Function: g]","n":[1,"NaN","-Infinity",null],"t":{"name":"w"}}\n'
+    assert out == '{"f":"[Function: g]","n":[1,"NaN","-Infinity",null],"t":{"name":"w","id":"w-1"}}\n'
 
 
 def test_functions_inside_printed_objects_show_their_names(spell):
