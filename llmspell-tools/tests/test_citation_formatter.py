@@ -127,3 +127,11 @@ def test_whitespace_runs_do_not_make_parsing_quadratic(tools):
     entry = "@article{k, author={Doe, John  and  Roe, Jane}, title={T}, year={2020}}"
     r = tools.ok("citation-formatter", input=entry)
     assert "Doe" in r["text"] and "Roe" in r["text"]
+
+
+def test_rs_llmspell_format_and_cite_keys(tools):
+    # rs-llmspell's parameter names: format (= input_format) and cite_keys
+    r = tools.ok("citation-formatter", input=BIB, format="bibtex", cite_keys=["adams1979"])
+    assert r["result"]["count"] == 1 and r["result"]["citations"][0]["key"] == "adams1979"
+    bad = tools.failed("citation-formatter", input=BIB, cite_keys=["nobody"])
+    assert bad["error_kind"] == "ValidationError" and "nobody" in bad["error"]

@@ -112,7 +112,7 @@ def _load(params: dict[str, Any]) -> list[dict[str, Any]]:
         fail("'input' (a BibTeX or YAML bibliography) is required", kind="ValidationError")
     if len(text) > MAX_INPUT:
         fail(f"input is longer than {MAX_INPUT} characters", kind="LimitExceeded")
-    fmt = params.get("input_format", "auto")
+    fmt = params.get("input_format") or params.get("format") or "auto"  # format: rs-llmspell
     if fmt == "auto":
         fmt = "bibtex" if _BIBTEX_ENTRY.search(text) else "yaml"
     if fmt == "bibtex":
@@ -331,6 +331,12 @@ def _sort_key(entry: dict[str, Any]) -> tuple[str, str, str]:
 def _format(params: dict[str, Any]) -> Any:
     style = params.get("style", "apa")
     entries = sorted(_load(params), key=_sort_key)
+    wanted = params.get("cite_keys")
+    if wanted is not None:  # rs-llmspell's cite_keys: only these entries
+        missing = [k for k in wanted if k not in {str(e["key"]) for e in entries}]
+        if missing:
+            fail(f"cite_keys not in the bibliography: {', '.join(missing)}", kind="ValidationError")
+        entries = [e for e in entries if str(e["key"]) in wanted]
     formatter = _FORMATTERS[style]
     citations = [{"key": str(e["key"]), "type": e["type"], "citation": formatter(e)}
                  for e in entries]  # fmt: skip
@@ -416,6 +422,16 @@ TOOL = Tool(
                 "type": "string",
                 "enum": ["auto", "bibtex", "yaml"],
                 "default": "auto",
+            },
+            "format": {
+                "type": "string",
+                "enum": ["auto", "bibtex", "yaml"],
+                "description": "rs-llmspell's name of input_format",
+            },
+            "cite_keys": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "format only the entries with these keys",
             },
             "style": {"type": "string", "enum": list(STYLES), "default": "apa"},
         },
