@@ -6,8 +6,10 @@ settings accepts any key. A real ``llmspell`` subprocess per case (see conftest.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +193,19 @@ def test_a_tool_without_a_settings_schema_accepts_any_key(cli, plugin_env):
     cli.write("llmspell.toml", "[tools.third-party-ecko]\nanything = 7\n")
     proc = cli("config", "validate", env=plugin_env)
     assert proc.returncode == 2 and "did you mean 'third-party-echo'?" in proc.stderr
+
+
+def test_the_tool_tables_in_the_docs_validate(cli):
+    # every ```toml block of docs/ with a [tools.NAME] table names real tools and keys
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    blocks = [
+        (page, block)
+        for page in sorted(docs.rglob("*.md"))
+        for block in re.findall(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+        if "[tools." in block
+    ]
+    assert len(blocks) >= 3
+    for i, (page, block) in enumerate(blocks):
+        cli.write(f"doc{i}.toml", block)
+        proc = cli("config", "validate", "--config", f"doc{i}.toml")
+        assert proc.returncode == 0, f"{page.relative_to(docs)}:\n{cli.explain(proc)}"
