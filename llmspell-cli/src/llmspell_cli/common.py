@@ -1,31 +1,42 @@
-"""Helpers shared by commands: building a runtime, reporting errors, exit codes."""
+"""Helpers shared by commands: the options every command spells the same way, plus
+(re-exported from :mod:`llmspell_cli._support`) exit codes, building a runtime and
+reporting errors."""
 
 from __future__ import annotations
 
-import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from llmspell.errors import LLMSpellError
-    from llmspell.runtime import Runtime
+from llmspell_cli._support import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SCRIPT,
+    EXIT_USAGE,
+    USAGE_KINDS,
+    OutputFormat,
+    build_runtime,
+    fail,
+    report,
+    wants_json,
+)
 
-#: exit codes: 0 ok, 1 script error (a limit too), 2 usage/configuration error,
-#: 130 interrupted (Ctrl-C)
-EXIT_OK, EXIT_SCRIPT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-USAGE_KINDS = {"ConfigurationError", "PluginError"}
-
-
-class OutputFormat(StrEnum):
-    """What a command prints: ``text`` for people, ``json`` for programs."""
-
-    text = "text"
-    json = "json"
-
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_SCRIPT",
+    "EXIT_USAGE",
+    "USAGE_KINDS",
+    "ConfigOpt",
+    "JsonFlagOpt",
+    "OutputFormat",
+    "OutputOpt",
+    "build_runtime",
+    "fail",
+    "report",
+    "wants_json",
+]
 
 #: the options every command spells the same way
 OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
@@ -35,57 +46,3 @@ JsonFlagOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="Config file (default: discovered).")
 ]
-
-
-def wants_json(output: OutputFormat, json_flag: bool = False) -> bool:
-    """True when ``--output json`` (or the older ``--json``) was given."""
-    return json_flag or output is OutputFormat.json
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print ``llmspell: message`` on stderr and exit with ``code``."""
-    print(f"llmspell: {message}", file=sys.stderr)
-    raise SystemExit(code)
-
-
-def report(err: LLMSpellError) -> NoReturn:
-    """Print an error as ``file:line: Kind: message`` and exit 1; 2 for a configuration
-    or plugin error raised before the spell ran (one the spell raised has a location)."""
-    print(err.display(), file=sys.stderr)
-    if err.kind == "Interrupted":
-        raise SystemExit(EXIT_INTERRUPTED)
-    usage = err.kind in USAGE_KINDS and err.file is None
-    raise SystemExit(EXIT_USAGE if usage else EXIT_SCRIPT)
-
-
-def build_runtime(
-    config: Path | None = None,
-    overrides: dict[tuple[str, ...], Any] | None = None,
-    *,
-    allow_hosts: list[str] | None = None,
-) -> Runtime:
-    """Load settings (file, env, flags) and plugins; usage errors exit 2.
-
-    ``allow_hosts`` (``--allow-host``) are appended to ``[security] allowed_hosts``.
-    """
-    from llmspell.config import load_settings
-    from llmspell.errors import LLMSpellError
-    from llmspell.runtime import Runtime
-
-    try:
-        settings = load_settings(config, overrides=overrides)
-        if allow_hosts:
-            hosts = [*settings.security.allowed_hosts, *allow_hosts]
-            extended = {**(overrides or {}), ("security", "allowed_hosts"): hosts}
-            settings = load_settings(config, overrides=extended)
-        runtime = Runtime(settings)
-    except LLMSpellError as exc:
-        print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
-    for info in runtime.loader.errors:
-        print(
-            f"llmspell: warning: plugin {info.name!r} was skipped: {info.error} "
-            "(see: llmspell plugins)",
-            file=sys.stderr,
-        )
-    return runtime

@@ -1,5 +1,6 @@
 """``llmspell run --stream``: agent tokens on stderr as they arrive, with a spinner
-until the first token of each call (stdout stays the spell's own output)."""
+until the first token of a call (stdout stays the spell's own output); concurrent calls
+in whole labelled lines."""
 
 from __future__ import annotations
 
@@ -8,42 +9,103 @@ from typing import Any
 
 
 class StreamDisplay:
-    """The stream observer the runtime calls for every agent call."""
+    """The stream observer the runtime calls for every agent call.
 
-    def __init__(self) -> None:
-        from rich.console import Console
+    One call at a time streams as it arrives: ``[agent] `` then the tokens. While calls
+    run concurrently (``Agent.execute_all``, parallel workflow steps) each call's text is
+    collected and written in whole lines, each labelled with its agent
+    (``[writer] ...``; ``[writer#2]`` when the same agent runs twice at once), so tokens
+    of different calls never interleave inside a line.
+    """
 
-        self.console = Console(stderr=True)
-        self._status: Any = None
-        self._started = False
+    def __init__(self, lock: Any = None) -> None:
+        import threading
 
-    def call_started(self, agent: str) -> None:
-        """A call began: show a spinner until its first token."""
-        self._started = False
-        if self.console.is_terminal:
-            self._status = self.console.status(f"[dim]{agent} is thinking…[/dim]")
-            self._status.start()
+        self._lock = lock or threading.RLock()
+        self._out = sys.stderr
+        self._calls: dict[int, _Stream] = {}
+        #: the call whose tokens are being written as they come (one call running)
+        self._live: int | None = None
+        self._spinner: Any = None
+        if self._out.isatty():
+            from rich.console import Console
+
+            self._console: Any = Console(stderr=True)
         else:
-            sys.stderr.write(f"[{agent}] ")
+            self._console = None
 
-    def token(self, text: str) -> None:
-        """A token arrived: stop the spinner and show it."""
-        if not self._started:
-            self._started = True
-            self._stop_spinner()
-        sys.stderr.write(text)
-        sys.stderr.flush()
+    def call_started(self, agent: str, call_id: int = 0) -> None:
+        """A call began: label it, show a spinner until the first token of a lone call."""
+        with self._lock:
+            same = sum(1 for c in self._calls.values() if c.agent == agent)
+            label = agent if same == 0 else f"{agent}#{same + 1}"
+            self._calls[call_id] = _Stream(agent, label)
+            if len(self._calls) == 1:
+                self._live = call_id
+                if self._console is not None:
+                    self._spinner = self._console.status(f"{agent} is thinking…")
+                    self._spinner.start()
+            else:
+                self._to_lines()
 
-    def call_finished(self) -> None:
-        """The call ended."""
+    def token(self, text: str, call_id: int = 0) -> None:
+        """A token arrived: write it (a lone call) or collect it into whole lines."""
+        with self._lock:
+            stream = self._calls.get(call_id)
+            if stream is None:
+                return
+            if self._live == call_id:
+                self._stop_spinner()
+                if not stream.opened:
+                    self._write(f"[{stream.label}] ")
+                    stream.opened = True
+                self._write(text)
+                return
+            stream.pending += text
+            *lines, stream.pending = stream.pending.split("\n")
+            for line in lines:
+                self._write(f"[{stream.label}] {line}\n")
+
+    def call_finished(self, call_id: int = 0) -> None:
+        """The call ended: end its line (or write what is left of it)."""
+        with self._lock:
+            stream = self._calls.pop(call_id, None)
+            if stream is None:
+                return
+            if self._live == call_id:
+                self._stop_spinner()
+                self._live = None
+                if stream.opened:
+                    self._write("\n")
+            elif stream.pending:
+                self._write(f"[{stream.label}] {stream.pending}\n")
+
+    def _to_lines(self) -> None:
+        """A second call started: the live call's text continues as labelled lines."""
         self._stop_spinner()
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+        live = self._calls.get(self._live) if self._live is not None else None
+        if live is not None and live.opened:
+            self._write("\n")
+        self._live = None
+
+    def _write(self, text: str) -> None:
+        self._out.write(text)
+        self._out.flush()
 
     def _stop_spinner(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+
+class _Stream:
+    """One call's label and the text not yet written as a whole line."""
+
+    def __init__(self, agent: str, label: str) -> None:
+        self.agent = agent
+        self.label = label
+        self.pending = ""
+        self.opened = False
 
 
 def print_usage(usage: dict[str, Any]) -> None:

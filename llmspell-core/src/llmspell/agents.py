@@ -1,4 +1,5 @@
-"""Agents: a model, a system prompt, allowed tools and a conversation (script-api.md#agent-and-provider).
+"""Agents: a model, a system prompt, allowed tools and a conversation
+(script-api.md#agent-and-provider).
 
 :meth:`Agent.execute` runs the tool-call loop itself: the model asks for tools, the
 tools run (built-in, script-registered, or other agents registered as tools), their
@@ -36,6 +37,7 @@ from llmspell.llm import (
     ToolSpec,
     Usage,
 )
+from llmspell.progress import AgentCall, agent_call, current_call
 from llmspell.schema import SchemaProblem, check_schema, first_error
 from llmspell.tools import Tool, execute_tool
 
@@ -203,11 +205,18 @@ class Agent:
         In a runtime, the agent hook points fire around the call and ``agent.started`` /
         ``agent.completed`` / ``agent.failed`` events are published.
         """
+        with agent_call(ctx, self.name, self.model) as call:
+            return await self._execute_observed(ctx, input, on_chunk, call.call_id)
+
+    async def _execute_observed(
+        self, ctx: Any, input: Any, on_chunk: ChunkSink | None, call_id: int
+    ) -> dict[str, Any]:
         hooks = hooks_of(ctx)
         if hooks is None:
             return await self._execute_timed(ctx, input, on_chunk)
         cid = correlation_of(ctx)
-        publish(ctx, "agent.started", {"agent": self.name, "model": self.model}, cid)
+        ident = {"agent": self.name, "model": self.model, "call_id": call_id}
+        publish(ctx, "agent.started", ident, cid)
         started = time.perf_counter()
         try:
             result: Any = await around(
@@ -221,13 +230,13 @@ class Agent:
                 report=report_of(ctx),
             )
         except LLMSpellError as exc:
-            info = {"agent": self.name, "error": exc.message, "error_kind": exc.kind}
+            info = {**ident, "error": exc.message, "error_kind": exc.kind}
             publish(ctx, "agent.failed", info, cid)
             raise
         if not isinstance(result, dict):  # a hook replaced it with a bare value
             result = _hook_result(self, str(result), skipped=False)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
-        done: dict[str, Any] = {"agent": self.name, "model": self.model, "duration_ms": elapsed}
+        done: dict[str, Any] = {**ident, "duration_ms": elapsed}
         publish(ctx, "agent.completed", {**done, "usage": result.get("usage")}, cid)
         final: dict[str, Any] = result
         return final
@@ -250,21 +259,54 @@ class Agent:
     async def _execute(
         self, ctx: Any, input: Any, on_chunk: ChunkSink | None, started: float
     ) -> dict[str, Any]:
+        usage = Usage()
+        seen: dict[str, str] = {}
+        call = current_call()
+        if call is None or call.agent != self.name:
+            call = AgentCall(0, self.name, self.model, ctx)
+        try:
+            return await self._converse(ctx, input, on_chunk, started, usage, seen, call)
+        finally:
+            # tokens spent count even when the call fails later (a tool round, a
+            # timeout): the run's usage is what the provider will bill
+            if seen:
+                model = seen.get("model") or self.model_id
+                self._account(ctx, usage, self.provider.cost_usd(model, usage))
+
+    async def _converse(
+        self,
+        ctx: Any,
+        input: Any,
+        on_chunk: ChunkSink | None,
+        started: float,
+        usage: Usage,
+        seen: dict[str, str],
+        this: AgentCall,
+    ) -> dict[str, Any]:
         user = self._user_message(ctx, input)
         # what is sent holds at most max_conversation_length messages, the new one included
         prefix = self._trim(self.history, self.spec.max_conversation_length - 1)
         messages = [*prefix, user]
         tools = self._tool_specs()
-        usage = Usage()
         calls: list[dict[str, Any]] = []
         response = ChatResponse(text="")
         for step in range(self.spec.max_tool_calls + 1):
             offer = tools if step < self.spec.max_tool_calls else []
             observer = getattr(ctx, "stream_observer", None)
-            response = await self._call(self._request(messages, offer), on_chunk, observer, ctx)
+            request = self._request(messages, offer)
+            response = await self._call(request, on_chunk, observer, ctx, this)
             usage.add(response.usage)
+            seen["model"] = response.model or self.model_id
             if not (response.tool_calls and offer):
                 break
+            round_info = {
+                "agent": self.name,
+                "call_id": this.call_id,
+                "round": step + 1,
+                "tools": [c.name for c in response.tool_calls],
+                "usage": usage.as_dict(),
+            }
+            publish(ctx, "agent.tool_round", round_info, correlation_of(ctx))
             messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
             for call in response.tool_calls:
                 if call.error is not None:
@@ -283,7 +325,6 @@ class Agent:
         added = messages[len(prefix) :]
         self.history = self._trim([*self.history, *added], self.spec.max_conversation_length)
         cost = self.provider.cost_usd(response.model or self.model_id, usage)
-        self._account(ctx, usage, cost)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
         result: dict[str, Any] = {
             "text": response.text,
@@ -321,6 +362,7 @@ class Agent:
         on_chunk: ChunkSink | None,
         observer: Any = None,
         ctx: Any = None,
+        call: AgentCall | None = None,
     ) -> ChatResponse:
         hooks = hooks_of(ctx)
         if hooks is not None and hooks.has("BeforeProviderCall", "AfterProviderCall"):
@@ -338,7 +380,7 @@ class Agent:
                     f"{outcome.by()} at BeforeProviderCall",
                     "ProviderError",
                 )
-            response = await self._call(request, on_chunk, observer)
+            response = await self._call(request, on_chunk, observer, None, call)
             after = {
                 **info,
                 "finish_reason": response.finish_reason,
@@ -349,16 +391,17 @@ class Agent:
             return response
         if on_chunk is None and observer is None:
             return await self.provider.chat(request)
+        call_id = call.call_id if call is not None else 0
         if observer is not None:
-            observer.call_started(self.name)
+            observer.call_started(self.name, call_id)
         try:
-            return await self._streamed(request, on_chunk, observer)
+            return await self._streamed(request, on_chunk, observer, call_id)
         finally:
             if observer is not None:
-                observer.call_finished()
+                observer.call_finished(call_id)
 
     async def _streamed(
-        self, request: ChatRequest, on_chunk: ChunkSink | None, observer: Any
+        self, request: ChatRequest, on_chunk: ChunkSink | None, observer: Any, call_id: int
     ) -> ChatResponse:
         final: ChatResponse | None = None
         index = 0
@@ -368,7 +411,7 @@ class Agent:
             elif piece:
                 index += 1
                 if observer is not None:
-                    observer.token(piece)
+                    observer.token(piece, call_id)
                 if on_chunk is not None:
                     outcome = on_chunk({"text": piece, "index": index})
                     if asyncio.iscoroutine(outcome):

@@ -194,7 +194,8 @@ class RunSession:
         self.data: dict[str, Any] = {}
         self.cleanups: list[Callable[[], Any]] = []
         #: set by ``llmspell run --stream``: sees every agent call's tokens as they arrive
-        #: (``call_started(agent)``, ``token(text)``, ``call_finished()``)
+        #: (``call_started(agent, call_id)``, ``token(text, call_id)``,
+        #: ``call_finished(call_id)``; concurrent calls have different ids)
         self.stream_observer: Any = None
         self.engine: ScriptEngine = engine_cls(self)
 
@@ -382,6 +383,8 @@ class Runtime:
         )
         self._executor: ThreadPoolExecutor | None = None
         self._started = False
+        #: the usage of the last run, also of one that failed (``RunResult.usage`` shape)
+        self.last_usage: dict[str, Any] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -573,6 +576,8 @@ class Runtime:
                 task.uncancel()
             raise self._located(session, session.timeout_error()) from None
         finally:
+            # what the run spent, also when it failed (the CLI reports it either way)
+            self.last_usage = dict(session.usage)
             watchdog.unwatch(watch)
             session.engine.close()
             for cleanup in reversed(session.cleanups):

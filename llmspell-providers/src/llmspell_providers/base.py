@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from llmspell.errors import LLMSpellError
 from llmspell.llm import Capabilities, ChatProvider, ChatRequest, ProviderConfig, Usage
+from llmspell.progress import report_retry
 from llmspell_providers import capabilities as caps
 from llmspell_providers import sdk_errors
 from llmspell_providers.retry import with_retries
@@ -80,11 +81,24 @@ class SDKProvider(ChatProvider):
         kwargs: dict[str, Any] = {}
         if self.sleep is not None:
             kwargs["sleep"] = self.sleep
+        max_retries = self.config.max_retries
+
+        def on_retry(attempt: int, delay: float, exc: Exception) -> None:
+            report_retry(
+                provider=self.config.name,
+                model=model,
+                attempt=attempt,
+                max_retries=max_retries,
+                delay_s=delay,
+                error=exc,
+            )
+
         try:
             return await with_retries(
                 call,
-                max_retries=self.config.max_retries,
+                max_retries=max_retries,
                 classify=lambda exc: sdk_errors.classify(sdk, exc),
+                on_retry=on_retry,
                 **kwargs,
             )
         except LLMSpellError:

@@ -60,11 +60,13 @@ async def with_retries(
     max_delay: float = 20.0,
     max_retry_after: float = 60.0,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    on_retry: Callable[[int, float, Exception], None] | None = None,
 ) -> T:
     """Await ``call()``; on a retryable failure wait and try again, at most
     ``max_retries`` more times. The wait is the server's Retry-After when given
     (capped at ``max_retry_after``), else full jitter: uniform in
-    ``[0, min(max_delay, base_delay * 2**attempt)]``."""
+    ``[0, min(max_delay, base_delay * 2**attempt)]``. ``on_retry(attempt, delay, exc)``
+    is told before each wait (attempt counts from 1)."""
     attempt = 0
     while True:
         try:
@@ -78,4 +80,6 @@ async def with_retries(
             else:
                 delay = random.uniform(0.0, min(max_delay, base_delay * (2**attempt)))
             attempt += 1
+            if on_retry is not None:
+                on_retry(attempt, delay, exc)
             await sleep(delay)
