@@ -328,3 +328,15 @@ def test_config_helpers_read_and_refuse_writes(host: OpHost) -> None:
         with pytest.raises(SecurityError, match="cannot change the configuration"):
             host(f"Config.{writer}", *args)
     assert host.runtime.settings.security.allow_network is False
+
+
+def test_debug_regex_filters_are_time_bounded(host: OpHost) -> None:
+    import time
+
+    host("Debug.addAdvancedFilter", "^(a+)+$", "regex", False)
+    started = time.monotonic()
+    try:
+        host("Debug.error", "x", "a" * 40 + "b")
+    except LimitExceeded as exc:
+        assert "took longer" in exc.message
+    assert time.monotonic() - started < 5
