@@ -19,6 +19,8 @@ checked against the code *at test time* — nothing here lists what exists:
   Lua blocks must not use a standard library function the sandbox does not have (also
   asked of the engine);
 - **stale words**: "arrives in a later release", "not yet", "registers nothing", ...
+- **counts**: "N tools" must be the number of installed tools, and the tool index
+  (``docs/tools/README.md``) must have a row for every one.
 
 :data:`ALLOWLIST` holds the intentional exceptions, each with its reason; an entry that
 no longer matches anything fails too, so the list stays small.
@@ -46,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: intentional mentions: (page, kind, value) -> why the page says it
 ALLOWLIST: dict[tuple[str, str, str], str] = {
     ("docs/script-api.md", "tool", "revers"): "shows the NotFoundError of a misspelt name",
+    ("docs/DESIGN.md", "count", "30 built-in tools"): "a start-up measurement of its time",
     ("docs/agents.md", "tool", "calculater"): "shows the error for an unknown tool (Lua)",
     ("docs/agents.md", "tool", "nope"): "shows the error for an unknown tool (JavaScript)",
     ("docs/security.md", "command", "llmspell serve"): (
@@ -591,6 +594,20 @@ def global_claims(pg: Page) -> list[Problem]:
     return problems
 
 
+_TOOL_COUNT = re.compile(r"\b(\d+) (?:built-in )?tools\b")
+
+
+def count_claims(pg: Page) -> list[Problem]:
+    """ "N tools" where N is not the number of installed tools."""
+    total = len(tool_names())
+    return [
+        Problem(pg.name, line, "count", m.group(0), f"{total} tools are installed")
+        for line, text in pg.prose
+        for m in _TOOL_COUNT.finditer(text)
+        if int(m.group(1)) != total
+    ]
+
+
 def stale_claims(pg: Page) -> list[Problem]:
     """Prose that calls a feature missing."""
     return [
@@ -604,6 +621,7 @@ CHECKS = {
     "tool": tool_claims,
     "command": cli_claims,
     "config key": config_claims,
+    "count": count_claims,
     "global": global_claims,
     "stale": stale_claims,
 }
@@ -635,6 +653,13 @@ def test_allowlist_entries_are_used() -> None:
     assert not stale, "allowlist entries that match nothing (remove them):\n" + "\n".join(stale)
 
 
+def test_every_tool_is_in_the_tool_index() -> None:
+    index = (ROOT / "docs" / "tools" / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| \[([\w-]+)\]\(", index, re.M))
+    missing = sorted(tool_names() - listed)
+    assert not missing, f"docs/tools/README.md lists no row for: {missing}"
+
+
 def test_the_pages_are_found() -> None:
     assert {"README.md", "docs/script-api.md", "docs/cli.md", "docs/configuration.md"} <= set(PAGES)
     assert "docs/SCRIPT-API.md" not in PAGES, "one script-API page: docs/script-api.md"
@@ -652,7 +677,7 @@ def test_truth_comes_from_the_code() -> None:
 
 BAD_PAGE = """# A page with false claims
 
-`Workflow` arrives in a later release, and the tools are not yet there.
+`Workflow` arrives in a later release, and the 3 tools are not yet there.
 
 ```lua
 local r = Tool.execute("web-search", { query = "x" })
@@ -719,6 +744,10 @@ def test_checks_flag_unknown_globals_and_sandboxed_names() -> None:
 
 def test_checks_flag_stale_words() -> None:
     assert _bad()["stale"] == {"arrives in a later release", "not yet"}
+
+
+def test_checks_flag_a_wrong_tool_count() -> None:
+    assert _bad()["count"] == {"3 tools"}
 
 
 def test_good_claims_pass() -> None:
