@@ -398,6 +398,9 @@ def check_command(tokens: list[str], extra_commands: set[str]) -> str | None:
         if sub is not None and not positional:
             if len(path) == 1 and not re.fullmatch(r"[a-z][\w-]*", token):
                 return None  # not a command line ("llmspell 0.1.0", the output of version)
+            if "|" in token:  # alternatives: "state list|get|delete|clear"
+                wrong = [t for t in token.split("|") if t not in sub]
+                return f"{' '.join(path)} has no command {wrong[0]!r}" if wrong else None
             if token in sub:
                 cmd = sub[token]
                 path.append(token)
@@ -463,7 +466,66 @@ def cli_claims(pg: Page) -> list[Problem]:
     for line, code in pg.inline_code():
         if code.startswith("llmspell ") or " llmspell " in code:
             check(line, code)
+    return problems + section_flag_claims(pg)
+
+
+_COMMAND_HEADING = re.compile(r"^##\s+`llmspell ([\w -]+)`")
+_FLAG = re.compile(r"^(-[A-Za-z]|--[a-z][\w-]*)\b")
+
+
+def _all_options(cmd: Any) -> set[str]:
+    found = _options(cmd)
+    for sub in getattr(cmd, "commands", {}).values():
+        found |= _all_options(sub)
+    return found
+
+
+def section_flag_claims(pg: Page) -> list[Problem]:
+    """In a section headed ``## `llmspell CMD` `` (the CLI reference), an option a table
+    row names in its first cell (`` | `--timeout SECONDS` | ``) must be one of CMD's (or
+    its subcommands', or the root's)."""
+    problems: list[Problem] = []
+    cmd: Any = None
+    inline = dict(_group_inline(pg))
+    for line, text in pg.prose:
+        if text.startswith("## "):
+            cmd = None
+            m = _COMMAND_HEADING.match(text)
+            if m:
+                cmd = cli_root()
+                for part in m.group(1).split():
+                    cmd = getattr(cmd, "commands", {}).get(part)
+                    if cmd is None:
+                        problems.append(
+                            Problem(pg.name, line, "command", m.group(1), "no such command")
+                        )
+                        break
+            continue
+        if cmd is None or not text.startswith("|"):
+            continue
+        first_cell = text.split("|")[1]
+        for code in inline.get(line, []):
+            f = _FLAG.match(code)
+            if f is None or f"`{code}`" not in first_cell:
+                continue
+            if f.group(1) not in _all_options(cmd) | _options(cli_root()):
+                problems.append(
+                    Problem(
+                        pg.name,
+                        line,
+                        "option",
+                        f.group(1),
+                        f"llmspell {cmd.name} has no such option",
+                    )
+                )
     return problems
+
+
+def _group_inline(pg: Page) -> Iterator[tuple[int, list[str]]]:
+    by_line: dict[int, list[str]] = {}
+    for line, code in pg.inline_code():
+        by_line.setdefault(line, []).append(code)
+    yield from by_line.items()
 
 
 def _toml_problems(pg: Page, line: int, data: dict[str, Any]) -> list[Problem]:
@@ -695,6 +757,7 @@ const w = await State.list_keys("s");
 $ llmspell run spell.lua --turbo
 $ llmspell frobnicate
 $ llmspell tool info no-such-tool
+$ llmspell config show|check
 ```
 
 ```toml
@@ -709,6 +772,15 @@ api_key = "sk-nope"
 ```
 
 See `[security] allow_everything` and `llmspell config check`.
+
+## `llmspell run`
+
+| option | meaning |
+|---|---|
+| `--turbo` | goes faster |
+| `--timeout SECONDS`, `-V` | the run's own option, and the root's |
+
+## `llmspell frob`
 """
 
 
@@ -727,6 +799,9 @@ def test_checks_flag_unknown_commands_and_flags() -> None:
     assert "llmspell frobnicate" in found
     assert "llmspell tool info no-such-tool" in found
     assert "llmspell config check" in found
+    assert "llmspell config show|check" in found
+    assert {"--turbo", "frob"} <= found  # the option tables of the CLI reference
+    assert not {"--timeout", "-V"} & found
 
 
 def test_checks_flag_unknown_config_keys() -> None:
@@ -756,7 +831,8 @@ def test_good_claims_pass() -> None:
         '```lua\nlocal r = Tool.execute("calculator", { input = "1+2" })\n'
         'print(State.list_keys("s")[1], JSON.stringify(r))\n```\n\n'
         "```sh\n$ llmspell run x.lua --timeout 5 -o json -- --anything goes\n"
-        "$ llmspell tool invoke calculator -p '{}'\n```\n\n"
+        "$ llmspell tool invoke calculator -p '{}'\n"
+        "$ llmspell config show|validate\n```\n\n"
         "```toml\n[runtime]\ntimeout_seconds = 5\n```\n\nSee `[security] allow_network`.\n",
     )
     for kind, check in CHECKS.items():
