@@ -653,6 +653,30 @@ def global_claims(pg: Page) -> list[Problem]:
                             f"{name} has no {member!r} in {lang}",
                         )
                     )
+    return problems + inline_global_claims(pg)
+
+
+_INLINE_MEMBER = re.compile(r"(?<![\w.:$])([A-Z][A-Za-z]*)\s*[.:]\s*([A-Za-z_]\w*)\s*[({]")
+
+
+def inline_global_claims(pg: Page) -> list[Problem]:
+    """``Global.member(...)`` in inline code, for an API global: the member must exist in
+    Lua or in JavaScript (prose may use either name). Other capitalised names in prose
+    are not checked (a page may mention rs-llmspell's globals)."""
+    if defined_globals(pg):
+        return []  # a page that defines globals of its own (plugins.md)
+    specs = api_globals()
+    problems: list[Problem] = []
+    for line, code in pg.inline_code():
+        for name, member in _INLINE_MEMBER.findall(code):
+            spec = specs.get(name)
+            names = members(spec, "lua") if spec is not None else None
+            if names is None or spec is None:
+                continue
+            if member not in names | (members(spec, "js") or set()):
+                problems.append(
+                    Problem(pg.name, line, "global", f"{name}.{member}", "no such function")
+                )
     return problems
 
 
@@ -771,7 +795,7 @@ max_results = 5
 api_key = "sk-nope"
 ```
 
-See `[security] allow_everything` and `llmspell config check`.
+See `[security] allow_everything` and `llmspell config check`, and `Hook.fire(point)`.
 
 ## `llmspell run`
 
@@ -813,7 +837,7 @@ def test_checks_flag_unknown_config_keys() -> None:
 def test_checks_flag_unknown_globals_and_sandboxed_names() -> None:
     found = _bad()["global"]
     assert {"os.execute", "debug.traceback", "loadstring"} <= found
-    assert {"State.fetch", "Session", "State.list_keys"} <= found
+    assert {"State.fetch", "Session", "State.list_keys", "Hook.fire"} <= found
     assert "State.listKeys" not in found
 
 
