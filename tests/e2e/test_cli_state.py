@@ -135,3 +135,35 @@ def test_state_without_subcommand_shows_help(cli):
     assert proc.returncode in (0, 2), cli.explain(proc)
     for command in ("list", "get", "delete", "clear"):
         assert command in proc.stdout + proc.stderr
+
+
+def _on_a_terminal(cli, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``llmspell *args`` with a pseudo-terminal on stdin and type ``answer``."""
+    import os
+
+    from tests.e2e.conftest import COMMAND
+
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen([*COMMAND, *args], cwd=cli.cwd, env=cli.env, stdin=slave,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        os.write(master, answer.encode() + b"\n")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(slave)
+        os.close(master)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_clear_on_a_terminal_asks_first(seeded):
+    cli = seeded
+    proc = _on_a_terminal(cli, "n", "state", "clear")
+    assert proc.returncode == 1, cli.explain(proc)
+    assert "Delete all 2 key(s) of scope 'global'?" in proc.stdout
+    assert "nothing deleted" in proc.stderr
+    assert cli("state", "list").stdout.splitlines() == ["count", "greeting"]
+    proc = _on_a_terminal(cli, "y", "state", "clear")
+    assert proc.returncode == 0, cli.explain(proc)
+    assert "deleted 2 key(s) from scope 'global'" in proc.stdout
+    assert cli("state", "list").stdout == ""
