@@ -7,6 +7,7 @@ case with a private ``LLMSPELL_HOME`` (see conftest.py). Exit codes: 0 ok, 1 no 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -139,14 +140,19 @@ def test_state_without_subcommand_shows_help(cli):
 
 def _on_a_terminal(cli, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``llmspell *args`` with a pseudo-terminal on stdin and type ``answer``."""
-    import os
-
     from tests.e2e.conftest import COMMAND
 
     master, slave = os.openpty()
     try:
-        proc = subprocess.Popen([*COMMAND, *args], cwd=cli.cwd, env=cli.env, stdin=slave,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [*COMMAND, *args],
+            cwd=cli.cwd,
+            env=cli.env,
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         os.write(master, answer.encode() + b"\n")
         out, err = proc.communicate(timeout=60)
     finally:
@@ -155,7 +161,7 @@ def _on_a_terminal(cli, answer: str, *args: str) -> subprocess.CompletedProcess[
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_clear_on_a_terminal_asks_first(seeded):
     cli = seeded
     proc = _on_a_terminal(cli, "n", "state", "clear")
