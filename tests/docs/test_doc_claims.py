@@ -57,6 +57,9 @@ ALLOWLIST: dict[tuple[str, str, str], str] = {
     ),
 }
 
+#: pages that may use rs-llmspell's old tool names (they still work, with a note)
+OLD_NAME_PAGES = {"docs/coming-from-rs-llmspell.md"}
+
 #: phrases that call a feature missing; a shipped feature must not be described so
 STALE = re.compile(
     r"arrives? in (?:a )?later release|in (?:a )?later releases?|arrives? with `?llmspell"
@@ -328,8 +331,14 @@ def tool_claims(pg: Page) -> list[Problem]:
     problems: list[Problem] = []
 
     def check(line: int, name: str, where: str) -> None:
-        if name not in known:
+        if name in known:
+            return
+        today = runtime().tools.canonical(name)  # an rs-llmspell name still works
+        if today == name or today not in known:
             problems.append(Problem(pg.name, line, "tool", name, f"no such tool ({where})"))
+        elif pg.name not in OLD_NAME_PAGES:
+            why = f"rs-llmspell's old name; the tool is {today!r} ({where})"
+            problems.append(Problem(pg.name, line, "tool", name, why))
 
     for b in pg.blocks:
         if b.lang not in ("lua", "js", "javascript", "toml", ""):
@@ -767,7 +776,8 @@ BAD_PAGE = """# A page with false claims
 
 ```lua
 local r = Tool.execute("web-search", { query = "x" })
-local a = Agent.create({ model = "openai/gpt-4o-mini", tools = { "calculator", "datetime" } })
+local a = Agent.create({ model = "openai/gpt-4o-mini", tools = { "calculator", "nowhere" } })
+Tool.execute("file_operations", { operation = "list", path = "." })
 print(State.fetch("k"), os.execute("ls"), debug.traceback(), loadstring("x"))
 local s = Session.create()
 ```
@@ -814,7 +824,7 @@ def _bad() -> dict[str, set[str]]:
 
 
 def test_checks_flag_unknown_tools() -> None:
-    assert _bad()["tool"] == {"web-search", "datetime"}
+    assert _bad()["tool"] == {"web-search", "nowhere", "file_operations"}
 
 
 def test_checks_flag_unknown_commands_and_flags() -> None:
