@@ -41,6 +41,16 @@ async def run(params: dict[str, Any], ctx: Any) -> ToolOutput:
 
     endpoint = params["endpoint"]
     query = params.get("input") if params.get("input") is not None else params.get("query")
+    operation = params.get("operation", "query")  # rs-llmspell's operation
+    if operation == "subscription":
+        fail(
+            "GraphQL subscriptions need a long-lived connection, which graphql-query does not "
+            "keep; send a query (poll) instead",
+            kind="ValidationError",
+            operation=operation,
+        )
+    if operation == "introspection" and query is None:
+        query = INTROSPECTION_QUERY
     if not isinstance(query, str) or not query.strip():
         fail("'input' (the GraphQL query) is required", kind="ValidationError")
     payload: dict[str, Any] = {"query": query}
@@ -93,6 +103,14 @@ async def run(params: dict[str, Any], ctx: Any) -> ToolOutput:
     )
 
 
+#: what ``operation = "introspection"`` asks when no query is given: the schema's types
+INTROSPECTION_QUERY = (
+    "query IntrospectionQuery { __schema { queryType { name } mutationType { name } "
+    "subscriptionType { name } types { kind name description fields { name description "
+    "type { kind name ofType { kind name } } } } } }"
+)
+
+
 TOOL = Tool(
     name="graphql-query",
     description="Run a GraphQL query or mutation: POSTs {query, variables, operationName} "
@@ -109,6 +127,13 @@ TOOL = Tool(
             "endpoint": {"type": "string", "description": "the GraphQL endpoint URL"},
             "input": {"type": "string", "description": "the query or mutation document"},
             "query": {"type": "string", "description": "alias of 'input'"},
+            "operation": {
+                "type": "string",
+                "enum": ["query", "mutation", "introspection", "subscription"],
+                "default": "query",
+                "description": "introspection without input asks for the schema's types; "
+                "subscription is refused (no long-lived connections)",
+            },
             "variables": {"type": "object", "description": "values of the $variables"},
             "operation_name": {
                 "type": "string",

@@ -312,8 +312,26 @@ def _schema(params: dict[str, Any], ctx: Any) -> Any:
     return output(body, text=summary, dialect=target.dialect, database=target.display)
 
 
+#: rs-llmspell's query_type values that change the database (run as operation execute)
+_WRITE_TYPES = ("insert", "update", "delete", "create", "drop", "alter", "write", "execute")
+
+
+def _rs_params(params: dict[str, Any]) -> dict[str, Any]:
+    """rs-llmspell's ``database`` (a URL or an SQLite file) and ``query_type`` (select,
+    insert, update, ...) as this tool's ``url`` and ``operation``."""
+    params = dict(params)
+    database = params.pop("database", None)
+    if database is not None and params.get("url") is None and params.get("url_env") is None:
+        params["url"] = database if "://" in database else f"sqlite:///{database}"
+    query_type = str(params.pop("query_type", "") or "").lower()
+    if params.get("operation", "query") == "query" and query_type in _WRITE_TYPES:
+        params["operation"] = "execute"
+    return params
+
+
 def run(params: dict[str, Any], ctx: Any) -> Any:
     """Run ``query``, ``execute`` or ``schema``."""
+    params = _rs_params(params)
     operation = params.get("operation", "query")
     handler = {"query": _query, "execute": _execute, "schema": _schema}[operation]
     return handler(params, ctx)
@@ -391,6 +409,16 @@ TOOL = Tool(
                 "description": f"statement time limit in seconds (default {DEFAULT_TIMEOUT_S:g})",
             },
             "table": {"type": "string", "description": "schema: describe only this table"},
+            "database": {
+                "type": "string",
+                "description": "rs-llmspell's name for the database: a URL as in url, or "
+                "an SQLite file path",
+            },
+            "query_type": {
+                "type": "string",
+                "description": "rs-llmspell's statement kind: select (query) or insert, "
+                "update, delete, ... (run as operation execute)",
+            },
             "schema": {
                 "type": "string",
                 "description": "schema: the namespace (PostgreSQL schema, MySQL database)",

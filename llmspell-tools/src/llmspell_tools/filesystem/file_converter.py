@@ -79,10 +79,15 @@ def _line_endings(params: dict[str, Any], ctx: Any) -> Any:
     return output(info, text=f"Converted {info['path']} to {style.upper()} line endings")
 
 
+def _rs_style(params: dict[str, Any]) -> str:
+    """rs-llmspell's ``convert_to_spaces`` (default true) as an indent style."""
+    return "tabs" if params.get("convert_to_spaces") is False else "spaces"
+
+
 def _indentation(params: dict[str, Any], ctx: Any) -> Any:
     _, source, text = _load(params, ctx)
     size = int(params.get("tab_size", 4))
-    style = params.get("indent_style") or "spaces"
+    style = params.get("indent_style") or _rs_style(params)
     changed = 0
 
     def fix(m: re.Match[str]) -> str:
@@ -126,6 +131,10 @@ TOOL = Tool(
             "line_ending": {"type": "string", "enum": list(ENDINGS), "default": "lf"},
             "tab_size": {"type": "integer", "minimum": 1, "maximum": 16, "default": 4},
             "indent_style": {"type": "string", "enum": ["spaces", "tabs"], "default": "spaces"},
+            "convert_to_spaces": {
+                "type": "boolean",
+                "description": "rs-llmspell's switch: true = indent_style spaces, false = tabs",
+            },
         },
         "required": ["operation", "path"],
         "additionalProperties": False,

@@ -43,7 +43,10 @@ def _watch(params: dict[str, Any], ctx: Any) -> Any:
     from watchfiles import watch
 
     paths = _paths(params, ctx)
-    timeout_ms = min(int(params.get("timeout_ms", DEFAULT_TIMEOUT_MS)), MAX_TIMEOUT_MS)
+    default = DEFAULT_TIMEOUT_MS
+    if params.get("timeout_seconds") is not None:  # rs-llmspell's unit
+        default = int(params["timeout_seconds"] * 1000)
+    timeout_ms = min(int(params.get("timeout_ms", default)), MAX_TIMEOUT_MS)
     max_events = min(int(params.get("max_events", DEFAULT_MAX_EVENTS)), MAX_EVENTS)
     debounce = int(params.get("debounce_ms", DEFAULT_DEBOUNCE_MS))
     pattern = params.get("pattern")
@@ -129,6 +132,12 @@ TOOL = Tool(
             "pattern": {"type": "string", "description": "glob on the changed file's name"},
             "debounce_ms": {"type": "integer", "minimum": 1, "maximum": 10_000},
             "timeout_ms": {"type": "integer", "minimum": 1, "maximum": MAX_TIMEOUT_MS},
+            "timeout_seconds": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": MAX_TIMEOUT_MS / 1000,
+                "description": "rs-llmspell's timeout in seconds (timeout_ms wins)",
+            },
             "max_events": {"type": "integer", "minimum": 1, "maximum": MAX_EVENTS},
         },
         "additionalProperties": False,

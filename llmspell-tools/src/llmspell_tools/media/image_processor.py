@@ -237,9 +237,28 @@ def _transform(ctx: Any, params: dict[str, Any]) -> Any:
     return output(info, text=text)
 
 
+def _detect(ctx: Any, params: dict[str, Any]) -> Any:
+    """rs-llmspell's detect: the image's format and MIME type."""
+    from PIL import Image
+
+    image = _open(ctx, params)
+    fmt = image.format
+    mime = Image.MIME.get(fmt or "", "application/octet-stream")
+    info = {"format": fmt, "mime_type": mime, "width": image.width, "height": image.height}
+    return output(info, text=f"{fmt} ({mime})")
+
+
 def run(params: dict[str, Any], ctx: Any) -> Any:
-    """Read metadata or transform an image into ``target_path``."""
-    ops = {"metadata": _metadata, **{name: _transform for name in _TRANSFORMS}}
+    """Read metadata, detect the format, or transform an image into ``target_path``."""
+    if params.get("file_path") is None:
+        if params.get("source_path") is None:
+            fail("'file_path' (the image to read) is required", kind="ValidationError")
+        params = {**params, "file_path": params["source_path"]}  # rs-llmspell's name
+    ops = {
+        "metadata": _metadata,
+        "detect": _detect,
+        **{name: _transform for name in _TRANSFORMS},
+    }
     return dispatch(params, ops, ctx, params, default="metadata")
 
 
@@ -258,10 +277,11 @@ TOOL = Tool(
         "properties": {
             "operation": {
                 "type": "string",
-                "enum": ["metadata", *_TRANSFORMS],
+                "enum": ["metadata", "detect", *_TRANSFORMS],
                 "default": "metadata",
             },
             "file_path": {"type": "string", "description": "the image to read"},
+            "source_path": {"type": "string", "description": "rs-llmspell's name of file_path"},
             "target_path": {
                 "type": "string",
                 "description": "where to write the result (transformations); overwritten",
@@ -286,7 +306,6 @@ TOOL = Tool(
                 "description": "JPEG/WebP quality",
             },
         },
-        "required": ["file_path"],
         "additionalProperties": False,
     },
 )

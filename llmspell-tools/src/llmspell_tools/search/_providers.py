@@ -12,7 +12,15 @@ from typing import Any
 
 from llmspell_tools._support import fail
 
-__all__ = ["PROVIDERS", "Provider", "SearchRequest", "build_request", "error_detail", "normalize"]
+__all__ = [
+    "PROVIDERS",
+    "Provider",
+    "SearchRequest",
+    "apply_options",
+    "build_request",
+    "error_detail",
+    "normalize",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,38 @@ def build_request(provider: str, query: str, count: int, key: str | None) -> Sea
         headers = {**accept_json, "X-API-KEY": key or ""}
         return SearchRequest("POST", headers, json={"q": query, "num": count})
     fail(f"unknown search provider {provider!r}", kind="ValidationError")
+
+
+#: safe_search values (rs-llmspell sends a boolean or a level) as levels
+_SAFE_LEVELS = {True: "strict", False: "off", "strict": "strict", "moderate": "moderate",
+                "off": "off"}  # fmt: skip
+_DDG_SAFE = {"strict": "1", "moderate": "-2", "off": "-1"}
+
+
+def apply_options(
+    req: SearchRequest, provider: str, language: str | None, safe_search: Any
+) -> SearchRequest:
+    """``req`` with rs-llmspell's ``language`` and ``safe_search`` in the form ``provider``
+    takes them (a provider without such a setting ignores it; Tavily has neither)."""
+    level = _SAFE_LEVELS.get(safe_search) if safe_search is not None else None
+    if provider == "duckduckgo" and req.data is not None:
+        if language and "-" in language:  # a DuckDuckGo region such as us-en
+            req.data["kl"] = language
+        if level:
+            req.data["kp"] = _DDG_SAFE[level]
+    elif provider == "brave" and req.params is not None:
+        if language:
+            req.params["search_lang"] = language
+        if level:
+            req.params["safesearch"] = level
+    elif provider == "serpapi" and req.params is not None:
+        if language:
+            req.params["hl"] = language
+        if level:
+            req.params["safe"] = "off" if level == "off" else "active"
+    elif provider == "serperdev" and isinstance(req.json, dict) and language:
+        req.json["hl"] = language
+    return req
 
 
 _TAG = re.compile(r"<[^>]*>")

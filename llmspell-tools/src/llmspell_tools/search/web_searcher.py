@@ -93,7 +93,16 @@ async def run(params: dict[str, Any], ctx: Any) -> ToolOutput:
     secrets = [key] if key else []
     query = params["input"]
     wanted = params.get("max_results", 10)
+    if params.get("search_type", "web") != "web":
+        fail(
+            f"search_type {params['search_type']!r} is not available: web-searcher searches "
+            "the web (search_type = \"web\"); add words such as 'news' to the query",
+            kind="ValidationError",
+        )
     req = _providers.build_request(provider.name, query, min(wanted, provider.cap), key)
+    req = _providers.apply_options(
+        req, provider.name, params.get("language"), params.get("safe_search")
+    )
     timeout = params.get("timeout_ms")
     result = await _http.request(
         ctx,
@@ -186,6 +195,24 @@ TOOL = Tool(
                 "maximum": 120_000,
                 "description": "request timeout in ms (default: [security] "
                 "network_timeout_seconds)",
+            },
+            "search_type": {
+                "type": "string",
+                "default": "web",
+                "description": "rs-llmspell's search type; only web",
+            },
+            "safe_search": {
+                "anyOf": [
+                    {"type": "boolean"},
+                    {"type": "string", "enum": ["strict", "moderate", "off"]},
+                ],
+                "description": "safe search (providers that have it: duckduckgo, brave, serpapi)",
+            },
+            "language": {
+                "type": "string",
+                "maxLength": 20,
+                "description": "result language, e.g. en (brave, serpapi, serperdev) or a "
+                "DuckDuckGo region such as us-en",
             },
         },
         "required": ["input"],

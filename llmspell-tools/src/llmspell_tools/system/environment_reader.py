@@ -83,9 +83,20 @@ def _pattern(params: dict[str, Any]) -> Any:
     return _select(params["pattern"])
 
 
+def _set(params: dict[str, Any]) -> Any:
+    fail(
+        "environment-reader does not set variables (rs-llmspell's set): a spell may not "
+        "change the environment of the host and the processes it starts; give a child "
+        "process its variables with process-executor's environment = {...}",
+        kind="SecurityError",
+        operation="set",
+    )
+
+
 def run(params: dict[str, Any], ctx: Any) -> Any:
-    """Get one variable, list all, or list those whose names match a glob."""
-    ops = {"get": _get, "list": _list, "pattern": _pattern}
+    """Get one variable, list all, or list those whose names match a glob (set is
+    refused)."""
+    ops = {"get": _get, "list": _list, "pattern": _pattern, "set": _set}
     return dispatch(params, ops, params, default="get" if "variable_name" in params else None)
 
 
@@ -101,8 +112,9 @@ TOOL = Tool(
     parameters={
         "type": "object",
         "properties": {
-            "operation": {"type": "string", "enum": ["get", "list", "pattern"]},
+            "operation": {"type": "string", "enum": ["get", "list", "pattern", "set"]},
             "variable_name": {"type": "string", "minLength": 1},
+            "value": {"type": "string", "description": "set (refused: see the description)"},
             "pattern": {"type": "string", "description": "glob on names, e.g. 'LLMSPELL_*'"},
         },
         "additionalProperties": False,

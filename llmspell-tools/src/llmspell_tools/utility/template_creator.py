@@ -349,6 +349,11 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
     if len(template) > MAX_TEMPLATE_CHARS:
         fail(f"template is longer than {MAX_TEMPLATE_CHARS} characters", kind="LimitExceeded")
     engine = params.get("engine", "jinja2")
+    if engine == "tera":  # rs-llmspell's default engine: Jinja2's syntax
+        engine = "jinja2"
+    if params.get("auto_detect") and "engine" not in params:  # rs-llmspell's auto_detect
+        mustache = re.search(r"\{\{[#/^]", template) and "{%" not in template
+        engine = "mustache" if mustache else "jinja2"
     context = params.get("context") or {}
     strict = bool(params.get("strict", False))
     escape = bool(params.get("escape_html", False))
@@ -383,9 +388,15 @@ TOOL = Tool(
             "context": {"type": "object", "description": "the variables the template uses"},
             "engine": {
                 "type": "string",
-                "enum": ["jinja2", "mustache", "handlebars"],
+                "enum": ["jinja2", "mustache", "handlebars", "tera"],
                 "default": "jinja2",
-                "description": "jinja2, or mustache (handlebars = mustache subset)",
+                "description": "jinja2 (tera, rs-llmspell's name, is the same syntax), or "
+                "mustache (handlebars = mustache subset)",
+            },
+            "auto_detect": {
+                "type": "boolean",
+                "default": False,
+                "description": "pick the engine from the template ({{#x}} / {{/x}}: mustache)",
             },
             "strict": {"type": "boolean", "default": False},
             "escape_html": {"type": "boolean", "default": False},
