@@ -28,7 +28,7 @@ class FakeDist:
 
 
 class FakeEntryPoint:
-    """Quacks like importlib.metadata.EntryPoint."""
+    """Quacks like llmspell.entry_points.FoundEntryPoint (and importlib's EntryPoint)."""
 
     def __init__(
         self,
@@ -43,6 +43,14 @@ class FakeEntryPoint:
         self.dist = dist
         self._target = target
         self.loads = 0
+
+    @property
+    def dist_name(self) -> str | None:
+        return self.dist.metadata["Name"] if self.dist is not None else None
+
+    @property
+    def dist_version(self) -> str | None:
+        return self.dist.version if self.dist is not None else None
 
     def load(self) -> Any:
         self.loads += 1
@@ -131,7 +139,7 @@ def entry_points(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
     eps: list[FakeEntryPoint] = []
     groups: list[str | None] = []
 
-    def fake_entry_points(*, group: str | None = None, **kwargs: Any) -> list[FakeEntryPoint]:
+    def fake_entry_points(group: str | None = None, **kwargs: Any) -> list[FakeEntryPoint]:
         groups.append(group)
         assert group == ENTRY_POINT_GROUP
         return list(eps)

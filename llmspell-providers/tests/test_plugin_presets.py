@@ -54,9 +54,13 @@ def test_register_providers_registers_every_preset_with_its_factory():
     registry = ProviderRegistry()
     plugin.register_providers(registry.register)
     assert registry.names() == sorted(PRESETS)
-    assert registry.get("openai").factory is OpenAIProvider
-    assert registry.get("anthropic").factory is AnthropicProvider
-    assert registry.get("groq").factory is OpenAIProvider
+    assert registry.get("openai").factory is plugin.openai_factory
+    assert registry.get("anthropic").factory is plugin.anthropic_factory
+    assert registry.get("groq").factory is plugin.openai_factory
+    config = ProviderConfig(name="groq", provider_type="openai")
+    assert isinstance(registry.get("groq").factory(config), OpenAIProvider)
+    config = ProviderConfig(name="anthropic", provider_type="anthropic")
+    assert isinstance(registry.get("anthropic").factory(config), AnthropicProvider)
     info = registry.get("groq").info
     assert info["base_url"] == "https://api.groq.com/openai/v1"
     assert info["api_key_env"] == "GROQ_API_KEY"

@@ -95,16 +95,21 @@ class ScriptedOpenAI:
                 if pieces is None:
                     words = reply.text.split(" ")
                     pieces = [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
-                base = {"id": "c1", "object": "chat.completion.chunk", "created": 0,
-                        "model": body.get("model")}  # fmt: skip
+                base = {
+                    "id": "c1",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": body.get("model"),
+                }
                 for piece in pieces:
                     delta = {"role": "assistant", "content": piece}
                     chunk = {**base, "choices": [{"index": 0, "delta": delta}]}
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
                     time.sleep(reply.chunk_delay)
-                end = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                       "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}  # fmt: skip
+                usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+                last = {"index": 0, "delta": {}, "finish_reason": "stop"}
+                end = {**base, "choices": [last], "usage": usage}
                 self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
 

@@ -11,8 +11,15 @@ from typing import Annotated
 
 import typer
 
-from llmspell_cli import completion_cmd, config_cmd, info_cmd, run_cmd, state_cmd, tool_cmd
-from llmspell_cli import providers_cmd
+from llmspell_cli import (
+    completion_cmd,
+    config_cmd,
+    info_cmd,
+    providers_cmd,
+    run_cmd,
+    state_cmd,
+    tool_cmd,
+)
 
 app = typer.Typer(
     name="llmspell",
@@ -57,7 +64,10 @@ completion_cmd.register(app)
 
 def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
-    core = {"run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion"}
+    core = {
+        "run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion",
+        "providers",
+    }  # fmt: skip
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return
     from llmspell.plugins import PluginLoader

@@ -150,9 +150,7 @@ def dispatch(argv: list[str]) -> bool:
 
     if command == "run":
         source, path, chunk_name = read_spell(Path(positionals[0]))
-        execute(
-            source=source, path=path, chunk_name=chunk_name, argv=positionals[1:], **options
-        )
+        execute(source=source, path=path, chunk_name=chunk_name, argv=positionals[1:], **options)
     else:
         execute(source=positionals[0], path=None, chunk_name="<exec>", **options)
     return True

@@ -86,8 +86,8 @@ class ProgressDisplay:
         if self.live:
             self._saved = (sys.stdout, sys.stderr)
             if sys.stdout.isatty():
-                sys.stdout = _Guarded(sys.stdout, self)  # type: ignore[assignment]
-            sys.stderr = _Guarded(sys.stderr, self)  # type: ignore[assignment]
+                sys.stdout = _Guarded(sys.stdout, self)
+            sys.stderr = _Guarded(sys.stderr, self)
 
     def close(self) -> None:
         """Stop listening, clear the line, give the streams back (idempotent)."""

@@ -163,9 +163,7 @@ def execute(
         print_usage(result.usage)
 
 
-def _progress(
-    runtime: Any, *, quiet: bool, stream: bool, log_level: LogLevel | None
-) -> Any:
+def _progress(runtime: Any, *, quiet: bool, stream: bool, log_level: LogLevel | None) -> Any:
     """The progress display for this run: a status line on a terminal (not with
     ``--quiet``), runtime events as log lines with ``--log-level debug|trace``."""
     verbose = log_level in (LogLevel.debug, LogLevel.trace)
@@ -225,10 +223,7 @@ def read_spell(script: Path) -> tuple[str, Path | None, str | None]:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         fail(
-            f"{where} is not UTF-8 text (byte {exc.start} is not valid UTF-8); "
-            "save it as UTF-8",
+            f"{where} is not UTF-8 text (byte {exc.start} is not valid UTF-8); save it as UTF-8",
             EXIT_USAGE,
         )
     return source, path, chunk
-
-

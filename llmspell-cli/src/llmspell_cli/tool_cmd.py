@@ -203,6 +203,14 @@ def invoke(
         tool = runtime.tools.get(name)
     except LLMSpellError as exc:
         fail(f"{exc.message} (llmspell tool list shows the tools)", EXIT_USAGE)
+    if runtime.settings.tools:  # a typo in a [tools.NAME] table: as a run reports it
+        from llmspell.tool_settings import check_tool_tables
+
+        try:
+            check_tool_tables(runtime.settings, runtime.tools)
+        except LLMSpellError as exc:
+            runtime.close()
+            fail(f"{exc.kind}: {exc}", EXIT_USAGE)
     try:
         result = asyncio.run(execute_tool(tool, parsed, runtime.tool_context()))
     except LLMSpellError as exc:

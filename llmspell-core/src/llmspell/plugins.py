@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from importlib import metadata
 from types import ModuleType
 from typing import Any
 
 import pluggy
 
 from llmspell import hookspecs
+from llmspell.entry_points import FoundEntryPoint, entry_points
 from llmspell.errors import PluginError
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
@@ -108,9 +108,8 @@ class PluginLoader:
     def load_entry_points(self) -> None:
         """Import and register every ``llmspell`` entry point, safely."""
         seen_dists: set[str] = set()
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            dist = ep.dist
-            dist_name = dist.metadata["Name"] if dist is not None else None
+        for ep in entry_points(ENTRY_POINT_GROUP):
+            dist_name = ep.dist_name
             key = f"{dist_name}:{ep.name}"
             if key in seen_dists:
                 continue
@@ -121,11 +120,9 @@ class PluginLoader:
                 continue
             if self.pm.get_plugin(ep.name) is not None:
                 continue
-            self._load_one(ep, dist_name, dist.version if dist is not None else None)
+            self._load_one(ep, dist_name, ep.dist_version)
 
-    def _load_one(
-        self, ep: metadata.EntryPoint, dist_name: str | None, version: str | None
-    ) -> None:
+    def _load_one(self, ep: FoundEntryPoint, dist_name: str | None, version: str | None) -> None:
         info = PluginInfo(name=ep.name, distribution=dist_name, version=version, module=ep.value)
         try:
             plugin = ep.load()

@@ -12,23 +12,51 @@ from typing import Any
 
 from llmspell import hookimpl
 from llmspell_providers import capabilities as caps
-from llmspell_providers.anthropic_adapter import AnthropicProvider
-from llmspell_providers.openai_adapter import OpenAIProvider
 from llmspell_providers.presets import PRESETS
 
 __all__ = ["FACTORIES", "register_providers"]
 
-#: the adapter class for each ``provider_type``
+
+def openai_factory(config: Any) -> Any:
+    """An :class:`~llmspell_providers.openai_adapter.OpenAIProvider` (imported on first
+    use: a spell without agents never loads the adapters)."""
+    from llmspell_providers.openai_adapter import OpenAIProvider
+
+    return OpenAIProvider(config)
+
+
+def anthropic_factory(config: Any) -> Any:
+    """An :class:`~llmspell_providers.anthropic_adapter.AnthropicProvider` (imported on
+    first use)."""
+    from llmspell_providers.anthropic_adapter import AnthropicProvider
+
+    return AnthropicProvider(config)
+
+
+#: the factory for each ``provider_type``
 FACTORIES: dict[str, Callable[..., Any]] = {
-    "openai": OpenAIProvider,
-    "anthropic": AnthropicProvider,
+    "openai": openai_factory,
+    "anthropic": anthropic_factory,
 }
+
+
+def __getattr__(name: str) -> Any:
+    # the adapter classes, for code that imported them from here
+    if name == "OpenAIProvider":
+        from llmspell_providers.openai_adapter import OpenAIProvider
+
+        return OpenAIProvider
+    if name == "AnthropicProvider":
+        from llmspell_providers.anthropic_adapter import AnthropicProvider
+
+        return AnthropicProvider
+    raise AttributeError(name)
 
 
 @hookimpl
 def register_providers(register: Callable[..., None]) -> None:
-    """Register ``openai`` and ``anthropic`` (the adapters, which also serve as the
-    factories of their provider types) and every OpenAI-compatible preset."""
+    """Register ``openai`` and ``anthropic`` (the factories of their provider types) and
+    every OpenAI-compatible preset."""
     for name, preset in PRESETS.items():
         kind = preset["provider_type"]
         register(
