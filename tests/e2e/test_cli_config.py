@@ -133,6 +133,17 @@ def test_run_unknown_tool_and_exec_and_the_count_of_other_problems(cli):
     assert "(1 more: llmspell config validate lists them)" in proc.stderr
 
 
+def test_tool_invoke_reports_the_typo_too(cli):
+    cli.write("llmspell.toml", "[tools.calculator]\nmax_bits = 64\n")
+    proc = cli("tool", "invoke", "calculator", "-p", '{"input": "1 + 2"}')
+    assert proc.returncode == 2, cli.explain(proc)
+    assert proc.stdout == ""
+    assert "ConfigurationError: invalid configuration in" in proc.stderr
+    assert "[tools.calculator] max_bits: unknown key" in proc.stderr
+    # listing and inspecting still work, to find the right name
+    assert cli("tool", "info", "calculator").returncode == 0
+
+
 def test_run_with_valid_tool_tables_runs(cli):
     cli.write("llmspell.toml", "[tools.calculator]\nmax_int_bits = 64\n")
     proc = cli("exec", 'print(Tool.execute("calculator", {input = "2 ** 100"}).error)')

@@ -107,10 +107,10 @@ def test_info_text_and_json(cli):
 
 
 def test_info_marks_required_parameters(cli):
-    proc = cli("tool", "info", "image-processor")
+    proc = cli("tool", "info", "pdf-processor")
     assert proc.returncode == 0, cli.explain(proc)
-    assert "  file_path (string, required)" in proc.stdout
-    assert "  width (integer" in proc.stdout and "optional" in proc.stdout
+    assert "\n  input (string, required)\n      path of the PDF file\n" in proc.stdout
+    assert "\n  start_page (integer 1.., optional)\n" in proc.stdout
 
 
 def test_info_shows_timeout_security_defaults_settings_and_examples(cli):
