@@ -1,5 +1,6 @@
-"""The spell's result and values across the bridge (DESIGN.md §3, script-api.md#values-across-the-boundary):
-objects ↔ dict, arrays ↔ list, integers stay integers, undefined/null ↔ None, handles."""
+"""The spell's result and values across the bridge (DESIGN.md §3,
+script-api.md#values-across-the-boundary): objects ↔ dict, arrays ↔ list, integers stay
+integers, undefined/null ↔ None, handles."""
 
 from __future__ import annotations
 
