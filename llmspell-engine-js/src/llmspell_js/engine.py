@@ -34,6 +34,7 @@ from llmspell.ops import Naming, Op, ScriptFunction, camel
 from llmspell.runtime import RunSession
 from llmspell_js.batch import parse_batch
 from llmspell_js.convert import Marshal
+from llmspell_js.modules import REGISTRY_JS, Linked, link
 
 __all__ = ["JSEngine", "JSFunction"]
 
@@ -105,6 +106,8 @@ class JSEngine(ScriptEngine):
         self._ops: list[Op] = []
         self._bind_globals()
         self.ctx.eval("delete globalThis.__llmspell")
+        #: the spell's imported modules, when it has some (llmspell_js.modules)
+        self._linked: Linked | None = None
         self._wakeup = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         #: the op coroutine of each task (one cancelled before it starts is closed)
@@ -191,10 +194,27 @@ class JSEngine(ScriptEngine):
                 raise self._exception(exc) from None
             error = exc
         self._module = True
+        linked = link(self.session, source, chunk_name)
+        if linked is not None:
+            # the spell is evaluated first (its result is the first module named <input>);
+            # it awaits its imports, which are evaluated next, in order
+            self._linked = linked
+            source = linked.main
+            module_done = self.ctx.eval(REGISTRY_JS)
         try:
-            promise = self._guarded(lambda: self.ctx.module(source))
-        except quickjs.JSException as exc:
-            raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
+            try:
+                promise = self._guarded(lambda: self.ctx.module(source))
+            except quickjs.JSException as exc:
+                raise self._exception(error if _is_plain_syntax(error, exc) else exc) from None
+            for module in linked.modules if linked is not None else ():
+                try:
+                    evaluation = self._guarded(lambda text=module.text: self.ctx.module(text))
+                    module_done(module.key, evaluation)
+                except quickjs.JSException as exc:
+                    raise self._exception(exc) from None
+        finally:
+            if linked is not None:  # every module captured it on its first line
+                self.ctx.eval("delete globalThis.__llmspellModules")
         try:  # the module's export default, once it settles
             self._watch(self._result(promise))
         except quickjs.JSException as exc:  # a context full after the module's first part
@@ -447,7 +467,7 @@ class JSEngine(ScriptEngine):
         if err.limit == "timeout" and 0 < short <= _EARLY_WAIT:
             time.sleep(short)
         line = _interrupt_line(stack, self._module)
-        return self._limit_hit(err.at(self.session.chunk_name, line))
+        return self._limit_hit(self._at(err, line))
 
     def _exception(self, exc: BaseException) -> LLMSpellError:
         text = str(exc)
@@ -506,8 +526,15 @@ class JSEngine(ScriptEngine):
         if not name and message in ("null", "[uninitialized]"):  # a thrown non-Error value
             return self._exception(Exception(message))
         cls = error_class_for_kind(name)
-        if cls is not None:
-            err: LLMSpellError = cls(message)
+        if name == "ReferenceError" and message.startswith("could not load module"):
+            # QuickJS's own loader: only a dynamic import() reaches it (static imports
+            # are linked by llmspell_js.modules before the spell runs)
+            err: LLMSpellError = ValidationError(
+                f"{message}: import() at run time is not supported; import the module "
+                "statically at the top of the spell (import { x } from './lib.js')"
+            )
+        elif cls is not None:
+            err = cls(message)
         else:
             kind, text = split_kind(message)
             if kind is not None:
@@ -516,7 +543,14 @@ class JSEngine(ScriptEngine):
                 err = ScriptError(f"{name}: {message}")
             else:
                 err = ScriptError(message if name in ("Error", "") else f"{name}: {message}")
-        return err.at(self.session.chunk_name, _line(site) or _line(stack))
+        return self._at(err, _line(site) or _line(stack))
+
+    def _at(self, err: Any, line: int | None) -> Any:
+        """``err`` located at ``line`` of the spell, or of the imported module that line
+        belongs to."""
+        if self._linked is not None:
+            return err.at(*self._linked.locate(line))
+        return err.at(self.session.chunk_name, line)
 
     def current_line(self) -> int | None:
         """The spell line of the latest host call (what the spell waits at when the run is
