@@ -338,6 +338,9 @@ def run_spell(behaviour: Behaviour, engine: Engine) -> Outcome:
             (cwd / "llmspell.toml").write_text(text, encoding="utf-8")
         # the spell is copied so that it runs as ./spell.<ext> (its name in error locations)
         shutil.copy(spell, cwd / spell.name)
+        files = behaviour.path / "files"
+        if files.is_dir():  # modules and data the spell reads, beside it
+            shutil.copytree(files, cwd, dirs_exist_ok=True, symlinks=True)
         options = [_substitute(spec, o) for o in spec.get("options", [])]
         argv = [*COMMAND, "run", "--engine", engine.name, *options, spell.name]
         if "args" in spec:

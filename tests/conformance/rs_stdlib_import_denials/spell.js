@@ -1,0 +1,2 @@
+import { secret } from "../outside.js";
+print("never " + secret);

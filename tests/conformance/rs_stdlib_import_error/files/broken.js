@@ -1,0 +1,5 @@
+export function step() {
+  return 1;
+}
+
+throw new Error("module failed while loading");

@@ -1,0 +1,2 @@
+import { step } from "./broken.js";
+print("never " + step());
