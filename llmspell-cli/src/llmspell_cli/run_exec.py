@@ -96,7 +96,7 @@ def execute(
 ) -> None:
     """Run one spell the way ``llmspell run``/``exec`` do and exit as they do: print the
     result (or the error and what was spent), then return (exit 0) or raise SystemExit."""
-    from llmspell.errors import LLMSpellError, NotFoundError
+    from llmspell.errors import LLMSpellError, NotFoundError, SpellExit
 
     overrides: dict[tuple[str, ...], Any] = {
         ("runtime", "timeout_seconds"): timeout,
@@ -136,6 +136,15 @@ def execute(
             print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
             raise SystemExit(EXIT_USAGE) from None
         spent = runtime.last_usage or None
+        if isinstance(exc, SpellExit):
+            # os.exit(code): the spell ended itself, with nothing to report
+            if output is OutputFormat.json:
+                duration = round((time.perf_counter() - started) * 1000, 3)
+                payload = {"result": None, "exit_code": exc.code, "duration_ms": duration,
+                           "usage": spent}  # fmt: skip
+                print(json.dumps(payload, sort_keys=True))
+            _report_spent(spent, table=usage)
+            raise SystemExit(exc.code) from None
         if output is OutputFormat.json:
             err = {"kind": exc.kind, "message": str(exc), "file": exc.file, "line": exc.line}
             duration = round((time.perf_counter() - started) * 1000, 3)
