@@ -159,6 +159,14 @@ def runtime() -> Any:
     return Runtime(settings)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _close_runtime() -> Iterator[None]:
+    yield
+    if runtime.cache_info().currsize:
+        runtime().close()
+        runtime.cache_clear()
+
+
 @functools.cache
 def tool_names() -> frozenset[str]:
     """The installed tools."""
