@@ -137,6 +137,14 @@ if not result.text:match("completed successfully") then os.exit(1) end
 local draft = result.metadata.extra.agent_outputs.writer
 print("agent output: " .. tostring(draft:find("tide pools", 1, true) ~= nil))
 print("polished: " .. tostring(result.outputs.polish.text == draft:upper()))
+
+-- an old tool name in the agent's tool list: the model is offered (and may call) the tool
+local helper = Agent.builder():name("helper"):model("katan/echo-model")
+  :allowed_tools({"uuid_generator"}):max_tool_calls(1):build()
+local answer = helper:execute({text = "make an id"})
+local call = answer.tool_calls[1]
+print("tool call: " .. call.name .. " "
+      .. tostring(call.result.success or not tostring(call.result.error):find("not available")))
 """
 
 
@@ -277,4 +285,9 @@ max_retries = 1
     cli.write("agents.lua", AGENT_SPELL)
     proc = cli("run", "agents.lua", env={"KATAN_KEY": "dummy-key"}, timeout=120)
     assert proc.returncode == 0, cli.explain(proc)
-    assert proc.stdout.splitlines() == ["agent output: true", "polished: true"]
+    assert proc.stdout.splitlines() == [
+        "agent output: true",
+        "polished: true",
+        "tool call: uuid-generator true",
+    ]
+    assert "tool 'uuid_generator' is now 'uuid-generator'" in proc.stderr

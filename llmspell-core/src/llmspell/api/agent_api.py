@@ -84,6 +84,8 @@ async def _create(ctx: CallContext, table: dict[str, Any]) -> Agent:
     for tool in spec.tools:
         if not ctx.runtime.tools.exists(tool):
             ctx.runtime.tools.get(tool)  # raises NotFoundError with a did-you-mean
+    # rs-llmspell's old tool names (file_operations) as today's: the names the model sees
+    spec.tools = [ctx.runtime.tools.canonical(t) for t in spec.tools]
     # building the client imports the provider's SDK (up to ~1 s): off the loop thread
     provider = await asyncio.to_thread(build_provider, ctx.runtime, config)
     agent = Agent(ctx.runtime, spec, provider, provider_name, model)
