@@ -10,6 +10,7 @@ spell's own code has finished). Events, in the order they happened:
 - ``["out", "stdout" | "stderr", text]``
 - ``["req", request_id, op_id, args_json]``
 - ``["ret", call_id, true, result_json]`` or ``["ret", call_id, false, name, message, stack]``
+- ``["hint", text, stack]``: a likely mistake (a Promise printed or used as a string)
 
 ``main`` is ``["ok", result_json]`` or ``["error", name, message, stack, site]``;
 ``"lost": true`` says a return or the completion could not even be queued (QuickJS out
@@ -71,6 +72,9 @@ def _check_event(event: Any, op_count: int) -> None:
             raise _bad("a return has the wrong number of fields")
         if not _strings(rest):
             raise _bad("a return carries a value that is not text")
+    elif tag == "hint":
+        if len(event) != 3 or not _strings(event[1:]):
+            raise _bad('a hint is not ["hint", text, stack]')
     else:
         raise _bad(f"unknown event {tag[:40]!r}")
 

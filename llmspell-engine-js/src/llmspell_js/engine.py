@@ -96,6 +96,9 @@ class JSEngine(ScriptEngine):
         self._watch = get("__llmspell.watch")
         self._result = get("__llmspell.result")
         self._site = get("__llmspell.site")
+        self._unseen = get("__llmspell.unseen")
+        #: (line, hint) pairs already shown: each mistake is pointed out once
+        self._hinted: set[tuple[int | None, str]] = set()
         # a script's completion value stays in QuickJS (python-quickjs cannot convert
         # every value, e.g. a long concatenated string): the indirect eval hands it on
         self._script = get(
@@ -177,8 +180,31 @@ class JSEngine(ScriptEngine):
             raise
         status = await self._drive(until_main=True)
         if status[0] == "ok":
+            self._check_unseen()
             return self.marshal.decode(status[1])
         raise self._script_error(status[1], status[2], status[3], status[4] or "")
+
+    def _check_unseen(self) -> None:
+        """A host call that failed while nobody awaited it fails the run (as Node does
+        with an unhandled rejection) instead of vanishing with exit code 0."""
+        try:
+            text = self._unseen()
+        except quickjs.JSException as exc:
+            raise self._exception(exc) from None
+        if not text:
+            return
+        name, message, stack, site = json.loads(text)
+        err = self._script_error(name, message, stack, site)
+        err.hint = "the call's Promise was never awaited: did you forget `await`?"
+        raise err
+
+    def _hint(self, text: str, stack: str) -> None:
+        line = _line(stack)
+        if (line, text) in self._hinted:
+            return
+        self._hinted.add((line, text))
+        where = f"{self.session.chunk_name}:{line}" if line else self.session.chunk_name
+        self.session.output.write(f"{where}: hint: {text}; did you forget `await`?\n", "stderr")
 
     def _start(self, source: str, chunk_name: str) -> None:
         """Evaluate the spell as a script (the last expression is the result) or, when it
@@ -300,6 +326,8 @@ class JSEngine(ScriptEngine):
                 self._answer(event[1:])
             elif tag == "ret":
                 self._finish_call(event[1:])
+            elif tag == "hint":
+                self._hint(event[1], event[2])
         if batch.main is not None:
             self._main = batch.main
         if batch.lost:

@@ -29,7 +29,9 @@
   const PromiseCtor = Promise, MapCtor = Map, WeakMapCtor = WeakMap, TypeErrorCtor = TypeError;
   const RangeErrorCtor = RangeError, BigIntCtor = BigInt;
   const ReflectApply = Reflect.apply;
-  const PromiseReject = Promise.reject;
+  const PromiseReject = Promise.reject, PromiseProto = Promise.prototype;
+  const PromiseThen = Promise.prototype.then, WeakSetCtor = WeakSet;
+  const SymbolSpecies = Symbol.species, SymbolToPrimitive = Symbol.toPrimitive;
   const create = Object.create, defineProperty = Object.defineProperty, freeze = Object.freeze;
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor, hasOwn = Object.hasOwn;
   const objectKeys = Object.keys, getPrototypeOf = Object.getPrototypeOf;
@@ -47,6 +49,9 @@
   const mapGet = __llmspell_uncurry(Map.prototype.get), mapSet = __llmspell_uncurry(Map.prototype.set);
   const weakGet = __llmspell_uncurry(WeakMap.prototype.get);
   const weakSet = __llmspell_uncurry(WeakMap.prototype.set);
+  const weakSetAdd = __llmspell_uncurry(WeakSet.prototype.add);
+  const weakSetHas = __llmspell_uncurry(WeakSet.prototype.has);
+  const isPrototypeOf = __llmspell_uncurry(Object.prototype.isPrototypeOf);
   const stackOf = __llmspell_uncurry(getOwnPropertyDescriptor(Error.prototype, "stack").get);
   const arrayPush = Array.prototype.push;
   const InternalErrorProto = typeof InternalError === "function" ? InternalError.prototype : null;
@@ -56,7 +61,30 @@
   const stringSlice = __llmspell_uncurry(String.prototype.slice);
 
   const FN = "\u0000fn", HANDLE = "\u0000h", NUM = "\u0000num";
-  const pending = create(null);     // request id -> [resolve, reject, callSiteStack]
+  const pending = create(null);     // request id -> [resolve, reject, callSiteStack, promise]
+
+  // What a host call returns: a Promise that knows whether anyone looked at it (await of
+  // a subclass calls its then; so do catch, finally, Promise.all), so that a rejection
+  // nobody saw fails the run instead of vanishing. What then/catch derive from it are
+  // plain Promises.
+  const observed = new WeakSetCtor();
+  const rejectedCalls = [];         // [promise, error] of every rejected host call
+  const HostPromise = class Promise extends PromiseCtor {
+    static get [SymbolSpecies]() { return PromiseCtor; }
+    then(onFulfilled, onRejected) {
+      weakSetAdd(observed, this);
+      return ReflectApply(PromiseThen, this, [onFulfilled, onRejected]);
+    }
+  };
+
+  function __llmspell_is_promise(value) {
+    return value !== null && typeof value === "object" && isPrototypeOf(PromiseProto, value);
+  }
+
+  // A hint for a likely mistake, with the spell line it happened at (the host words it).
+  function __llmspell_hint(what) {
+    __llmspell_queue("[\"hint\"," + __llmspell_q(what) + "," + __llmspell_q(stackOf(new ErrorCtor())) + "]");
+  }
   // Everything for the host, in the order it happened, as JSON texts joined by commas:
   // ["req", id, op, argsJson], ["out", stream, text] and ["ret", callId, ok, ...] (a
   // host -> script call returned).
@@ -94,6 +122,9 @@
 
   function __llmspell_replacer(key, value) {
     if (typeof value === "function") return { [FN]: __llmspell_fn_id(value) };
+    if (__llmspell_is_promise(value)) {
+      throw new TypeErrorCtor("a Promise is not a value (did you forget `await`?)");
+    }
     if (typeof value === "number" && !isFiniteNumber(value)) return { [NUM]: StringCtor(value) };
     if (typeof value === "bigint") return { [NUM]: __llmspell_bigint_wire(value) };
     if (value !== null && typeof value === "object") {
@@ -160,14 +191,19 @@
       // QuickJS out of memory (an InternalError, or null when it could not even make one)
       // stays what it is: the host reports the memory limit
       const internal = e === null || (isError(e) && getPrototypeOf(e) === InternalErrorProto);
-      return ReflectApply(PromiseReject, PromiseCtor,
-        [internal ? e : __llmspell_error("ValidationError", __llmspell_message(e))]);
+      if (internal) return ReflectApply(PromiseReject, PromiseCtor, [e]);
+      const refused = __llmspell_error("ValidationError", __llmspell_message(e), stackOf(new ErrorCtor()));
+      const rejected = ReflectApply(PromiseReject, HostPromise, [refused]);
+      ReflectApply(arrayPush, rejectedCalls, [[rejected, refused]]);
+      return rejected;
     }
     const id = nextId++;
     const site = stackOf(new ErrorCtor());
     lastSite = site;
     __llmspell_queue("[\"req\"," + id + "," + op + "," + __llmspell_q(argsJson) + "]");
-    return new PromiseCtor(function __llmspell_wait(resolve, reject) { pending[id] = [resolve, reject, site]; });
+    const promise = new HostPromise(function __llmspell_wait(resolve, reject) { pending[id] = [resolve, reject, site]; });
+    pending[id][3] = promise;
+    return promise;
   }
 
   function __llmspell_message(e) {
@@ -184,6 +220,10 @@
   // (never the host's markers, and printing a function must not register it).
   function __llmspell_show(key, value) {
     if (typeof value === "function") return __llmspell_show_function(value);
+    if (__llmspell_is_promise(value)) {
+      __llmspell_hint("a Promise was printed");
+      return "[object Promise]";
+    }
     if (typeof value === "bigint") {
       return isSafeInteger(NumberCtor(value)) ? NumberCtor(value) : __llmspell_bigint_text(value);
     }
@@ -199,6 +239,10 @@
     if (typeof value === "bigint") return __llmspell_bigint_text(value);
     if (typeof value === "object") {
       if (isError(value)) return __llmspell_str(value);
+      if (__llmspell_is_promise(value)) {
+        __llmspell_hint("a Promise was printed");
+        return "[object Promise]";
+      }
       try {
         const text = JSONStringify(value, __llmspell_show);
         return typeof text === "string" ? text : __llmspell_str(value);
@@ -300,7 +344,21 @@
       if (p === undefined) return;
       delete pending[id];
       if (ok) p[0](__llmspell_decode(payload));
-      else p[1](__llmspell_error(kind, payload, p[2]));
+      else {
+        const error = __llmspell_error(kind, payload, p[2]);
+        ReflectApply(arrayPush, rejectedCalls, [[p[3], error]]);
+        p[1](error);
+      }
+    },
+    // Called by Python when the spell has finished: the first rejected host call nobody
+    // awaited or handled, as [name, message, stack, site] JSON texts ("" when none).
+    unseen: function __llmspell_unseen() {
+      for (let i = 0; i < rejectedCalls.length; i++) {
+        if (!weakSetHas(observed, rejectedCalls[i][0])) {
+          return stringSlice("[" + __llmspell_failure(rejectedCalls[i][1], true) + "]", 0);
+        }
+      }
+      return "";
     },
     // The host calls a script function: run it, await its result, queue the return.
     invoke: function __llmspell_invoke(callId, fnId, argsJson) {
@@ -573,6 +631,12 @@
     }
     return ReflectApply(orig, self, args);
   }
+  // JSON.stringify(promise) is "{}": the value was probably meant
+  function __llmspell_stringify(self, args, orig) {
+    __llmspell_check();
+    if (__llmspell_is_promise(args[0])) __llmspell_hint("a Promise was turned into JSON");
+    return ReflectApply(orig, self, args);
+  }
   function __llmspell_deadline_only(self, args, orig) {
     __llmspell_check();
     return ReflectApply(orig, self, args);
@@ -694,13 +758,21 @@
   __llmspell_wrap(SP, "padEnd", "String.prototype.padEnd", __llmspell_pad);
   __llmspell_wrap(BigInt.prototype, "toString", "BigInt.prototype.toString", __llmspell_bigint_to_string);
   __llmspell_wrap(BigInt.prototype, "toLocaleString", "BigInt.prototype.toLocaleString", __llmspell_bigint_to_string);
-  __llmspell_wrap(JSON, "stringify", "JSON.stringify", __llmspell_deadline_only);
+  __llmspell_wrap(JSON, "stringify", "JSON.stringify", __llmspell_stringify);
   __llmspell_wrap(JSON, "parse", "JSON.parse", __llmspell_deadline_only);
   const objectStatics = ["keys", "values", "entries", "assign", "getOwnPropertyNames", "fromEntries",
     "groupBy"];
   for (let i = 0; i < objectStatics.length; i++) {
     __llmspell_wrap(ObjectCtor, objectStatics[i], "Object." + objectStatics[i], __llmspell_deadline_only);
   }
+
+  // "result: " + promise, `${promise}`, +promise: the Promise where its value was meant
+  defineProperty(PromiseProto, SymbolToPrimitive, { __proto__: null, writable: true,
+    enumerable: false, configurable: true,
+    value: function __llmspell_promise_to_primitive(hint) {
+      __llmspell_hint("a Promise was used as a " + (hint === "number" ? "number" : "string"));
+      return hint === "number" ? NaN : "[object Promise]";
+    } });
 
   // call sites would hand the spell every function on the stack, the bridge's included
   defineProperty(ErrorCtor, "prepareStackTrace", { __proto__: null, value: undefined,
