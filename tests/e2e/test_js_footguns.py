@@ -34,8 +34,11 @@ def test_an_unawaited_failing_call_fails_the_run_with_its_line(cli: CLI) -> None
 
 
 def test_an_unawaited_failing_agent_call_fails_the_run(cli: CLI) -> None:
-    cli.write("llmspell.toml", '[providers.down]\nprovider_type = "openai"\n'
-              'base_url = "http://127.0.0.1:9/v1"\napi_key_env = "DOWN_KEY"\nmax_retries = 0\n')  # fmt: skip
+    cli.write(
+        "llmspell.toml",
+        '[providers.down]\nprovider_type = "openai"\nbase_url = "http://127.0.0.1:9/v1"\n'
+        'api_key_env = "DOWN_KEY"\nmax_retries = 0\n',
+    )
     cli.write(
         "spell.js",
         'const a = await Agent.builder().name("a").model("down/m").build();\na.execute("hi");\n',
@@ -93,7 +96,7 @@ def test_a_promise_where_a_value_was_meant_gets_a_hint_once_per_line(cli: CLI) -
 
 
 def test_a_promise_passed_to_the_host_is_a_validation_error(cli: CLI) -> None:
-    code, out, err = _run(
+    code, _, err = _run(
         cli,
         'const a = Tool.execute("calculator", {input: "1+2"});\n'
         'await Tool.execute("calculator", {input: a});\n',
