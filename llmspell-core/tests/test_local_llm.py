@@ -47,6 +47,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/slow"):
             time.sleep(2)
             return self._send({})
+        if self.path.startswith("/trickle"):
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            for _ in range(40):
+                time.sleep(0.1)
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return None
+            return None
         if self.path.startswith("/big"):
             return self._send({"data": ["x" * 1024] * 3000})
         if self.path.startswith("/moved"):
@@ -287,3 +299,21 @@ def test_model_spec_parsing() -> None:
     assert local_llm.parse_model_spec("llama3.1:8b") == ("llama3.1:8b", None)
     assert local_llm._epoch("2025-01-02T03:04:05Z") == 1735787045
     assert local_llm._epoch("yesterday") is None
+
+
+def test_a_server_that_trickles_is_cut_off(
+    make: Callable[..., Runtime], port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local_llm, "TOTAL_SECONDS", 0.5)
+    rt = make({"vllm": {"base_url": f"http://127.0.0.1:{port}/trickle/v1"}})
+
+    async def timed() -> tuple[dict[str, Any], float]:
+        started = time.monotonic()
+        found = await local_llm.status(rt)
+        return found["vllm"], time.monotonic() - started
+
+    # (the answer comes at the cut-off; asyncio.run then waits for the worker thread)
+    status, elapsed = asyncio.run(timed())
+    assert elapsed < 2
+    assert status["running"] in (True, False) and status["ready"] is False
+    assert "no complete answer" in status["error"] or "timed out" in status["error"]

@@ -20,6 +20,7 @@ from llmspell.plugins import PluginLoader
 from llmspell.provider_resolution import list_providers
 from llmspell.runtime import Output, Runtime
 from llmspell.testing import OpHost
+from llmspell.tools import Tool
 
 
 class Echo(ChatProvider):
@@ -32,7 +33,23 @@ class Echo(ChatProvider):
         yield await self.chat(request)
 
 
+def _upper(params: dict[str, Any], ctx: Any) -> Any:
+    return params["text"].upper()
+
+
 class Providers:
+    @llmspell.hookimpl
+    def register_tools(self, register: Any) -> None:
+        register(
+            Tool(
+                name="text-upper",
+                description="Upper-case text",
+                handler=_upper,
+                parameters={"type": "object", "properties": {"text": {"type": "string"}}},
+                category="text",
+            )
+        )
+
     @llmspell.hookimpl
     def register_providers(self, register: Any) -> None:
         register(Echo, name="echo", provider_type="echo", default_model="e1")
@@ -340,3 +357,19 @@ def test_debug_regex_filters_are_time_bounded(host: OpHost) -> None:
     except LimitExceeded as exc:
         assert "took longer" in exc.message
     assert time.monotonic() - started < 5
+
+
+def test_agent_tool_methods_use_only_its_tools(host: OpHost) -> None:
+    agent = host("Agent.create", {"model": "echo/e1", "allowed_tools": ["text-upper"]})
+    result = host.method(agent, "invoke_tool", "text-upper", {"text": "hi"})
+    assert result["success"] is True and result["result"] == "HI"
+    with pytest.raises(ValidationError, match="is not of type 'string'"):  # as Tool.execute
+        host.method(agent, "invokeTool", "text-upper", {"text": 5})
+    with pytest.raises(ValidationError, match="may not call tool 'calculator'"):
+        host.method(agent, "invoke_tool", "calculator", {})
+    assert host.method(agent, "has_tool", "text-upper") is True
+    assert host.method(agent, "discover_tools") == ["text-upper"]
+    meta = host.method(agent, "get_tool_metadata", "text-upper")
+    assert meta["category"] == "text" and meta["parameters"]["type"] == "object"
+    assert host.method(agent, "get_tool_metadata", "calculator") is None
+    assert list(host.method(agent, "get_all_tool_metadata")) == ["text-upper"]

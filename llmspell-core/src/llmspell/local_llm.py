@@ -139,7 +139,14 @@ def _reason(exc: BaseException) -> str:
 
 
 async def _get(backend: Backend, url: str, env: Mapping[str, str], body: Any = None) -> Any:
-    return await asyncio.to_thread(_request, backend, url, body, env)
+    # the socket timeouts bound each read; this bounds the whole request for the spell
+    # (a server trickling bytes keeps only its worker thread, never the run)
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(_request, backend, url, body, env), TOTAL_SECONDS + 0.5
+        )
+    except TimeoutError:
+        raise _Unreachable("no answer (timed out)") from None
 
 
 def _epoch(value: Any) -> int | None:

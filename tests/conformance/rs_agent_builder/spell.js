@@ -48,3 +48,6 @@ await attempt("zero calls", () => Agent.builder().model("ollama/x").resourceLimi
 await attempt("bad custom", () => Agent.builder().model("ollama/x").customConfig("x").build());
 await attempt("register no model id", () => Agent.register({name: "x", model: {provider: "ollama"}}));
 await attempt("wrap nobody", () => Agent.wrapAsTool("nobody"));
+print("invoke_tool: " + (await agent.invokeTool("calculator", {input: "6*7"})).result.result
+  + " meta: " + (await agent.getToolMetadata("calculator")).name + " " + ((await agent.getToolMetadata("uuid-generator")) === null ? "nil" : "?"));
+await attempt("tool not allowed", () => agent.invokeTool("uuid-generator", {}));

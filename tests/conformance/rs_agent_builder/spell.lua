@@ -50,3 +50,6 @@ try("zero calls", function() return Agent.builder():model("ollama/x"):resource_l
 try("bad custom", function() return Agent.builder():model("ollama/x"):custom_config("x"):build() end)
 try("register no model id", function() return Agent.register({name = "x", model = {provider = "ollama"}}) end)
 try("wrap nobody", function() return Agent.wrap_as_tool("nobody") end)
+print("invoke_tool: " .. agent:invoke_tool("calculator", {input = "6*7"}).result.result
+  .. " meta: " .. agent:get_tool_metadata("calculator").name .. " " .. tostring(agent:get_tool_metadata("uuid-generator")))
+try("tool not allowed", function() return agent:invokeTool("uuid-generator", {}) end)

@@ -23,6 +23,7 @@ from llmspell.provider_resolution import (
     split_model_spec,
 )
 from llmspell.runtime import CallContext
+from llmspell.tools import Tool, execute_tool
 
 AGENT_OBJECT = ObjectType(
     "Agent",
@@ -392,6 +393,58 @@ def agent_has_tool(ctx: CallContext, agent: Agent, name: str) -> bool:
 def agent_discover_tools(ctx: CallContext, agent: Agent) -> list[str]:
     """The names of the tools the agent may call."""
     return list(agent.spec.tools)
+
+
+def _allowed_tool(ctx: CallContext, agent: Agent, name: str, what: str) -> Tool:
+    if name not in agent.spec.tools:
+        allowed = ", ".join(agent.spec.tools) or "none"
+        raise ValidationError(
+            f"{what}: agent {agent.name!r} may not call tool {name!r} (its tools: {allowed})",
+            hint="add it with allow_tool(name) / allowed_tools, or call Tool.execute",
+        )
+    tool: Tool = ctx.runtime.tools.get(name)
+    return tool
+
+
+def _tool_metadata(tool: Tool) -> dict[str, Any]:
+    return {
+        "name": tool.name,
+        "description": tool.description,
+        "category": tool.category,
+        "version": tool.version,
+        "parameters": tool.parameters,
+    }
+
+
+@method(
+    AGENT_OBJECT, "invoke_tool", Param("name", "string"), Param("params", "object", optional=True),
+    mode="async",
+)  # fmt: skip
+async def agent_invoke_tool(
+    ctx: CallContext, agent: Agent, name: str, params: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Run one of the agent's tools directly (as ``Tool.execute``); a ToolResult."""
+    tool = _allowed_tool(ctx, agent, name, "Agent:invoke_tool")
+    result: dict[str, Any] = await execute_tool(tool, params or {}, ctx)
+    return result
+
+
+@method(AGENT_OBJECT, "get_tool_metadata", Param("name", "string"))
+def agent_get_tool_metadata(ctx: CallContext, agent: Agent, name: str) -> dict[str, Any] | None:
+    """``{name, description, category, version, parameters}`` of one of the agent's tools,
+    or nil when the agent does not have it."""
+    if name not in agent.spec.tools:
+        return None
+    return _tool_metadata(ctx.runtime.tools.get(name))
+
+
+@method(AGENT_OBJECT, "get_all_tool_metadata")
+def agent_get_all_tool_metadata(ctx: CallContext, agent: Agent) -> dict[str, Any]:
+    """``{[tool name] = metadata}`` of every tool the agent may call."""
+    return {name: _tool_metadata(ctx.runtime.tools.get(name)) for name in agent.spec.tools}
+
+
+AGENT_OBJECT.methods["invokeTool"] = AGENT_OBJECT.methods["invoke_tool"]
 
 
 class AgentStream:
