@@ -164,9 +164,22 @@ class ProviderRegistry:
             ) from None
 
 
-#: rs-llmspell's tool names from before its kebab-case rename (v0.11.1) that are not just
-#: the new name with ``_`` for ``-`` (those resolve too: ``hash_calculator``)
+#: rs-llmspell's tools (v0.14.1), whose names before its kebab-case rename (v0.11.1) had
+#: ``_`` for ``-`` (``hash_calculator``)
+_RS_TOOLS = (
+    "base64-encoder", "hash-calculator", "uuid-generator", "datetime-handler",
+    "text-manipulator", "diff-calculator", "data-validator", "template-creator",
+    "citation-formatter", "json-processor", "csv-analyzer", "graph-builder", "pdf-processor",
+    "http-requester", "graphql-query", "file-operations", "file-search", "file-converter",
+    "file-watcher", "archive-handler", "environment-reader", "process-executor",
+    "service-checker", "system-monitor", "image-processor", "audio-processor",
+    "video-processor", "web-searcher", "url-analyzer", "web-scraper", "api-tester",
+    "webhook-caller", "webpage-monitor", "sitemap-crawler", "email-sender",
+    "database-connector",
+)  # fmt: skip
+#: rs-llmspell's old tool names and the tools they are now
 OLD_TOOL_NAMES: dict[str, str] = {
+    **{name.replace("-", "_"): name for name in _RS_TOOLS},
     "http_request": "http-requester",
     "http-request": "http-requester",
     "web_search": "web-searcher",
@@ -207,8 +220,6 @@ class ToolRegistry:
         if self._has(name):
             return name
         target = OLD_TOOL_NAMES.get(name)
-        if target is None and "_" in name:
-            target = name.replace("_", "-")
         if target is None or not self._has(target):
             return name
         if name not in self._noted:
