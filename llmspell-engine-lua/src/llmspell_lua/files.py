@@ -155,7 +155,7 @@ class LuaFiles:
         if isinstance(fmt, int):
             if fmt < 0:
                 raise ValidationError(f"io read: a byte count must not be negative (got {fmt})")
-            self._check(fmt, cap, f"reading {fmt} bytes from {shown}")
+            self._check(fmt, cap, f"a read of {fmt} bytes from {shown}")
             data = fh.read(fmt)
             if not data and fmt > 0:
                 return None
@@ -195,7 +195,7 @@ class LuaFiles:
     def _check(self, size: int, cap: int, what: str) -> None:
         if size > cap:
             raise SecurityError(
-                f"{what} is {size} bytes, over the limit of {cap} bytes",
+                f"{what} is over the limit of {cap} bytes ({size} bytes)",
                 hint="read it in parts (file:read(n) or file:lines()), or raise "
                 "[security] max_input_bytes",
             )
