@@ -39,8 +39,9 @@ OLD_NAME_PAGES = {"docs/coming-from-rs-llmspell.md"}
 #: phrases that call a feature missing; a shipped feature must not be described so
 STALE = re.compile(
     r"arrives? in (?:a )?later release|in (?:a )?later releases?|arrives? with `?llmspell"
-    r"|\bnot yet\b|registers nothing|no tools are built in|until then\b|"
-    r"currently does not|coming soon|in a future release",
+    r"|\b(?:is|are|does|do|can)(?:n't| not) yet\b|\bnot yet (?:available|implemented|"
+    r"supported|there|built|shipped|included)|\bnot implemented\b|registers nothing|"
+    r"no tools are built in|until then\b|currently does not|coming soon|in a future release",
     re.IGNORECASE,
 )
 
