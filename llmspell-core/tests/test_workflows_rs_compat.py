@@ -343,3 +343,25 @@ def test_unknown_names_and_own_names_are_untouched() -> None:
     registry.register(Tool(name="file_operations", description="own", handler=_echo))
     assert registry.get("file_operations").description == "own"
     assert notes == []
+
+
+def test_conditional_runs_its_steps_before_the_condition(host: Any, fn: Any) -> None:
+    seen: list[Any] = []
+
+    def condition(ctx: Any) -> bool:
+        seen.append(sorted(ctx["steps"]))
+        return "probe" in ctx["steps"]
+
+    wf = host(
+        "Workflow.conditional",
+        {
+            "name": "pre",
+            "steps": [{"name": "probe", "tool": "echo-tool", "input": "x"}],
+            "condition": fn(condition),
+            "then_steps": [{"name": "t", "tool": "echo-tool", "input": "{{step.probe.result}}!"}],
+            "else_steps": [{"name": "e", "tool": "echo-tool", "input": "no"}],
+        },
+    )
+    r = host.method(wf, "execute", None)
+    assert seen == [["probe"]] and r["metadata"]["extra"]["branch"] == "then"
+    assert r["outputs"]["t"]["text"] == "x!" and r["metadata"]["extra"]["total_steps"] == 2

@@ -119,3 +119,12 @@ def test_database_connector_database_and_query_type(tools, sandbox):
 def test_environment_reader_set_is_refused(tools):
     bad = tools.failed("environment-reader", operation="set", variable_name="X", value="1")
     assert bad["error_kind"] == "SecurityError" and "process-executor" in bad["error"]
+
+
+def test_text_manipulator_count_type(tools):
+    r = tools.ok("text-manipulator", operation="count", input="two words", count_type="words")
+    assert r["result"]["result"] == 2 and r["text"] == "2"
+    r = tools.ok("text-manipulator", operation="count", input="abc", count_type="chars")
+    assert r["result"]["result"] == 3
+    r = tools.ok("text-manipulator", operation="count", input="a b")
+    assert r["result"]["result"]["words"] == 2  # without count_type: every count

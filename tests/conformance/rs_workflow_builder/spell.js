@@ -29,6 +29,17 @@ const outer = await Workflow.builder().name("outer").sequential()
   .build();
 console.log("step condition: " + (await outer.execute()).outputs.branch.metadata.extra.branch);
 
+// steps added to a conditional with addStep run first; the condition sees them
+const pre = await Workflow.builder().name("conf-pre").conditional()
+  .addStep({name: "analyze", type: "tool", tool: "text-manipulator",
+            input: {operation: "count", input: "{{input.content}}", count_type: "words"}})
+  .condition({type: "step_output_equals", step: "analyze", expected: "3"})
+  .addThenStep({name: "long", fn: () => "three words"})
+  .addElseStep({name: "short", fn: () => "other"})
+  .build();
+const pr = await pre.execute({content: "one two three"});
+console.log("preamble: " + pr.outputs.analyze.text + " " + pr.metadata.extra.branch + " " + pr.outputs.long);
+
 // loops: loopWorkflow(), withWhile("...") (not evaluated: maxIterations bounds it)
 const loop = await Workflow.builder().name("conf-loop").loopWorkflow().withWhile("count < 10")
   .maxIterations(3)

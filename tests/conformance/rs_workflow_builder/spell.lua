@@ -28,6 +28,17 @@ local outer = Workflow.builder():name("outer"):sequential()
   :build()
 print("step condition: " .. outer:execute().outputs.branch.metadata.extra.branch)
 
+-- steps added to a conditional with add_step run first; the condition sees them
+local pre = Workflow.builder():name("conf-pre"):conditional()
+  :add_step({name = "analyze", type = "tool", tool = "text-manipulator",
+             input = {operation = "count", input = "{{input.content}}", count_type = "words"}})
+  :condition({type = "step_output_equals", step = "analyze", expected = "3"})
+  :add_then_step({name = "long", fn = function() return "three words" end})
+  :add_else_step({name = "short", fn = function() return "other" end})
+  :build()
+local pr = pre:execute({content = "one two three"})
+print("preamble: " .. pr.outputs.analyze.text .. " " .. pr.metadata.extra.branch .. " " .. pr.outputs.long)
+
 -- loops: loop_workflow(), with_while("...") (not evaluated: max_iterations bounds it)
 local loop = Workflow.builder():name("conf-loop"):loop_workflow():with_while("count < 10")
   :max_iterations(3)

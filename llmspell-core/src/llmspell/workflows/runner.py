@@ -11,6 +11,7 @@ import asyncio
 import builtins
 import contextvars
 import os
+import re
 import time
 from typing import Any
 
@@ -31,6 +32,10 @@ MAX_NESTING = 32
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("llmspell_workflow_depth", default=0)
 #: the longest step error carried into a workflow's own failure message
 _MAX_ERROR_CHARS = 2000
+#: the same parenthesised note repeated (each nesting level adds its hint again)
+_REPEATED_NOTE = re.compile(r"( \([^()]{1,200}\))(?:\1)+")
+#: what follows a failure prefix that already counted its recursion
+_AGAIN = r"(?: \(the step ran this workflow again, (\d+) levels? deep\))?: "
 
 
 async def _checkpoint(ctx: Any) -> None:
@@ -269,13 +274,22 @@ class Workflow:
 
     def _failure_text(self, outcome: StepOutcome) -> str:
         kind = f"{outcome.error_kind}: " if outcome.error_kind else ""
-        error = str(outcome.error)
-        if len(error) > _MAX_ERROR_CHARS:  # nested failures repeat their chain
-            error = error[: _MAX_ERROR_CHARS // 2] + " ... " + error[-_MAX_ERROR_CHARS // 2 :]
-        return (
-            f"{self.type.capitalize()} workflow '{self.name}' failed at step "
-            f"'{outcome.name}': {kind}{error}"
-        )
+        prefix = f"{self.type.capitalize()} workflow '{self.name}' failed at step '{outcome.name}'"
+        text = f"{kind}{outcome.error}"
+        # a step that ran this same workflow again (runaway recursion) repeats the chain:
+        # say it once, with how deep it went
+        again = re.compile(re.escape(f"WorkflowError: {prefix}") + _AGAIN)
+        depth = 0
+        while (m := again.match(text)) is not None:
+            text = text[m.end() :]
+            depth += 1 + int(m.group(1) or 0)
+        text = _REPEATED_NOTE.sub(r"\1", text)
+        if len(text) > _MAX_ERROR_CHARS:  # nested failures repeat their chain
+            text = text[: _MAX_ERROR_CHARS // 2] + " ... " + text[-_MAX_ERROR_CHARS // 2 :]
+        if depth:
+            levels = "level" if depth == 1 else "levels"
+            prefix += f" (the step ran this workflow again, {depth} {levels} deep)"
+        return f"{prefix}: {text}"
 
     async def _run_timed(self, ex: Execution) -> None:
         timeout = self.spec.timeout_ms
@@ -299,6 +313,9 @@ class Workflow:
         elif kind == "parallel":
             await self._parallel(ex)
         elif kind == "conditional":
+            # steps added with add_step run first (rs-llmspell's spells analyse, then
+            # branch); the condition sees their outputs
+            await self._sequence(ex, self.spec.steps)
             holds = await evaluate(self.spec.condition, ex.scope())
             ex.extra["branch"] = "then" if holds else "else"
             await self._sequence(ex, self.spec.then_steps if holds else self.spec.else_steps)

@@ -181,6 +181,12 @@ def _count(text: str, o: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
+#: ``count_type`` (one number instead of all the counts) and the count it names
+_COUNT_TYPES = {
+    "chars": "characters", "characters": "characters", "words": "words", "lines": "lines",
+    "sentences": "sentences", "paragraphs": "paragraphs", "bytes": "bytes",
+}  # fmt: skip
+
 _OPS: dict[str, Callable[[str, dict[str, Any]], Any]] = {
     "uppercase": lambda t, o: t.upper(),
     "lowercase": lambda t, o: t.lower(),
@@ -210,11 +216,15 @@ def run(params: dict[str, Any], ctx: Any) -> Any:
     ctx.policy.check_size(len(text.encode("utf-8")), what="input")
     operation = params["operation"]
     result = _OPS[operation](text, params.get("options") or {})
+    if operation == "count" and params.get("count_type"):  # rs-llmspell's examples ask so
+        result = result[_COUNT_TYPES[params["count_type"]]]
     if isinstance(result, str) and len(result) > MAX_RESULT_CHARS:
         fail(f"the result would exceed {MAX_RESULT_CHARS} characters", kind="LimitExceeded")
     if isinstance(result, str):
         shown = result
         length = len(result)
+    elif isinstance(result, int):
+        shown, length = str(result), 1
     else:
         shown = json.dumps(result, ensure_ascii=False)
         length = len(result)
@@ -246,6 +256,11 @@ TOOL = Tool(
         "properties": {
             "input": {"type": "string", "description": "the text to transform"},
             "operation": {"type": "string", "enum": list(OPERATIONS)},
+            "count_type": {
+                "type": "string",
+                "enum": list(_COUNT_TYPES),
+                "description": "count: just this count (result.result is a number)",
+            },
             "options": {
                 "type": "object",
                 "description": "operation options",
