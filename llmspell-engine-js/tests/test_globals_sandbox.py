@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmspell.errors import ScriptError, ValidationError
+from llmspell.errors import ValidationError
 
 
 def test_api_globals_use_camel_case(spell):

@@ -137,7 +137,9 @@ def test_getenv_returns_only_allowlisted_names(monkeypatch):
 
 def test_getenv_without_an_allowlist_is_always_nil(spell, monkeypatch):
     monkeypatch.setenv("LLMSPELL_T_PLAIN", "plain")
-    assert spell.value('return {os.getenv("LLMSPELL_T_PLAIN") == nil, os.getenv("PATH") == nil}') == [
+    assert spell.value(
+        'return {os.getenv("LLMSPELL_T_PLAIN") == nil, os.getenv("PATH") == nil}'
+    ) == [
         True,
         True,
     ]
@@ -176,7 +178,8 @@ def test_loadfile_reports_failures_as_nil_and_message(lua, sandbox):
     _write(sandbox / "broken.lua", "return +")
     ran = lua.run(
         'local a, ea = loadfile("missing.lua")\nlocal b, eb = loadfile("broken.lua")\n'
-        'local c, ec = loadfile("broken.lua", "b")\nreturn {a == nil, ea, b == nil, eb, c == nil, ec}'
+        'local c, ec = loadfile("broken.lua", "b")\n'
+        "return {a == nil, ea, b == nil, eb, c == nil, ec}"
     )
     v = ran.value
     assert v[0] is True and "missing.lua" in v[1] and "no such file" in v[1]
@@ -267,8 +270,7 @@ def test_paths_outside_are_denied_with_the_path_given(lua, sandbox, fn):
     (sandbox / "link.lua").symlink_to(secret)
     for path in ["../outside.lua", str(secret), "link.lua", "/etc/passwd"]:
         ran = lua.run(
-            f"local ok, a, b = pcall({fn}, {path!r})\n"
-            "return {ok, tostring(a), tostring(b)}"
+            f"local ok, a, b = pcall({fn}, {path!r})\nreturn {{ok, tostring(a), tostring(b)}}"
         )
         text = " ".join(str(v) for v in ran.value)
         assert f"access to '{path}' is denied" in text, (fn, path, text)
@@ -278,7 +280,9 @@ def test_paths_outside_are_denied_with_the_path_given(lua, sandbox, fn):
 
 def test_require_does_not_leave_the_allowed_paths(lua, sandbox):
     _write(sandbox.parent / "evil.lua", "return 'evil'")
-    failed = lua.fail('package.path = "../?.lua;' + str(sandbox.parent) + '/?.lua"\nrequire("evil")')
+    failed = lua.fail(
+        'package.path = "../?.lua;' + str(sandbox.parent) + '/?.lua"\nrequire("evil")'
+    )
     assert "module 'evil' not found" in failed.error.message
     assert "outside the allowed paths" in failed.error.message
 
@@ -311,12 +315,12 @@ def test_io_write_then_read_every_format(lua, sandbox):
         'local l1 = r:read("l")\n'
         'local n1, n2 = r:read("n", "*n")\n'
         'local rest = r:read("L")\n'
-        'local four = r:read(4)\n'
+        "local four = r:read(4)\n"
         'local last = r:read("a")\n'
         'local at_end = {r:read("l"), r:read(1), r:read("a"), r:read(0)}\n'
         "r:close()\n"
         "return {l1, n1, n2, rest, four, last, at_end[1] == nil, at_end[2] == nil,\n"
-        '  at_end[3], at_end[4] == nil, math.type(n1), io.type(r)}'
+        "  at_end[3], at_end[4] == nil, math.type(n1), io.type(r)}"
     )
     assert ran.value == [
         "first line", 42, 2.5, "\n", "tail", "", True, True, "", True, "integer", "closed file",
@@ -375,7 +379,7 @@ def test_io_errors_are_clear(lua, sandbox):
         "f:close()\n"
         'local ok3, e3 = pcall(io.open("x.txt").read, io.open("x.txt"), "z")\n'
         'local ok4, e4 = pcall(f.write, f, "x")\n'
-        'local ok5, e5 = pcall(io.stdout.write, io.stdout, {})\n'
+        "local ok5, e5 = pcall(io.stdout.write, io.stdout, {})\n"
         "return {a == nil, ea, code, e1, e2, e3, e4, e5, io.close()}"
     )
     assert v[0] is True and v[1] == "nope/missing.txt: No such file or directory" and v[2] == 2

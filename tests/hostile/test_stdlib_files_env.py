@@ -53,7 +53,8 @@ local function try(label, fn, ...)
   for i = 1, r.n do shown[#shown + 1] = tostring(r[i]) end
   print(label .. ": " .. table.concat(shown, " | "):gsub("\n", " "))
 end
-for _, p in ipairs({"link", "procdir/environ", "../outside.lua", "/etc/passwd", "dirlink/outside.lua"}) do
+local paths = {"link", "procdir/environ", "../outside.lua", "/etc/passwd", "dirlink/outside.lua"}
+for _, p in ipairs(paths) do
   try("io.open " .. p, io.open, p)
   try("io.lines " .. p, io.lines, p)
   try("dofile " .. p, dofile, p)
@@ -296,7 +297,9 @@ def test_js_imports_outside_are_denied_naming_the_path(hostile: Hostile, bound, 
     (hostile.cwd.parent / "outside.js").write_text("print('OUTSIDE RAN'); export const x = 1;\n")
     os.symlink(hostile.cwd.parent, hostile.cwd / "dirlink")
     hostile.write("llmspell.toml", '[security]\nallowed_paths = ["."]\n')
-    r, within = _run(hostile, "imp.js", f'print("SPELL RAN");\nimport {{ x }} from "{spec}";\n', bound)
+    r, within = _run(
+        hostile, "imp.js", f'print("SPELL RAN");\nimport {{ x }} from "{spec}";\n', bound
+    )
     found = _problems(r, within, code=1)
     if spec.startswith(("./", "../")):
         if f"SecurityError: import of '{spec}' is denied" not in r.stderr:

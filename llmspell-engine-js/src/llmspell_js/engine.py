@@ -17,7 +17,7 @@ import threading
 import time
 import weakref
 from importlib import resources
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import quickjs
 
@@ -37,6 +37,8 @@ from llmspell_js.convert import Marshal
 from llmspell_js.modules import REGISTRY_JS, Linked, link
 
 __all__ = ["JSEngine", "JSFunction"]
+
+_E = TypeVar("_E", bound=LLMSpellError)
 
 _PRELUDE = resources.files("llmspell_js").joinpath("prelude.js").read_text(encoding="utf-8")
 _FRAME = re.compile(r"at (?P<fn>[^\s(]*) ?\(?<input>:(?P<line>\d+)(?::\d+)?\)?")
@@ -573,7 +575,7 @@ class JSEngine(ScriptEngine):
                 err = ScriptError(message if name in ("Error", "") else f"{name}: {message}")
         return self._at(err, _line(site) or _line(stack))
 
-    def _at(self, err: Any, line: int | None) -> Any:
+    def _at(self, err: _E, line: int | None) -> _E:
         """``err`` located at ``line`` of the spell, or of the imported module that line
         belongs to."""
         if self._linked is not None:

@@ -13,7 +13,7 @@ __all__ = ["Token", "tokenize"]
 
 #: after these keywords a ``/`` starts a regular expression, not a division
 _REGEX_AFTER_WORDS = frozenset(
-    "return typeof instanceof in of new delete void throw case do else yield await".split()
+    "return typeof instanceof in of new delete void throw case do else yield await".split()  # noqa: SIM905
 )
 _ID_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$\\")
 _ID_PART = _ID_START | frozenset("0123456789")
@@ -95,7 +95,7 @@ def tokenize(src: str) -> list[Token]:
                 nl = True
             i = j + 2
             continue
-        start, depth = i, len(stack)
+        depth = len(stack)
         if c in "'\"":
             j = i + 1
             while j < n and src[j] != c:

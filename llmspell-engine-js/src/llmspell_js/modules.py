@@ -50,7 +50,9 @@ REGISTRY_JS = r"""
     let entry = entries[key];
     if (entry === undefined) {
       entry = { ns: undefined, resolve: undefined, ready: undefined };
-      entry.ready = new PromiseCtor(function __llmspell_ready(resolve) { entry.resolve = resolve; });
+      entry.ready = new PromiseCtor(function __llmspell_ready(resolve) {
+        entry.resolve = resolve;
+      });
       entries[key] = entry;
     }
     return entry;
@@ -62,7 +64,8 @@ REGISTRY_JS = r"""
     },
     done: function __llmspell_module_done(key, evaluation) {
       const entry = __llmspell_entry(key);
-      entry.resolve(ReflectApply(then, evaluation, [function __llmspell_ns() { return entry.ns; }]));
+      const ns = function __llmspell_ns() { return entry.ns; };
+      entry.resolve(ReflectApply(then, evaluation, [ns]));
     },
     get: function __llmspell_get(key) {
       return __llmspell_entry(key).ready;
@@ -208,9 +211,7 @@ class _Parser:
         while self.i < len(toks):
             tok = toks[self.i]
             prev = toks[self.i - 1] if self.i else None
-            at_statement = tok.depth == 0 and (
-                prev is None or tok.nl or prev.text in (";", "}")
-            )
+            at_statement = tok.depth == 0 and (prev is None or tok.nl or prev.text in (";", "}"))
             nxt = self.peek(1)
             if at_statement and tok.text == "import" and tok.kind == "id":
                 if nxt is not None and nxt.text in ("(", "."):
@@ -435,7 +436,9 @@ class _Linker:
                 "(import { x } from './lib.js'), from files inside the allowed paths"
             ).at(*where)
         raw = importer_dir / spec
-        candidates = [raw] if raw.suffix in (".js", ".mjs") else [raw, raw.with_name(raw.name + ".js")]
+        candidates = (
+            [raw] if raw.suffix in (".js", ".mjs") else [raw, raw.with_name(raw.name + ".js")]
+        )
         for cand in candidates:
             try:
                 real = self.policy.resolve_path(cand, what="path")
@@ -475,7 +478,9 @@ class _Linker:
                 f"module {shown!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
             ).at(*where) from None
         except OSError as exc:
-            raise ValidationError(f"cannot read module {shown!r}: {exc.strerror}").at(*where) from None
+            raise ValidationError(f"cannot read module {shown!r}: {exc.strerror}").at(
+                *where
+            ) from None
         if source.startswith("#!"):
             source = "//" + source
         module = Module(key=f"m{len(self.modules) + 1}", real=real, shown=shown, source=source)
@@ -492,7 +497,9 @@ class _Linker:
         for st in statements:
             if st.reexport is None:
                 continue
-            target = self.modules[self.resolve(st.reexport.specifier, real.parent, (shown, st.line))]
+            target = self.modules[
+                self.resolve(st.reexport.specifier, real.parent, (shown, st.line))
+            ]
             ns = self.bound[id(st)]
             if st.star:
                 for name in sorted(target.exports - {"default"} - set(names)):
@@ -513,7 +520,9 @@ class _Linker:
         self.order.append(module)
         return module
 
-    def imports(self, statements: list[Statement], folder: Path, chain: list[Path], shown: str) -> str:
+    def imports(
+        self, statements: list[Statement], folder: Path, chain: list[Path], shown: str
+    ) -> str:
         """The importer's first-line prefix binding what its import statements name."""
         parts: list[str] = []
         gets: list[str] = []

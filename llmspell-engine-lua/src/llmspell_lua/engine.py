@@ -213,7 +213,8 @@ class LuaEngine(ScriptEngine):
         except LLMSpellError as exc:
             return False, self.marshal.guarded(exc.script_message(), "an error", force=True)
         except Exception as exc:  # a bug here: still a clear script error
-            text = f"ScriptError: internal error in the Lua {name} function: {type(exc).__name__}: {exc}"
+            what = f"the Lua {name} function: {type(exc).__name__}: {exc}"
+            text = f"ScriptError: internal error in {what}"
             return False, self.marshal.guarded(text, "an error", force=True)
         if name == "search":  # (found, chunk name, text) or (False, what was tried)
             if not value[0]:

@@ -163,7 +163,9 @@ class LuaFiles:
                 return b"" if _more(fh) else None
             return self._deliver(data, shown)
         if not isinstance(fmt, str):
-            raise ValidationError(f"io read: invalid format {fmt!r} (use 'l', 'L', 'n', 'a' or a count)")
+            raise ValidationError(
+                f"io read: invalid format {fmt!r} (use 'l', 'L', 'n', 'a' or a count)"
+            )
         code = fmt.lstrip("*")[:1]
         if code in ("l", "L"):
             line = fh.readline(cap + 1)
@@ -179,7 +181,9 @@ class LuaFiles:
             return self._deliver(data, shown)
         if code == "n":
             return _read_number(fh)
-        raise ValidationError(f"io read: invalid format {fmt!r} (use 'l', 'L', 'n', 'a' or a count)")
+        raise ValidationError(
+            f"io read: invalid format {fmt!r} (use 'l', 'L', 'n', 'a' or a count)"
+        )
 
     def _read_all(self, fh: IO[bytes], cap: int, shown: str) -> bytes:
         try:
@@ -231,7 +235,9 @@ class LuaFiles:
         f = self._file(fid)
         where = {"set": os.SEEK_SET, "cur": os.SEEK_CUR, "end": os.SEEK_END}.get(whence)
         if where is None:
-            raise ValidationError(f"file:seek: invalid option {whence!r} (use 'set', 'cur' or 'end')")
+            raise ValidationError(
+                f"file:seek: invalid option {whence!r} (use 'set', 'cur' or 'end')"
+            )
         if isinstance(offset, float) and offset.is_integer():
             offset = int(offset)
         if not isinstance(offset, int):
@@ -298,4 +304,3 @@ def _read_number(fh: IO[bytes]) -> Any:
         return int(s)
     except ValueError:
         return None
-
