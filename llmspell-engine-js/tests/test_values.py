@@ -300,7 +300,7 @@ def test_timer_fields_and_methods(spell):
         """
     )
     assert ran.value == [
-        *["work", ["name"], "function", "number", "number", "number"],
+        *["work", ["name", "id"], "function", "number", "number", "number"],
         *[True, True, True],
     ]
 
