@@ -114,12 +114,17 @@ def lua_problems(text: str) -> list[tuple[str, str]]:
 
 @functools.cache
 def cli_root() -> Any:
-    """The click command tree of ``llmspell`` (its core commands)."""
+    """The click command tree of ``llmspell`` (its core commands): the typer app every
+    command but a plain ``run``/``exec`` goes through (``llmspell_cli.app``)."""
+    import importlib
+
     import typer.main
 
-    from llmspell_cli import main
-
-    return typer.main.get_command(main.app)
+    try:
+        app = importlib.import_module("llmspell_cli.app").app
+    except ModuleNotFoundError:  # before the app had a module of its own
+        app = importlib.import_module("llmspell_cli.main").app
+    return typer.main.get_command(app)
 
 
 def config_sections() -> dict[str, Any]:
