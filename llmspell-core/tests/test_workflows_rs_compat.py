@@ -365,3 +365,28 @@ def test_conditional_runs_its_steps_before_the_condition(host: Any, fn: Any) -> 
     r = host.method(wf, "execute", None)
     assert seen == [["probe"]] and r["metadata"]["extra"]["branch"] == "then"
     assert r["outputs"]["t"]["text"] == "x!" and r["metadata"]["extra"]["total_steps"] == 2
+
+
+def test_condition_function_sees_step_texts_by_name(host: Any, fn: Any) -> None:
+    seen: list[Any] = []
+
+    def condition(ctx: Any) -> bool:
+        seen.append((ctx["probe"], ctx["input"]))
+        return True
+
+    wf = host(
+        "Workflow.conditional",
+        {
+            "name": "byname",
+            "steps": [
+                {"name": "probe", "tool": "echo-tool", "input": "found"},
+                {"name": "input", "tool": "echo-tool", "input": "shadowed"},
+            ],
+            "condition": fn(condition),
+            "then_steps": [{"name": "t", "tool": "echo-tool", "input": "t"}],
+        },
+    )
+    r = host.method(wf, "execute", {"k": 1})
+    # a step named like a ctx key (input) does not replace it
+    assert seen == [("found", {"k": 1})]
+    assert r["execution_id"] == r["metadata"]["extra"]["execution_id"]

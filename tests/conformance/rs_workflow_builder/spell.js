@@ -40,6 +40,16 @@ const pre = await Workflow.builder().name("conf-pre").conditional()
 const pr = await pre.execute({content: "one two three"});
 console.log("preamble: " + pr.outputs.analyze.text + " " + pr.metadata.extra.branch + " " + pr.outputs.long);
 
+// a condition function reads a step's text as ctx.<step>; the result has execution_id
+const fnc = await Workflow.builder().name("conf-fn-cond").conditional()
+  .addStep({name: "classify", fn: () => "Monitoring request"})
+  .condition((ctx) => ctx.classify.toLowerCase().includes("monitoring"))
+  .addThenStep({name: "monitor", fn: () => "monitored"})
+  .addElseStep({name: "other", fn: () => "other"})
+  .build();
+const fr = await fnc.execute({});
+console.log("ctx.<step>: " + fr.metadata.extra.branch + " " + (fr.execution_id === fr.metadata.extra.execution_id));
+
 // loops: loopWorkflow(), withWhile("...") (not evaluated: maxIterations bounds it)
 const loop = await Workflow.builder().name("conf-loop").loopWorkflow().withWhile("count < 10")
   .maxIterations(3)

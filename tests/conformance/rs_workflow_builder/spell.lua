@@ -39,6 +39,16 @@ local pre = Workflow.builder():name("conf-pre"):conditional()
 local pr = pre:execute({content = "one two three"})
 print("preamble: " .. pr.outputs.analyze.text .. " " .. pr.metadata.extra.branch .. " " .. pr.outputs.long)
 
+-- a condition function reads a step's text as ctx.<step>; the result has execution_id
+local fnc = Workflow.builder():name("conf-fn-cond"):conditional()
+  :add_step({name = "classify", fn = function() return "Monitoring request" end})
+  :condition(function(ctx) return ctx.classify:lower():find("monitoring") ~= nil end)
+  :add_then_step({name = "monitor", fn = function() return "monitored" end})
+  :add_else_step({name = "other", fn = function() return "other" end})
+  :build()
+local fr = fnc:execute({})
+print("ctx.<step>: " .. fr.metadata.extra.branch .. " " .. tostring(fr.execution_id == fr.metadata.extra.execution_id))
+
 -- loops: loop_workflow(), with_while("...") (not evaluated: max_iterations bounds it)
 local loop = Workflow.builder():name("conf-loop"):loop_workflow():with_while("count < 10")
   :max_iterations(3)

@@ -20,9 +20,13 @@ def truthy(value: Any) -> bool:
 async def evaluate(condition: Any, scope: Mapping[str, Any]) -> bool:
     """Whether ``condition`` holds: a declarative ``{type=...}`` table (``and``/``or``/
     ``not`` combine others) or a script function called with ``{input, steps, shared,
-    loop?}``."""
+    loop?}`` and each step's text under the step's name (unless that is one of those)."""
     if isinstance(condition, ScriptFunction):
-        return truthy(await condition(dict(scope)))
+        ctx = dict(scope)
+        # rs-llmspell's examples read a step's text as ctx.<step name>
+        for name, output in (scope.get("steps") or {}).items():
+            ctx.setdefault(name, step_text(output))
+        return truthy(await condition(ctx))
     kind = condition["type"]
     shared: Mapping[str, Any] = scope.get("shared") or {}
     if kind == "always":

@@ -458,6 +458,7 @@ class Workflow:
         result: dict[str, Any] = {
             "success": ok,
             "text": text,
+            "execution_id": ex.execution_id,
             "outputs": dict(ex.outputs),
             "steps": [o.record() for o in ex.outcomes],
             "metadata": {"execution_time_ms": round(elapsed_ms, 3), "extra": extra},
