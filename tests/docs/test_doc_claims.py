@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from doc_claims import ALLOWLIST, CHECKS, unexpected
@@ -75,6 +76,35 @@ def test_every_tool_is_in_the_tool_index() -> None:
     listed = set(re.findall(r"^\| \[([\w-]+)\]\(", index, re.M))
     missing = sorted(tool_names() - listed)
     assert not missing, f"docs/tools/README.md lists no row for: {missing}"
+
+
+def _undocumented(cmd: Any, path: list[str], text: str) -> Iterator[str]:
+    for param in cmd.params:
+        if getattr(param, "param_type_name", "") != "option" or getattr(param, "hidden", False):
+            continue
+        for opt in param.opts:
+            if opt.startswith("--") and opt not in text:
+                yield f"{' '.join(path)} {opt}"
+    for name, sub in getattr(cmd, "commands", {}).items():
+        if getattr(sub, "hidden", False):
+            continue
+        # "llmspell tool list", or one of alternatives: "llmspell state list|get|delete"
+        if not re.search(rf"{re.escape(' '.join(path))} [\w|-]*\b{re.escape(name)}\b", text):
+            yield f"{' '.join(path)} {name}"
+        yield from _undocumented(sub, [*path, name], text)
+
+
+def test_cli_reference_covers_every_command_and_option() -> None:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = sorted(set(_undocumented(cli_root(), ["llmspell"], text)))
+    assert not missing, f"docs/cli.md does not mention: {missing}"
+
+
+def test_an_undocumented_command_or_option_is_found() -> None:
+    text = "llmspell run --engine; llmspell tool list|info"
+    missing = set(_undocumented(cli_root(), ["llmspell"], text))
+    assert {"llmspell exec", "llmspell run --timeout", "llmspell tool invoke"} <= missing
+    assert not {"llmspell run", "llmspell run --engine", "llmspell tool info"} & missing
 
 
 def test_the_pages_are_found() -> None:
