@@ -107,6 +107,13 @@ def test_an_undocumented_command_or_option_is_found() -> None:
     assert not {"llmspell run", "llmspell run --engine", "llmspell tool info"} & missing
 
 
+def test_the_script_api_page_names_every_global() -> None:
+    text = (ROOT / "docs" / "script-api.md").read_text(encoding="utf-8")
+    table = text[: text.index("\n## ")]  # the table of globals before the first section
+    missing = sorted(name for name in api_globals() if f"`{name}`" not in table)
+    assert not missing, f"the globals table of docs/script-api.md lacks: {missing}"
+
+
 def test_the_pages_are_found() -> None:
     assert {"README.md", "docs/script-api.md", "docs/cli.md", "docs/configuration.md"} <= set(PAGES)
     assert "docs/SCRIPT-API.md" not in PAGES, "one script-API page: docs/script-api.md"
