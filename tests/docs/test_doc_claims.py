@@ -22,8 +22,10 @@ checked against the code *at test time* — nothing here lists what exists
   (in inline code: in either language); Lua blocks must not use a standard library
   function the sandbox does not have (also asked of the engine);
 - **stale words**: "arrives in a later release", "not yet", "registers nothing", ...
-- **counts**: "N tools" must be the number of installed tools, and the tool index
-  (``docs/tools/README.md``) must have a row for every one.
+- **counts**: "N tools" must be the number of installed tools;
+- **completeness**: the tool index (``docs/tools/README.md``) has a row for every tool,
+  the CLI reference (``docs/cli.md``) mentions every command and option, and the globals
+  table of ``docs/script-api.md`` names every API global.
 
 ``doc_claims.ALLOWLIST`` holds the intentional exceptions, each with its reason; an entry
 that no longer matches anything fails too, so the list stays small.
