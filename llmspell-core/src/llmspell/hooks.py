@@ -19,12 +19,13 @@ results the same way.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmspell.errors import LLMSpellError, ValidationError, error_class_for_kind
+from llmspell.errors import LimitExceeded, LLMSpellError, ValidationError, error_class_for_kind
 from llmspell.ops import ScriptFunction, describe_value
 
 __all__ = [
@@ -234,7 +235,7 @@ class HookRegistry:
             except LLMSpellError as exc:
                 where = exc.location()
                 text = f"{where}: {exc.message}" if where else exc.message
-                self._failed(hook, f"{exc.kind}: {text}", report, exc)
+                self._failed(hook, f"{exc.kind}: {text}", report, exc, detail=text)
                 continue
             except Exception as exc:  # a Python plugin's bug: reported like any failure
                 self._failed(hook, f"{type(exc).__name__}: {exc}", report, exc)
@@ -253,12 +254,26 @@ class HookRegistry:
         return changed or CONTINUE
 
     def _failed(
-        self, hook: HookHandle, message: str, report: Reporter | None, exc: BaseException | None
+        self,
+        hook: HookHandle,
+        message: str,
+        report: Reporter | None,
+        exc: BaseException | None,
+        *,
+        detail: str | None = None,
     ) -> None:
-        text = f"hook {hook.id} at {hook.point} failed: {message}"
+        label = f"hook {hook.id}" + (f" {hook.name!r}" if hook.name else "")
+        text = f"{label} at {hook.point} failed: {message}"
         if self.on_error == "fail":
-            if isinstance(exc, LLMSpellError):
+            if isinstance(exc, LimitExceeded):
                 raise exc
+            if isinstance(exc, LLMSpellError):
+                # the same kind (pcall and catch still match it), naming the hook and
+                # where in it the error was; the location becomes the operation's
+                named = copy.copy(exc)
+                named.message = f"{label} at {hook.point} failed: {detail or exc.message}"
+                named.file = named.line = None
+                raise named from None
             raise ValidationError(text, hint='set [hooks] on_error = "report" to go on')
         if report is not None:
             report(text)

@@ -5,6 +5,7 @@ let err = null;
 try { await Tool.execute("calculator", {input: "1 + 1"}); } catch (e) { err = e; }
 console.log("raising hook: " + String(err === null) + " " + String(err.name === "ScriptError")
             + " " + String(err.message.includes("oops")));
+console.log("names the hook: " + String(/hook \d+ at BeforeToolExecution failed: /.test(err.message)));
 await h.unregister();
 
 h = await Hook.register("AfterToolExecution", (ctx) => 42);

@@ -4,6 +4,7 @@ local h = Hook.register("BeforeToolExecution", function(ctx) error("oops") end)
 local ok, err = pcall(Tool.execute, "calculator", {input = "1 + 1"})
 print("raising hook: " .. tostring(ok) .. " " .. tostring(err:find("ScriptError: ", 1, true) ~= nil)
       .. " " .. tostring(err:find("oops", 1, true) ~= nil))
+print("names the hook: " .. tostring(err:find("hook %d+ at BeforeToolExecution failed: ") ~= nil))
 h:unregister()
 
 h = Hook.register("AfterToolExecution", function(ctx) return 42 end)

@@ -133,6 +133,8 @@ class Workflow:
         self.callbacks = WorkflowCallbacks()
         #: the id of the latest run (``wf:get_execution_id()``), None before the first
         self.last_execution_id: str | None = None
+        #: runs of this workflow in progress now (runaway recursion shows here too)
+        self._running = 0
         #: runs so far: executions, successes, failures, total_duration_ms
         self.metrics: dict[str, float] = {
             "executions": 0,
@@ -174,7 +176,16 @@ class Workflow:
                 f"workflow {self.name!r}: workflows are nested more than {MAX_NESTING} deep "
                 "(does a step run its own workflow?)"
             )
+        if self._running >= MAX_NESTING:
+            # the depth above is carried by the task's context, which a JavaScript step's
+            # own host calls do not inherit: a workflow running inside itself also shows
+            # as too many runs of it at once
+            raise WorkflowError(
+                f"workflow {self.name!r}: workflows are nested more than {MAX_NESTING} deep "
+                f"({self._running} runs of it at once; does a step run its own workflow?)"
+            )
         token = _DEPTH.set(depth + 1)
+        self._running += 1
         started = time.perf_counter()
         ids = {"workflow": self.name, "workflow_id": self.id}
         try:
@@ -190,6 +201,7 @@ class Workflow:
             raise
         finally:
             _DEPTH.reset(token)
+            self._running -= 1
         self._count(started, ok=result.get("success") is not False)
         await notify(ctx, self.callbacks.after_execute, {**ids, "result": result})
         return result
