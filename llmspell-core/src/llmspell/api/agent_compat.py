@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from llmspell.errors import ValidationError
@@ -50,13 +49,13 @@ _MAX_TOOL_CALLS = 1000
 _MAX_SECONDS = 31_536_000
 
 
-@dataclass
 class Compat:
     """The rs-llmspell fields of one agent, as recorded for ``get_config``."""
 
-    agent_type: str = "llm"
-    resource_limits: dict[str, Any] = field(default_factory=dict)
-    custom_config: dict[str, Any] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.agent_type = "llm"
+        self.resource_limits: dict[str, Any] = {}
+        self.custom_config: dict[str, Any] = {}
 
 
 def _number(key: str, value: Any, *, integer: bool, high: float) -> int | float:

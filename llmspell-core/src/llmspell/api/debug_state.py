@@ -3,11 +3,9 @@ and timers. Everything a spell can grow here is bounded (entries, bytes, rules, 
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from llmspell.errors import LimitExceeded, ValidationError
@@ -62,20 +60,24 @@ class Timer:
         }
 
 
-@dataclass
 class Rule:
     """A module filter: modules matching ``pattern`` are shown (``enabled``) or hidden."""
 
-    pattern: str
-    pattern_type: str
-    enabled: bool
-    compiled: Any = None
+    def __init__(
+        self, pattern: str, pattern_type: str, enabled: bool, compiled: Any = None
+    ) -> None:
+        self.pattern = pattern
+        self.pattern_type = pattern_type
+        self.enabled = enabled
+        self.compiled = compiled
 
     def matches(self, module: str) -> bool:
         """Whether ``module`` matches this rule."""
         if self.pattern_type == "exact":
             return module == self.pattern
         if self.pattern_type == "wildcard":
+            import fnmatch
+
             return fnmatch.fnmatchcase(module, self.pattern)
         if self.pattern_type == "hierarchical":
             return module == self.pattern or module.startswith(self.pattern + ".")
