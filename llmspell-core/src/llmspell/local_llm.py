@@ -22,7 +22,6 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import ConfigurationError, NotFoundError
@@ -155,6 +154,8 @@ def _epoch(value: Any) -> int | None:
         return int(value)
     if not isinstance(value, str) or not value:
         return None
+    from datetime import datetime
+
     text = value.strip().replace("Z", "+00:00")
     if "." in text:  # Go prints nanoseconds; Python takes at most microseconds
         head, _, rest = text.partition(".")
