@@ -354,9 +354,7 @@ async def _ollama_show(backend: Backend, model_id: str, env: Mapping[str, str]) 
     if not isinstance(shown, dict):
         return {}
     extra: dict[str, Any] = {}
-    info: dict[str, Any] = (
-        shown["model_info"] if isinstance(shown.get("model_info"), dict) else {}
-    )
+    info: dict[str, Any] = shown["model_info"] if isinstance(shown.get("model_info"), dict) else {}
     arch = info.get("general.architecture")
     if isinstance(arch, str):
         extra["architecture"] = arch

@@ -395,9 +395,5 @@ def list_providers(
         row
         for row in rows
         if row["available"]
-        and (
-            "config" in row["source"].split("+")
-            or row["name"] == default
-            or row["key_found"]
-        )
+        and ("config" in row["source"].split("+") or row["name"] == default or row["key_found"])
     ]
