@@ -33,3 +33,8 @@ r = await Tool.execute("hash-calculator", {operation: "hash", algorithm: "sha256
 console.log("hash: algorithm=" + r.result.algorithm + " format=" + r.result.format + " hash=" + r.result.hash.length);
 r = await Tool.execute("template-creator", {input: "Hi {{name}}", context: {name: "Ada"}});
 console.log("template: rendered=" + r.result.rendered);
+r = await Tool.execute("service-checker", {check_type: "http", target: base + "/json"});
+console.log("service-checker: healthy=" + r.result.healthy + " status_code=" + r.result.status_code);
+r = await Tool.execute("service_checker", {check_type: "http", target: base + "/status/503"});
+console.log("service-checker down: success=" + r.success + " healthy=" + r.result.healthy
+            + " error=" + r.result.error);

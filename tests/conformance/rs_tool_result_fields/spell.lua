@@ -33,3 +33,8 @@ r = Tool.execute("hash-calculator", {operation = "hash", algorithm = "sha256", i
 print("hash: algorithm=" .. r.result.algorithm .. " format=" .. r.result.format .. " hash=" .. #r.result.hash)
 r = Tool.execute("template-creator", {input = "Hi {{name}}", context = {name = "Ada"}})
 print("template: rendered=" .. r.result.rendered)
+r = Tool.execute("service-checker", {check_type = "http", target = base .. "/json"})
+print("service-checker: healthy=" .. tostring(r.result.healthy) .. " status_code=" .. r.result.status_code)
+r = Tool.execute("service_checker", {check_type = "http", target = base .. "/status/503"})
+print("service-checker down: success=" .. tostring(r.success) .. " healthy=" .. tostring(r.result.healthy)
+      .. " error=" .. r.result.error)
