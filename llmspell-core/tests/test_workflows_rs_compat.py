@@ -390,3 +390,18 @@ def test_condition_function_sees_step_texts_by_name(host: Any, fn: Any) -> None:
     # a step named like a ctx key (input) does not replace it
     assert seen == [("found", {"k": 1})]
     assert r["execution_id"] == r["metadata"]["extra"]["execution_id"]
+
+
+class OldNameTools:
+    @llmspell.hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        register(Tool(name="file-operations", description="files", handler=_echo))
+
+
+def test_old_name_note_goes_to_the_runs_stderr(api_host: Any) -> None:
+    host = api_host(OldNameTools())
+    assert host("Tool.exists", "file_operations") is True
+    assert host("Tool.exists", "file_operations") is True
+    stderr = host.runtime.output.stderr.getvalue()
+    note = "llmspell: tool 'file_operations' is now 'file-operations'; the old name still works"
+    assert stderr.count(note) == 1

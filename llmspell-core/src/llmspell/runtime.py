@@ -391,7 +391,8 @@ class Runtime:
         """(Re)build the registries from the plugins' registration hooks."""
         self.engines = EngineRegistry()
         self.providers = ProviderRegistry()
-        self.tools = ToolRegistry()
+        # notes about rs-llmspell's old tool names go where the run's stderr goes
+        self.tools = ToolRegistry(note=lambda text: self.output.write(text + "\n", "stderr"))
         self.globals = GlobalRegistry()
         hooks = self.settings.hooks
         self.hooks = HookRegistry(on_error=hooks.on_error, max_retries=hooks.max_retries)
