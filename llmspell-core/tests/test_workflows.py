@@ -382,7 +382,9 @@ def test_hooks_and_events_fire(host: Any, fn: Any) -> None:
         assert e.correlation_id == r["metadata"]["extra"]["execution_id"]
     assert types == [
         "workflow.started",
+        "workflow.step.started",
         "workflow.step.completed",
+        "workflow.step.started",
         "workflow.step.completed",
         "workflow.completed",
     ]

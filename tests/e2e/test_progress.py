@@ -229,3 +229,24 @@ def test_a_run_that_spent_nothing_reports_no_usage_line(tmp_path: Path) -> None:
     cli.write("spell.lua", 'error("boom")')
     done = cli("run", "spell.lua")
     assert done.returncode == 1 and "before it failed" not in done.stderr
+
+
+def test_status_line_shows_the_workflow_step(tmp_path: Path, server: ScriptedOpenAI) -> None:
+    cli = CLI(tmp_path)
+    _setup(
+        cli,
+        server,
+        """
+local a = Agent.create{name = "drafter", model = "scripted/m"}
+local wf = Workflow.sequential{name = "pipeline", steps = {
+  {name = "outline", fn = function() return "o" end},
+  {name = "draft", agent = a, input = "write"},
+}}
+print("success: " .. tostring(wf:execute().success))
+""",
+    )
+    server.replies = [Reply(delay=0.8, text="a draft")]
+    code, text = _on_pty(cli, "run", "spell.lua")
+    assert code == 0, text
+    assert "drafter (scripted/m)" in text and "workflow 'pipeline': step 'draft'" in text
+    assert "success: true" in text

@@ -68,7 +68,7 @@ class ProgressDisplay:
         self._out = stream or sys.stderr
         self._calls: dict[int, _Call] = {}
         self._step: str | None = None
-        self._steps_done = 0
+        self._step_started = 0.0
         self._shown = False
         self._listener: int | None = None
         self._bus: Any = None
@@ -128,14 +128,13 @@ class ProgressDisplay:
                 call = self._calls[call_id]
                 call.rounds = int(data.get("round") or call.rounds + 1)
                 call.tokens = int((data.get("usage") or {}).get("total_tokens") or call.tokens)
-            elif kind == "workflow.step.completed":
-                self._steps_done += 1
-                self._step = f"workflow {data.get('workflow')!r}: step {data.get('step')!r} done"
-            elif kind in ("workflow.completed", "workflow.failed"):
+            elif kind == "workflow.step.started":
+                self._step = f"workflow {data.get('workflow')!r}: step {data.get('step')!r}"
+                if isinstance(data.get("iteration"), int):
+                    self._step += f" (iteration {data['iteration']})"
+                self._step_started = time.monotonic()
+            elif kind in ("workflow.step.completed", "workflow.completed", "workflow.failed"):
                 self._step = None
-                self._steps_done = 0
-            elif kind == "workflow.started":
-                self._step = f"workflow {data.get('workflow')!r} started"
         self._ensure_ticking()
 
     # -- drawing ---------------------------------------------------------------------
@@ -165,8 +164,8 @@ class ProgressDisplay:
             parts.append(text)
         if len(shown) > 3:
             parts.append(f"+{len(shown) - 3} more")
-        if self._step and (parts or self._steps_done):
-            parts.append(self._step)
+        if self._step and (parts or now - self._step_started >= _SHOW_AFTER_S):
+            parts.append(f"{self._step} {now - self._step_started:.1f} s")
         return " · ".join(parts) if parts else None
 
     def _draw(self) -> None:

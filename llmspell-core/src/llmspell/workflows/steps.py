@@ -25,7 +25,7 @@ from llmspell.errors import (
     error_class_for_kind,
 )
 from llmspell.hooks import Points, around
-from llmspell.lifecycle import hooks_of, report_of
+from llmspell.lifecycle import hooks_of, publish, report_of
 from llmspell.tools import execute_tool
 from llmspell.workflows.model import Step
 from llmspell.workflows.placeholders import substitute
@@ -87,6 +87,10 @@ async def run_step(ex: Execution, step: Step, loop: dict[str, Any] | None = None
     started = time.perf_counter()
     ctx = ex.ctx
     data: dict[str, Any] = {"workflow": ex.workflow.name, "step": step.name, "input": step.input}
+    begun: dict[str, Any] = {"workflow": ex.workflow.name, "step": step.name}
+    if loop is not None:
+        begun["iteration"] = loop["index"]
+    publish(ctx, "workflow.step.started", begun, ex.execution_id)
 
     async def run(data: dict[str, Any]) -> Any:
         scope = ex.scope(loop)
