@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 from llmspell.config import load_settings
-from llmspell.errors import ConfigurationError, SecurityError, SpellExit, ValidationError
-from llmspell.runtime import Runtime
+from llmspell.errors import (
+    ConfigurationError,
+    LimitExceeded,
+    SecurityError,
+    SpellExit,
+    ValidationError,
+)
+from llmspell.runtime import Limits, Runtime
 
 from .conftest import Spell
 
@@ -450,3 +456,44 @@ def test_file_handles_cannot_be_forged(lua):
         "return {ok, err}"
     )
     assert v[0] is False and "FILE* expected" in v[1]
+
+
+class _FdStdin:
+    """A stand-in for sys.stdin that has only a descriptor."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+
+def test_io_read_from_a_pipe(lua, monkeypatch):
+    r, w = os.pipe()
+    os.write(w, b"first\n12 3.5 tail\n")
+    os.close(w)
+    monkeypatch.setattr(sys, "stdin", _FdStdin(r))
+    try:
+        v = lua.value(
+            'local l = io.read("l")\nlocal a, b = io.read("n", "n")\n'
+            'return {l, a, b, io.read("L"), io.read("a"), io.read() == nil}'
+        )
+    finally:
+        os.close(r)
+    assert v == ["first", 12, 3.5, " tail\n", "", True]
+
+
+def test_io_read_waiting_for_input_ends_at_the_deadline(lua, monkeypatch):
+    r, w = os.pipe()  # nothing is ever written
+    monkeypatch.setattr(sys, "stdin", _FdStdin(r))
+    try:
+        failed, took = lua.timed_fail(
+            'local ok = pcall(io.read, "l")\nprint("SURVIVED")', limits=Limits(timeout_seconds=0.5)
+        )
+    finally:
+        os.close(r)
+        os.close(w)
+    assert isinstance(failed.error, LimitExceeded)
+    assert "wall-time" in failed.error.message
+    assert "SURVIVED" not in failed.stdout
+    assert took < 2.0

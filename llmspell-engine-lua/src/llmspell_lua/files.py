@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from llmspell.errors import SecurityError, ValidationError
+from llmspell_lua.stdin import StdinReader
 
 if TYPE_CHECKING:
     from llmspell_lua.engine import LuaEngine
@@ -57,6 +58,7 @@ class LuaFiles:
         self.engine = engine
         self.files: dict[int, OpenFile] = {}
         self._next = 1
+        self._stdin: Any = None
 
     # -- opening and closing -----------------------------------------------------------
 
@@ -142,11 +144,20 @@ class LuaFiles:
         return self._read(f.fh, fmt, f.shown)
 
     def read_stdin(self, fmt: Any) -> Any:
-        """``io.read(fmt)``: one format read from the process's standard input."""
-        stdin = getattr(sys.stdin, "buffer", None)
-        if stdin is None:
-            return None
-        return self._read(stdin, fmt, "stdin")
+        """``io.read(fmt)``: one format read from the process's standard input (waiting
+        for it with the run's deadline checked; see :mod:`llmspell_lua.stdin`)."""
+        if self._stdin is None:
+            try:
+                fd = sys.stdin.fileno()
+            except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+                fd = None  # replaced by something without a descriptor (tests, embedders)
+            if fd is not None:
+                self._stdin = StdinReader(self.engine.session, fd)
+            else:
+                self._stdin = getattr(sys.stdin, "buffer", None)
+            if self._stdin is None:
+                return None
+        return self._read(self._stdin, fmt, "stdin")
 
     def _read(self, fh: IO[bytes], fmt: Any, shown: str) -> Any:
         cap = self.engine.session.policy.max_input_bytes
@@ -187,8 +198,9 @@ class LuaFiles:
 
     def _read_all(self, fh: IO[bytes], cap: int, shown: str) -> bytes:
         try:
-            left = os.fstat(fh.fileno()).st_size - fh.tell()
-        except (OSError, io.UnsupportedOperation, ValueError):
+            st = os.fstat(fh.fileno())
+            left = st.st_size - fh.tell() if stat.S_ISREG(st.st_mode) else None
+        except (OSError, io.UnsupportedOperation, ValueError, AttributeError):
             left = None
         if left is not None:  # a regular file: refused before anything is read
             self._check(left, cap, f"the rest of {shown}")
