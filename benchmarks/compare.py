@@ -11,6 +11,7 @@ Run from the repository root::
 
     uv run --all-packages python benchmarks/compare.py --before 66b9e7f
     uv run --all-packages python benchmarks/compare.py --before HEAD~5 --rounds 5 --json
+    uv run --all-packages python benchmarks/compare.py --before 4dd360a --only cold
 
 Medians over the rounds are printed with the change in percent (positive: slower now).
 """
@@ -87,7 +88,14 @@ def main() -> int:
     parser.add_argument("--before", required=True, help="the earlier commit (e.g. HEAD~3)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (3)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["cold", "calls", "loop"],
+        help="measure only this (repeatable; default: all three)",
+    )
     args = parser.parse_args()
+    only = set(args.only or ["cold", "calls", "loop"])
     before = prepare(args.before)
     trees = {"before": before, "after": ROOT}
     series: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
@@ -97,13 +105,21 @@ def main() -> int:
 
     for _ in range(args.rounds):
         for side, tree in trees.items():
-            cold = run_py(tree, "cold", ["--runs", "7"])
-            for case in cold["cold_start"]:
-                add(side, f"cold {case['name']} (ms)", case["wall_ms"]["median"])
-            calls = run_py(tree, "calls", ["--repeats", "3"])
-            for case in calls["host_calls"]:
-                add(side, f"call {case['name']} (us)", case["us_per_call"]["median"])
-            add(side, "lua loop 1e7, CPU in the spell (s)", tight_loop(tree))
+            if "cold" in only:
+                cold = run_py(tree, "cold", ["--runs", "7"])
+                walls = {c["name"]: c["wall_ms"]["median"] for c in cold["cold_start"]}
+                for name, wall in walls.items():
+                    add(side, f"cold {name} (ms)", wall)
+                floor = walls.get("python -c pass")
+                for name, wall in walls.items():
+                    if floor and name.startswith("llmspell run") and "..." not in name:
+                        add(side, f"cold {name} / python -c pass (x)", wall / floor)
+            if "calls" in only:
+                calls = run_py(tree, "calls", ["--repeats", "3"])
+                for case in calls["host_calls"]:
+                    add(side, f"call {case['name']} (us)", case["us_per_call"]["median"])
+            if "loop" in only:
+                add(side, "lua loop 1e7, CPU in the spell (s)", tight_loop(tree))
     rows = []
     for name in series["after"]:
         b = statistics.median(series["before"].get(name, [float("nan")]))

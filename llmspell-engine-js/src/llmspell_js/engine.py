@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import weakref
-from importlib import resources
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import quickjs
@@ -40,7 +40,8 @@ __all__ = ["JSEngine", "JSFunction"]
 
 _E = TypeVar("_E", bound=LLMSpellError)
 
-_PRELUDE = resources.files("llmspell_js").joinpath("prelude.js").read_text(encoding="utf-8")
+# read beside this file: importlib.resources would import zipfile (~5 ms of every start)
+_PRELUDE = (Path(__file__).parent / "prelude.js").read_text(encoding="utf-8")
 _FRAME = re.compile(r"at (?P<fn>[^\s(]*) ?\(?<input>:(?P<line>\d+)(?::\d+)?\)?")
 _NATIVE_FRAME = re.compile(r"\s*at (?P<fn>\S+) \(native\)")
 _PARSE_FRAME = re.compile(r"at <input>:\d+:\d+$")
