@@ -239,3 +239,28 @@ def test_module_errors_are_script_errors_with_the_module_name(runtime, work):
     assert isinstance(err, ScriptError)
     assert (err.file, err.line) == ("thrower.js", 1)
     assert "undefinedName" in err.message
+
+
+def test_string_export_names_and_odd_specifiers(runtime, work):
+    _write(work / "strx.js", 'export const a = 1;\nexport { a as "b-c" };\n')
+    value, _ = run(runtime, work, 'import { "b-c" as bc } from "./strx.js";\nexport default bc;\n')
+    assert value == 1
+    cases = [
+        ('import { "b-c" as "x; y" } from "./strx.js";', "is not a name a module can bind"),
+        ('import { a } from "./\\x73trx.js";', "unsupported escape"),
+        ('import { a } from "./' + "a" * 100_000 + '.js";', "no such module file"),
+    ]
+    for source, text in cases:
+        err = fail(runtime, work, source)
+        assert isinstance(err, (ValidationError, NotFoundError)), source[:60]
+        assert text in err.message
+
+
+def test_the_spells_own_exports_are_not_parsed(runtime, work):
+    _write(work / "lib.js", "export const pair = { a: 1, b: 2 };\n")
+    value, _ = run(
+        runtime,
+        work,
+        'import { pair } from "./lib.js";\nexport const { a, b } = pair;\nexport default a + b;\n',
+    )
+    assert value == 3

@@ -497,3 +497,17 @@ def test_io_read_waiting_for_input_ends_at_the_deadline(lua, monkeypatch):
     assert "wall-time" in failed.error.message
     assert "SURVIVED" not in failed.stdout
     assert took < 2.0
+
+
+def test_names_the_system_refuses_are_clear_errors(lua):
+    v = lua.value(
+        'package.path = string.rep("a", 100000) .. "/?.lua"\n'
+        'local ok, err = pcall(require, "x")\n'
+        'local f, ferr = io.open(string.rep("b/", 50000) .. "x")\n'
+        'local ok2, derr = pcall(dofile, string.rep("c", 5000))\n'
+        "return {ok, err, f == nil, ferr, ok2, derr}"
+    )
+    assert v[0] is False and "module 'x' not found" in v[1]
+    assert v[2] is True and "File name too long" in v[3]
+    assert v[4] is False and "cannot read" in v[5]
+    assert "internal error" not in " ".join(str(x) for x in v)

@@ -21,6 +21,7 @@ host links a spell's modules itself, before the spell runs:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,8 @@ REGISTRY_JS = r"""
 })(globalThis)
 """
 _REG = "__llmspellModules"
+#: a JavaScript identifier (what a module may bind locally)
+_IDENT = re.compile(r"^[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*$")
 #: each linked module's first words: its own handle on the registry
 _R = "__llmspell_r"
 _CAPTURE = f"const {_R} = {_REG}; "
@@ -164,9 +167,11 @@ def _string(tok: Token) -> str:
 class _Parser:
     """Top-level import/export statements of one module's tokens."""
 
-    def __init__(self, src: str, shown: str) -> None:
+    def __init__(self, src: str, shown: str, *, imports_only: bool = False) -> None:
         self.src = src
         self.shown = shown
+        #: the spell itself: its exports are real (its result), only imports matter
+        self.imports_only = imports_only
         try:
             self.toks = tokenize(src)
         except LexError:
@@ -197,10 +202,29 @@ class _Parser:
             raise self.fail(tok, f"expected '{text}' in an import or export, found '{tok.text}'")
         return tok
 
+    def string(self, tok: Token) -> str:
+        try:
+            return _string(tok)
+        except ValueError:
+            raise self.fail(
+                tok, "unsupported escape in a module path or name (use plain characters)"
+            ) from None
+
+    def ident(self) -> str:
+        tok = self.take()
+        if tok.kind != "id" or not _IDENT.match(tok.text):
+            raise self.fail(tok, f"expected a name in an import or export, found '{tok.text}'")
+        return tok.text
+
+    def check_idents(self, names: list[str], tok: Token) -> None:
+        for name in names:
+            if not _IDENT.match(name):
+                raise self.fail(tok, f"{name!r} is not a name a module can bind")
+
     def name(self) -> str:
         tok = self.take()
         if tok.kind == "str":
-            return _string(tok)
+            return self.string(tok)
         if tok.kind != "id":
             raise self.fail(tok, f"expected a name in an import or export, found '{tok.text}'")
         return tok.text
@@ -219,6 +243,9 @@ class _Parser:
                     continue
                 found.append(self.import_statement())
             elif at_statement and tok.text == "export" and tok.kind == "id":
+                if self.imports_only:
+                    self.i += 1
+                    continue
                 found.append(self.export_statement())
             else:
                 self.i += 1
@@ -237,7 +264,7 @@ class _Parser:
         tok = self.take()
         if tok.kind != "str":
             raise self.fail(tok, "expected the module's path as a string (from './lib.js')")
-        return _string(tok)
+        return self.string(tok)
 
     def clause_names(self) -> list[tuple[str, str]]:
         self.expect("{")
@@ -270,7 +297,7 @@ class _Parser:
             return st
         binding = Binding("")
         if tok is not None and tok.kind == "id" and tok.text != "from":
-            binding.default = self.name()
+            binding.default = self.ident()
             tok = self.peek()
             if tok is not None and tok.text == ",":
                 self.take()
@@ -278,9 +305,10 @@ class _Parser:
         if tok is not None and tok.text == "*":
             self.take()
             self.expect("as")
-            binding.namespace = self.name()
+            binding.namespace = self.ident()
         elif tok is not None and tok.text == "{":
             binding.names = self.clause_names()
+            self.check_idents([local for _, local in binding.names], tok)
         elif binding.default is None:
             raise self.fail(tok, "expected a name, '*' or '{' after import")
         self.expect("from")
@@ -317,6 +345,7 @@ class _Parser:
                 st.reexport, st.replace = binding, ""
                 st.exports = {exported_as: None for _, exported_as in names}
                 return st
+            self.check_idents([local for local, _ in names], tok)
             st = self._end(first)
             st.exports = {exported_as: local for local, exported_as in names}
             return st
@@ -357,7 +386,7 @@ class _Parser:
                         tok, "destructuring in an export (export const { a } = ...) is not "
                         "supported in imported modules: export each name on its own"
                     )  # fmt: skip
-                names.append(self.name())
+                names.append(self.ident())
                 expect_name = False
                 continue
             if tok.depth == depth0:
@@ -447,7 +476,7 @@ class _Linker:
                     f"import of {spec!r} is denied: it is outside the allowed paths",
                     hint="add the directory to [security] allowed_paths in llmspell.toml",
                 ).at(*where) from None
-            if real.is_file():
+            if _is_file(real):
                 return real
         raise NotFoundError(
             f"cannot import {spec!r}: no such module file (the path is relative to the "
@@ -467,7 +496,12 @@ class _Linker:
         if len(self.modules) >= MAX_MODULES:
             raise LinkError(f"a spell may import at most {MAX_MODULES} modules").at(*where)
         shown = self.shown(real)
-        size = real.stat().st_size
+        try:
+            size = real.stat().st_size
+        except OSError as exc:
+            raise ValidationError(f"cannot read module {shown!r}: {exc.strerror}").at(
+                *where
+            ) from None
         self.policy.check_size(size, what=f"module {shown!r}")
         self.total += size
         self.session.check_host_bytes(self.total * 4, "the spell's modules")
@@ -563,6 +597,14 @@ class _Linker:
             ).at(*where)
 
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (False for a name the system refuses)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _js(text: str) -> str:
     import json
 
@@ -594,7 +636,7 @@ def link(session: RunSession, source: str, chunk_name: str) -> Linked | None:
     """Link the spell ``source`` (run as a module): None when it imports nothing, else
     its text and its modules' (see the module docstring). Raises LinkError,
     SecurityError or NotFoundError naming the importing file and line."""
-    parser = _Parser(source, chunk_name)
+    parser = _Parser(source, chunk_name, imports_only=True)
     statements = [st for st in parser.statements() if st.imports is not None]
     if not statements:
         return None

@@ -104,7 +104,7 @@ class LuaStdlib:
             except SecurityError:
                 tried.append(f"\n\tno file '{candidate}' (outside the allowed paths)")
                 continue
-            if real.is_file():
+            if _is_file(real):
                 return True, candidate, self._read(real, candidate, "require")
             tried.append(f"\n\tno file '{candidate}'")
         return False, f"module '{name}' not found:" + "".join(tried)
@@ -158,6 +158,14 @@ class LuaStdlib:
         if text.startswith("#"):  # a shebang line, as lua's loadfile skips it
             text = "--" + text
         return text
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (False for a name the system refuses)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _shown(root: Path, cwd: Path) -> str:
