@@ -264,3 +264,14 @@ def test_the_spells_own_exports_are_not_parsed(runtime, work):
         'import { pair } from "./lib.js";\nexport const { a, b } = pair;\nexport default a + b;\n',
     )
     assert value == 3
+
+
+def test_line_ranges_are_bounded(runtime, work, monkeypatch):
+    import llmspell_js.modules as modules
+
+    monkeypatch.setattr(modules, "MAX_PADDING", 50)
+    for i in range(3):
+        _write(work / f"m{i}.js", "export const v = 1;\n" + "\n" * 30)
+    source = "".join(f'import {{ v as v{i} }} from "./m{i}.js";\n' for i in range(3))
+    err = fail(runtime, work, source + "\n" * 30)
+    assert "too many lines to link" in err.message

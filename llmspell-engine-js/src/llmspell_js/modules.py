@@ -36,6 +36,8 @@ __all__ = ["REGISTRY_JS", "Linked", "link"]
 
 #: the most modules one spell may import (directly or not)
 MAX_MODULES = 256
+#: the most blank lines the modules' line ranges may take in all (see Linked.locate)
+MAX_PADDING = 32 * 1024 * 1024
 #: the registry the linked modules use: defined before the modules are evaluated (not
 #: writable, so a module cannot replace it for those that follow) and deleted once they
 #: all captured it; it only ever holds the spell's own modules
@@ -645,6 +647,19 @@ def link(session: RunSession, source: str, chunk_name: str) -> Linked | None:
     prefix = linker.imports(statements, linker.base, chain, chunk_name)
     main = _CAPTURE + prefix + _rewrite(source, statements)
     main_lines = main.count("\n") + 1
+    line = main_lines + 1
+    padding = 0
+    for module in linker.order:
+        padding += line - 1
+        line += module.lines
+    if padding > MAX_PADDING:
+        raise LinkError(
+            f"the spell and its {len(linker.order)} modules have too many lines to link "
+            f"({line - 1}); each module is placed after the lines of those before it, and "
+            f"that may take at most {MAX_PADDING} blank lines in all: import fewer or "
+            "smaller modules"
+        ).at(chunk_name, None)
+    session.check_host_bytes(padding + linker.total, "the spell's linked modules")
     line = main_lines + 1
     for module in linker.order:
         module.first_line = line
