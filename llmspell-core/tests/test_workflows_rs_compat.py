@@ -172,7 +172,7 @@ def test_loop_table_form_with_iterator_and_body() -> None:
          "body": [STEP]},
         kind="loop",
     )  # fmt: skip
-    assert spec.range == (1.0, 3.0, 1.0) and spec.max_iterations == 2
+    assert spec.range == (1.0, 3.0, 1.0) and spec.range_exclusive and spec.max_iterations == 2
     assert [s.name for s in spec.steps] == ["s"]
 
 
@@ -405,3 +405,27 @@ def test_old_name_note_goes_to_the_runs_stderr(api_host: Any) -> None:
     stderr = host.runtime.output.stderr.getvalue()
     note = "llmspell: tool 'file_operations' is now 'file-operations'; the old name still works"
     assert stderr.count(note) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "items"),
+    [
+        ({"rs_range": {"start": 2, "end": 6}}, [2, 3, 4, 5]),  # rs-llmspell: end excluded
+        ({"rs_range": {"start": 1, "end": 6, "step": 2}}, [1, 3, 5]),
+        ({"rs_range": {"end": 3}}, [0, 1, 2]),  # start defaults to 0, as in rs-llmspell
+        ({"rs_range": {"start": 10, "end": 4, "step": -3}}, [10, 7]),
+        ({"range": {"start": 2, "end": 6}}, [2, 3, 4, 5, 6]),  # llmspell's range: inclusive
+    ],
+)
+def test_with_range_excludes_the_end(
+    host: Any, fn: Any, fields: dict[str, Any], items: list[int]
+) -> None:
+    body = [{"name": "v", "fn": fn(lambda ctx: ctx["loop"]["item"])}]
+    wf = host("Workflow.loop", {"name": "r", "steps": body, **fields})
+    r = host.method(wf, "execute", None)
+    assert [it["item"] for it in r["iterations"]] == items
+
+
+def test_with_range_and_range_together_are_refused() -> None:
+    with pytest.raises(ValidationError, match="give one range"):
+        _parse({"type": "loop", "rs_range": {"end": 2}, "range": {"end": 2}, "steps": [STEP]})

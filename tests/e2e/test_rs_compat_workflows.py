@@ -102,7 +102,7 @@ local routed = router:execute({})
 print("branch: " .. routed.metadata.extra.branch .. " " .. routed.outputs.urgent.text)
 
 local loop = Workflow.builder():name("batch"):loop_workflow()
-  :with_range({start = 1, ["end"] = 3, step = 1})
+  :with_range({start = 1, ["end"] = 4, step = 1})  -- 1, 2, 3: the end is excluded
   :add_step({name = "square", type = "tool", tool = "calculator",
              input = {input = "{{loop.index}} * {{loop.index}}"}})
   :build()

@@ -19,7 +19,7 @@ for (const it of r.iterations) console.log("  " + it.outputs.label + " " + it.ou
 console.log("last outputs: " + r.outputs.square.text + " " + r.outputs.label);
 console.log("steps recorded: " + r.steps.length + " " + r.text);
 
-// a negative step, and start defaulting to 1
+// a negative step (withRange, rs-llmspell's, excludes the end), and start defaulting to 1
 const down = await Workflow.builder().name("conf-down").loop()
   .withRange({start: 10, end: 4, step: -3})
   .addStep({name: "v", fn: (ctx) => ctx.loop.item})

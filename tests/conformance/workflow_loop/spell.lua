@@ -21,7 +21,7 @@ for _, it in ipairs(r.iterations) do print("  " .. it.outputs.label .. " " .. it
 print("last outputs: " .. r.outputs.square.text .. " " .. r.outputs.label)
 print("steps recorded: " .. #r.steps .. " " .. r.text)
 
--- a negative step, and start defaulting to 1
+-- a negative step (with_range, rs-llmspell's, excludes the end), and start defaulting to 1
 local down = Workflow.builder():name("conf-down"):loop()
   :with_range({start = 10, ["end"] = 4, step = -3})
   :add_step({name = "v", fn = function(ctx) return ctx.loop.item end})

@@ -77,7 +77,7 @@ WORKFLOW.builders["builder"] = BuilderSpec(
         "timeout": "timeout_ms",
         "max_concurrency": "max_concurrency",
         "condition": "condition",
-        "with_range": "range",
+        "with_range": "rs_range",  # rs-llmspell's: the end is excluded
         "with_collection": "collection",
         "with_while": "while_fn",
         "while_fn": "while_fn",

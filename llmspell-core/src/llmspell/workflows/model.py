@@ -105,6 +105,8 @@ class WorkflowSpec:
     max_concurrency: int = 4
     condition: Any = None
     range: tuple[float, float, float] | None = None
+    #: the range's end is excluded (rs-llmspell's ``with_range``, as Rust ranges)
+    range_exclusive: bool = False
     collection: list[Any] | None = None
     while_fn: ScriptFunction | None = None
     break_when: ScriptFunction | None = None
@@ -125,6 +127,7 @@ def _snake(key: str) -> str:
 _WORKFLOW_KEYS = {
     "name", "description", "type", "steps", "then_steps", "else_steps", "error_strategy",
     "max_retries", "backoff_ms", "timeout_ms", "max_concurrency", "condition", "range",
+    "rs_range",
     "collection", "while_fn", "break_when", "max_iterations", "template_steps", "iterator",
     "branches", "default_branch",
 }  # fmt: skip
@@ -292,12 +295,17 @@ def _condition(value: Any, where: str) -> Any:
     return out
 
 
-def _range(value: Any, where: str) -> tuple[float, float, float]:
+def _range(value: Any, where: str, *, exclusive: bool = False) -> tuple[float, float, float]:
     if not isinstance(value, dict):
         raise ValidationError(f"{where}: 'range' must be {{start=, [\"end\"]=, step=?}}")
-    start, end, step = value.get("start", 1), value.get("end"), value.get("step", 1)
+    start, end, step = (
+        value.get("start", 0 if exclusive else 1),
+        value.get("end"),
+        value.get("step", 1),
+    )
     if end is None:
-        raise ValidationError(f"{where}: range needs an 'end' (inclusive)")
+        shown = "excluded, as in rs-llmspell" if exclusive else "inclusive"
+        raise ValidationError(f"{where}: range needs an 'end' ({shown})")
     for label, v in (("start", start), ("end", end), ("step", step)):
         if not isinstance(v, int | float) or isinstance(v, bool):
             raise ValidationError(f"{where}: range {label} must be a number, got {v!r}")
@@ -370,6 +378,11 @@ def parse_workflow(fields: dict[str, Any], *, kind: str | None, default_name: st
         spec.condition = _condition(raw["condition"], where)
     if raw.get("range") is not None:
         spec.range = _range(raw["range"], where)
+    if raw.get("rs_range") is not None:  # with_range / iterator.range: rs-llmspell's ranges
+        if spec.range is not None:
+            raise ValidationError(f"{where}: give one range (with_range or range), not both")
+        spec.range = _range(raw["rs_range"], where, exclusive=True)
+        spec.range_exclusive = True
     if raw.get("collection") is not None:
         collection = raw["collection"]
         if isinstance(collection, dict) and not collection:
@@ -397,7 +410,9 @@ def _iterator(raw: dict[str, Any], where: str) -> None:
     iterator = raw.pop("iterator")
     if not isinstance(iterator, dict):
         raise ValidationError(f"{where}: 'iterator' must be a table {{range=...|collection=...}}")
-    for key in ("range", "collection", "max_iterations"):
+    if iterator.get("range") is not None:
+        raw.setdefault("rs_range", iterator["range"])
+    for key in ("collection", "max_iterations"):
         if iterator.get(key) is not None:
             raw.setdefault(key, iterator[key])
     for key in ("while_condition", "while_fn"):

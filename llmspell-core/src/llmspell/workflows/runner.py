@@ -409,6 +409,8 @@ class Workflow:
             if spec.range is not None:
                 start, end, step = spec.range
                 value = start + index * step
+                if spec.range_exclusive and value == end:
+                    break
                 if (step > 0 and value > end) or (step < 0 and value < end):
                     break
                 item = int(value) if float(value).is_integer() else value
