@@ -511,3 +511,10 @@ def test_names_the_system_refuses_are_clear_errors(lua):
     assert v[2] is True and "File name too long" in v[3]
     assert v[4] is False and "cannot read" in v[5]
     assert "internal error" not in " ".join(str(x) for x in v)
+
+
+def test_state_written_before_exit_is_kept(spell):
+    failed = spell.fail('State.set("exit-k", "kept")\nio.write("flushed")\nos.exit(2)')
+    assert isinstance(failed.error, SpellExit) and failed.error.code == 2
+    assert failed.stdout == "flushed"
+    assert spell.value('return State.get("exit-k")') == "kept"
