@@ -300,11 +300,20 @@ def test_module_functions(host: Any, fn: Any) -> None:
     assert host("Workflow.is_debug_enabled") is True
 
 
-def test_emit_checks_the_event_name(host: Any, fn: Any) -> None:
+def test_emit_publishes_as_event_publish_does(host: Any, fn: Any) -> None:
     wf = host("Workflow.sequential", {"name": "e", "steps": [{"fn": fn(lambda c: 1)}]})
+    sub = host("Event.subscribe", "custom.*")
     assert host.method(wf, "emit", "custom.done", {"n": 1})["success"] is True
+    got = host("Event.receive", sub, 0)
+    assert got["data"] == {
+        "workflow_id": "e", "workflow_name": "e", "workflow_type": "sequential", "data": {"n": 1}
+    }  # fmt: skip
     with pytest.raises(ValidationError, match="event name"):
         host.method(wf, "emit", "bad name!", None)
+    # the EventPublished hooks see it, as they see Event.publish
+    host("Hook.register", "EventPublished", fn(lambda ctx: "skip"))
+    assert host.method(wf, "emit", "custom.dropped", None)["success"] is False
+    assert host("Event.receive", sub, 0) is None
 
 
 # -- old tool names --------------------------------------------------------------------------

@@ -17,10 +17,10 @@ import json
 import re
 from typing import Any
 
+from llmspell.api.event_api import publish as publish_event
 from llmspell.api.values import check_json_value, dumps
 from llmspell.api.workflow_api import WORKFLOW, WORKFLOW_OBJECT, _create
 from llmspell.errors import ValidationError
-from llmspell.lifecycle import publish
 from llmspell.ops import Param, ScriptFunction, method
 from llmspell.runtime import CallContext
 from llmspell.workflows import Workflow
@@ -181,9 +181,13 @@ _callback("after_execute", "on_after_execute")
 _callback("error", "on_error")
 
 
-@method(WORKFLOW_OBJECT, "emit", Param("event", "string"), Param("data", optional=True))
-def emit(ctx: CallContext, workflow: Workflow, event: str, data: Any) -> dict[str, Any]:
-    """Publish event ``event`` with ``{workflow_id, workflow_name, workflow_type, data}``."""
+@method(
+    WORKFLOW_OBJECT, "emit", Param("event", "string"), Param("data", optional=True), mode="async"
+)
+async def emit(ctx: CallContext, workflow: Workflow, event: str, data: Any) -> dict[str, Any]:
+    """Publish event ``event`` with ``{workflow_id, workflow_name, workflow_type, data}``,
+    as ``Event.publish`` does (the EventPublished hooks see it); ``success`` is false when
+    a hook skipped or cancelled it."""
     if not _EVENT_NAME.fullmatch(event):
         raise ValidationError(
             f"emit: event name {event!r} must be 1-128 letters, digits, '_', '.', ':' or '-'"
@@ -196,8 +200,8 @@ def emit(ctx: CallContext, workflow: Workflow, event: str, data: Any) -> dict[st
         "workflow_type": workflow.type,
         "data": data,
     }
-    publish(ctx, event, payload)
-    return {"success": True, "workflow_id": workflow.id, "event_name": event}
+    published = await publish_event(ctx, event, payload, None)
+    return {"success": published, "workflow_id": workflow.id, "event_name": event}
 
 
 @method(WORKFLOW_OBJECT, "debug")
