@@ -438,3 +438,12 @@ def test_with_range_excludes_the_end(
 def test_with_range_and_range_together_are_refused() -> None:
     with pytest.raises(ValidationError, match="give one range"):
         _parse({"type": "loop", "rs_range": {"end": 2}, "range": {"end": 2}, "steps": [STEP]})
+
+
+def test_run_options_end_with_the_run(host: Any, fn: Any) -> None:
+    host("Workflow.enable_debug", True)
+    host("Workflow.set_default_error_handler", fn(lambda e: None))
+    assert host("Workflow.is_debug_enabled") is True
+    for cleanup in reversed(host.session.cleanups):  # what the end of the run does
+        cleanup()
+    assert host("Workflow.is_debug_enabled") is False

@@ -24,7 +24,7 @@ from llmspell.errors import ValidationError
 from llmspell.ops import Param, ScriptFunction, method
 from llmspell.runtime import CallContext
 from llmspell.workflows import Workflow
-from llmspell.workflows.callbacks import options_of
+from llmspell.workflows.callbacks import RunOptions, options_of, reset_options
 from llmspell.workflows.model import WORKFLOW_TYPES
 
 WORKFLOW.aliases.update(
@@ -37,6 +37,13 @@ WORKFLOW.aliases.update(
 
 #: what an event a workflow emits may be called (as Event.publish's names)
 _EVENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}")
+
+
+def _run_options(ctx: CallContext) -> RunOptions:
+    """This run's workflow options, forgotten when the run ends."""
+    runtime = ctx.runtime
+    ctx.cleanups.append(lambda: reset_options(runtime))
+    return options_of(runtime)
 
 
 @WORKFLOW.function("types")
@@ -73,14 +80,14 @@ def register(ctx: CallContext, type: str, params: dict[str, Any]) -> str:
 def set_default_error_handler(ctx: CallContext, handler: ScriptFunction | None) -> bool:
     """Call ``handler({workflow, workflow_id, error, execution_id})`` whenever a workflow
     of this run fails (before ``execute`` raises); nil removes it."""
-    options_of(ctx.runtime).error_handler = handler
+    _run_options(ctx).error_handler = handler
     return True
 
 
 @WORKFLOW.function("enable_debug", Param("enabled", "boolean", optional=True, default=True))
 def enable_debug(ctx: CallContext, enabled: bool) -> bool:
     """Write a ``[DEBUG]`` line to stderr for every workflow step of this run."""
-    options_of(ctx.runtime).debug = bool(enabled)
+    _run_options(ctx).debug = bool(enabled)
     return True
 
 

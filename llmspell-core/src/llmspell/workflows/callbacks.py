@@ -17,7 +17,14 @@ from typing import Any
 from llmspell.errors import LimitExceeded, LLMSpellError
 from llmspell.ops import ScriptFunction
 
-__all__ = ["CALLBACK_KINDS", "RunOptions", "WorkflowCallbacks", "notify", "options_of"]
+__all__ = [
+    "CALLBACK_KINDS",
+    "RunOptions",
+    "WorkflowCallbacks",
+    "notify",
+    "options_of",
+    "reset_options",
+]
 
 #: the callbacks a workflow takes, by the name of the method that sets them
 CALLBACK_KINDS = ("before_execute", "after_execute", "error")
@@ -54,6 +61,12 @@ def options_of(runtime: Any) -> RunOptions:
     if options is None:
         options = _OPTIONS[runtime] = RunOptions()
     return options
+
+
+def reset_options(runtime: Any) -> None:
+    """Forget the run-wide options (at the end of the run that set them: a later run of
+    the same runtime starts without the earlier spell's handler)."""
+    _OPTIONS.pop(runtime, None)
 
 
 async def notify(ctx: Any, functions: list[ScriptFunction], data: Mapping[str, Any]) -> None:
