@@ -495,6 +495,7 @@ def test_io_read_waiting_for_input_ends_at_the_deadline(lua, monkeypatch):
         os.close(w)
     assert isinstance(failed.error, LimitExceeded)
     assert "wall-time" in failed.error.message
+    assert (failed.error.file, failed.error.line) == ("t.lua", 1)
     assert "SURVIVED" not in failed.stdout
     assert took < 2.0
 

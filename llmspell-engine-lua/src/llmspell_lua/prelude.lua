@@ -725,12 +725,24 @@ local std = H.std
 local raw_ulen_, raw_uchar_, raw_gsub_ = utf8.len, utf8.char, string.gsub
 local math_type = math.type
 
+-- the level (for error) of the innermost frame that is the spell's own code, counted
+-- from the caller of spell_level
+local PRELUDE_SOURCE = "=llmspell-prelude"
+local function spell_level()
+  for level = 3, 40 do
+    local info = getinfo(level, "S")
+    if info == nil then return 0 end
+    if info.what ~= "C" and info.source ~= PRELUDE_SOURCE then return level - 1 end
+  end
+  return 0
+end
+
 local function std_try(name, ...)
   local r = tpack(std(name, ...))
   if not r[1] then
-    if r[3] then
+    if r[3] then -- a limit the host raised (the deadline while io.read waited, ...)
       dead = r[2]
-      raw_error(dead, 0)
+      raw_error(dead, spell_level())
     end
     return false, r[2]
   end
