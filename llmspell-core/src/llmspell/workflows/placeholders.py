@@ -6,8 +6,9 @@ Explicit roots resolve strictly: ``{{input}}``, ``{{input.key}}``,
 ``{{loop.index}}``, ``{{loop.item}}``, ``{{loop.item.<path>}}``, ``{{shared.<key>}}``;
 one that names nothing is an error naming it and what is known, never an empty string.
 
-A bare ``{{name}}`` is the text of a step called ``name`` that has run, else the
-workflow input's key ``name``; any other ``{{...}}`` (a bare name neither knows, a
+A bare ``{{name}}`` (``{{step}}`` and ``{{shared}}`` too: roots are strict only with a
+dot) is the text of a step called ``name`` that has run, else the workflow input's key
+``name``; any other ``{{...}}`` (a bare name neither knows, a
 tool's own template such as template-creator's ``{{content}}``, ``{{#if x}}``) is left
 as it is, for the tool to fill in.
 
@@ -81,8 +82,6 @@ class _Unresolved(Exception):
 
 def _step(expr: str, path: list[str], scope: Mapping[str, Any], *, rs_form: bool) -> Any:
     outputs: Mapping[str, Any] = scope.get("steps") or {}
-    if not path:
-        raise WorkflowError(f"placeholder {{{{{expr}}}}}: name a step (steps.<name>.text)")
     name, rest = path[0], path[1:]
     if name not in outputs:
         known = ", ".join(outputs) or "none yet"
@@ -114,6 +113,9 @@ def _bare(expr: str, scope: Mapping[str, Any]) -> Any:
 
 def _resolve(expr: str, scope: Mapping[str, Any]) -> Any:
     head, *path = expr.split(".")
+    if not path and head != "input" and _BARE.fullmatch(head):
+        # a bare name, also {{step}} or {{shared}}: roots are strict only with a dot
+        return _bare(head, scope)
     if head == "input":
         return _walk(scope.get("input"), path, expr)
     if head == "shared":
