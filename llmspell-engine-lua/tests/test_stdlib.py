@@ -519,3 +519,36 @@ def test_state_written_before_exit_is_kept(spell):
     assert isinstance(failed.error, SpellExit) and failed.error.code == 2
     assert failed.stdout == "flushed"
     assert spell.value('return State.get("exit-k")') == "kept"
+
+
+def test_watchdog_ends_an_exiting_run_with_its_code(monkeypatch):
+    """A run told to exit that does not end within its grace: in the CLI the watchdog
+    ends the process with the spell's code and prints nothing."""
+    import time
+    from types import SimpleNamespace
+
+    from llmspell.watchdog import Watch, Watchdog
+
+    dog = Watchdog()
+    dog.set_mode("exit")
+    written: list[bytes] = []
+
+    class Ended(Exception):
+        pass
+
+    def fake_exit(code: int) -> None:
+        raise Ended(code)
+
+    monkeypatch.setattr("os._exit", fake_exit)
+    monkeypatch.setattr("os.write", lambda fd, data: written.append(data) or len(data))
+    exited = SpellExit(3)
+    session = SimpleNamespace(
+        deadline=-float("inf"), timeout_error=lambda: exited, chunk_name="s.lua",
+        limits=SimpleNamespace(timeout_seconds=1),
+    )  # fmt: skip
+    watch = Watch(session, None, None, None, must_end_by=time.monotonic() - 1)  # type: ignore[arg-type]
+    dog._watches.append(watch)
+    with pytest.raises(Ended) as ended:
+        dog._check()
+    assert ended.value.args == (3,)
+    assert written == []

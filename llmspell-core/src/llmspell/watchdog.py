@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from llmspell.errors import Interrupted, LimitExceeded
+from llmspell.errors import Interrupted, LimitExceeded, SpellExit
 
 if TYPE_CHECKING:
     from llmspell.runtime import RunSession
@@ -246,6 +246,8 @@ class Watchdog:
                     w.stop(_rss_error(session, rss, w.rss_limit), INTERRUPT_GRACE)
             elif now > w.must_end_by and self.mode == "exit":
                 err = session.timeout_error()
+                if isinstance(err, SpellExit):  # os.exit(code): its code, nothing printed
+                    os._exit(err.code)
                 code = EXIT_INTERRUPTED if isinstance(err, Interrupted) else EXIT_LIMIT
                 self._exit(err.at(err.file or session.chunk_name, err.line), code)
 
