@@ -552,3 +552,19 @@ def test_watchdog_ends_an_exiting_run_with_its_code(monkeypatch):
         dog._check()
     assert ended.value.args == (3,)
     assert written == []
+
+
+def test_default_package_path_leaves_out_world_writable_directories(sandbox):
+    shared = sandbox.parent / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    private = sandbox.parent / "private"
+    private.mkdir(mode=0o755)
+    rt = _runtime(allowed_paths=[".", str(shared), str(private)])
+    try:
+        path = Spell(rt).value("return package.path")
+    finally:
+        rt.close()
+    assert path.split(";")[:2] == ["./?.lua", "./?/init.lua"]
+    assert f"{private}/?.lua" in path
+    assert str(shared) not in path

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +112,8 @@ class LuaStdlib:
 
     def default_path(self) -> str:
         """``package.path``: ``?.lua`` and ``?/init.lua`` in the spell's directory, the
-        working directory and each allowed path."""
+        working directory and each allowed path that is not world-writable (anyone could
+        plant a module in the temporary directory; a spell may add it itself)."""
         session = self.engine.session
         policy = session.policy
         bases: list[str] = []
@@ -121,6 +123,8 @@ class LuaStdlib:
             bases.append(folder + "/" if folder else "./")
         bases.append("./")
         for root in policy.allowed_paths:
+            if _world_writable(root):
+                continue
             shown = _shown(root, policy.cwd)
             bases.append(shown if shown.endswith("/") else shown + "/")
         seen: list[str] = []
@@ -158,6 +162,14 @@ class LuaStdlib:
         if text.startswith("#"):  # a shebang line, as lua's loadfile skips it
             text = "--" + text
         return text
+
+
+def _world_writable(path: Path) -> bool:
+    """Whether anyone may create files in directory ``path`` (``/tmp``)."""
+    try:
+        return bool(path.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return True
 
 
 def _is_file(path: Path) -> bool:
