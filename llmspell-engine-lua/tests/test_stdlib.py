@@ -568,3 +568,13 @@ def test_default_package_path_leaves_out_world_writable_directories(sandbox):
     assert path.split(";")[:2] == ["./?.lua", "./?/init.lua"]
     assert f"{private}/?.lua" in path
     assert str(shared) not in path
+
+
+def test_a_string_larger_than_a_file_may_be_is_refused_before_it_crosses(lua, sandbox):
+    failed = lua.fail('local f = io.open("one.txt", "w")\nf:write(string.rep("z", 5000))')
+    assert isinstance(failed.error, SecurityError)
+    assert "writing 5000 bytes is over the limit of 4096 bytes" in failed.error.message
+    assert failed.error.line == 2
+    assert (sandbox / "one.txt").stat().st_size == 0
+    # standard output has no such cap
+    assert len(lua.run('io.write(string.rep("z", 5000))').stdout) == 5000

@@ -107,6 +107,7 @@ class LuaEngine(ScriptEngine):
                 "std": self._std_call,
                 "arg": self.lua.table_from(self.stdlib.arg_table()),
                 "package_path": self.stdlib.default_path(),
+                "max_input_bytes": session.policy.max_input_bytes,
                 "sync_call": self._sync_call,
                 "write": self._write,
                 "work_check": self._work_check,

@@ -722,6 +722,9 @@ end
 -- side). std(name, ...) answers true, results... or false, message[, fatal].
 
 local std = H.std
+-- the largest file a spell may write through io ([security] max_input_bytes): a bigger
+-- string is refused before it is copied to the host
+local MAX_FILE_BYTES = H.max_input_bytes or 0
 local raw_ulen_, raw_uchar_, raw_gsub_ = utf8.len, utf8.char, string.gsub
 local math_type = math.type
 
@@ -931,6 +934,10 @@ function FILE.write(f, ...)
       v = math_type(v) == "integer" and sformat("%d", v) or sformat("%.14g", v)
     elseif tv ~= "string" then
       raw_error("bad argument #" .. i .. " to 'write' (string expected, got " .. tv .. ")", 2)
+    end
+    if not STD[id] and MAX_FILE_BYTES > 0 and #v > MAX_FILE_BYTES then
+      raw_error(sformat("SecurityError: writing %d bytes is over the limit of %d bytes a "
+        .. "file may have (raise [security] max_input_bytes)", #v, MAX_FILE_BYTES), 2)
     end
     local s, latin1 = for_host(v)
     local ok, err
