@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from llmspell.errors import LimitExceeded, ScriptError
+from llmspell.errors import LimitExceeded, ScriptError, WorkflowError
 from llmspell.runtime import Limits
 
 TIMEOUT = 0.4
@@ -196,18 +196,34 @@ def test_memory_limit_inside_a_tool_handler_ends_the_run(spell):
 
 
 def test_memory_limit_while_handing_over_requests(spell):
-    # a workflow whose function step runs the workflow again: the pending requests pile
-    # up until the context cannot even hand its queue over; that is the memory limit,
-    # reported as such (it once escaped as a raw QuickJS exception)
+    # requests with large arguments pile up un-awaited until the context cannot even hand
+    # its queue over; that is the memory limit, reported as such (it once escaped as a
+    # raw QuickJS exception). (A workflow running itself no longer gets that far: it
+    # stops at the nesting limit.)
+    source = """
+    const big = "x".repeat(1 << 20);
+    const pending = [];
+    for (let i = 0; i < 64; i++) pending.push(State.set("k" + i, big + i));
+    await Promise.all(pending);
+    """
+    failed = spell.fail(source, limits=Limits(timeout_seconds=10, memory_mb=16))
+    assert isinstance(failed.error, LimitExceeded), failed.error
+    assert failed.error.limit == "memory"
+    _check_usable(spell)
+
+
+def test_a_workflow_running_itself_stops_at_the_nesting_limit(spell):
+    # a JavaScript step's host calls do not inherit the nesting depth; the workflow's
+    # count of its runs at once stops it (it once ran for 45 s into the memory limit)
     source = """
     let wf;
     wf = await Workflow.sequential({name: "again",
       steps: [{name: "self", fn: async () => await wf.execute()}]});
     await wf.execute();
     """
-    failed = spell.fail(source, limits=Limits(timeout_seconds=10, memory_mb=16))
-    assert isinstance(failed.error, LimitExceeded), failed.error
-    assert failed.error.limit == "memory"
+    failed = spell.fail(source, limits=Limits(timeout_seconds=10, memory_mb=64))
+    assert isinstance(failed.error, WorkflowError), failed.error
+    assert "nested more than 32 deep" in str(failed.error)
     _check_usable(spell)
 
 

@@ -49,7 +49,8 @@ def test_printed_objects_show_no_bridge_markers(spell):
     )
     out = ran.stdout
     assert "\\u0000" not in out and "\x00" not in out
-    assert out == '{"f":"[Function: g]","n":[1,"NaN","-Infinity",null],"t":{"name":"w","id":"w-1"}}\n'
+    expected = '{"f":"[Function: g]","n":[1,"NaN","-Infinity",null],"t":{"name":"w","id":"w-1"}}'
+    assert out == expected + "\n"
 
 
 def test_functions_inside_printed_objects_show_their_names(spell):
