@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import builtins
-import difflib
 import json
 import mimetypes
 import time
@@ -100,6 +99,8 @@ def agent_spec(table: dict[str, Any], default_name: str) -> AgentSpec:
     for key, value in table.items():
         target = AGENT_KEYS.get(key)
         if target is None:
+            import difflib  # only for a did-you-mean
+
             close = difflib.get_close_matches(key, list(AGENT_KEYS), n=1)
             tip = f"; did you mean {close[0]!r}?" if close else ""
             raise ValidationError(f"Agent: unknown field {key!r}{tip}")

@@ -20,7 +20,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -293,4 +292,6 @@ def _settle(waiter: asyncio.Future[None]) -> None:
 
 
 def _now() -> str:
+    from datetime import UTC, datetime  # (imported on the first event, not at start-up)
+
     return datetime.fromtimestamp(time.time(), UTC).isoformat(timespec="milliseconds")

@@ -18,7 +18,6 @@ client then connects only to the addresses the policy checked.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -141,6 +140,8 @@ def parse_endpoint(url: str) -> Endpoint:
     if not raw_host:
         raise ValueError(f"{_shown(text)!r} has no host")
     try:
+        import ipaddress  # (a few ms; only when a URL names an IP)
+
         host = str(ipaddress.ip_address(raw_host))
     except ValueError:
         try:
@@ -373,6 +374,8 @@ def _is_local_url(url: str | None) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
+        import ipaddress  # (a few ms; only when a URL names an IP)
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False

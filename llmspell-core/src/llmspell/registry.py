@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ KNOWN_ENGINE_DISTRIBUTIONS: dict[str, str] = {
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a did-you-mean
+
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -186,6 +185,8 @@ class SecurityPolicy:
                 f"command {executable!r} is not in the allowlist (allowed: {allowed})",
                 hint="add it to [security] allowed_commands in llmspell.toml",
             )
+        import shutil
+
         found = shutil.which(executable)
         if found is None:
             raise SecurityError(f"command {executable!r} was not found on PATH")
@@ -193,6 +194,8 @@ class SecurityPolicy:
         if has_dir and executable not in self.allowed_commands:
             # only the name is allowlisted: it must be that command as found on PATH, not
             # another file of the same name (./echo that is really /bin/sh)
+            import shutil
+
             on_path = shutil.which(name)
             if on_path is None or os.path.realpath(on_path) != os.path.realpath(found):
                 raise SecurityError(

@@ -9,7 +9,6 @@ validate`` lists every problem; a run stops at the first, before the spell start
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,6 +40,8 @@ class ToolTableProblem:
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
+    import difflib  # only for a did-you-mean
+
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return found[0] if found else None
 

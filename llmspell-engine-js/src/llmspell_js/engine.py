@@ -17,7 +17,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import quickjs
 
@@ -34,7 +34,9 @@ from llmspell.ops import Naming, Op, ScriptFunction, camel
 from llmspell.runtime import RunSession
 from llmspell_js.batch import parse_batch
 from llmspell_js.convert import Marshal
-from llmspell_js.modules import REGISTRY_JS, Linked, link
+
+if TYPE_CHECKING:
+    from llmspell_js.modules import Linked
 
 __all__ = ["JSEngine", "JSFunction"]
 
@@ -223,6 +225,9 @@ class JSEngine(ScriptEngine):
                 raise self._exception(exc) from None
             error = exc
         self._module = True
+        # the module linker (a lexer and its regexes) loads only for spells that are modules
+        from llmspell_js.modules import REGISTRY_JS, link
+
         linked = link(self.session, source, chunk_name)
         if linked is not None:
             # the spell is evaluated first (its result is the first module named <input>);

@@ -17,7 +17,6 @@ them with ``Agent.register{name, agent_type, model = {provider, model_id, ...}, 
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Any
 
@@ -82,6 +81,8 @@ def _limits(value: Any) -> dict[str, Any]:
     for key, item in value.items():
         target = _LIMIT_ALIASES.get(key)
         if target is None:
+            import difflib  # only for a did-you-mean
+
             close = difflib.get_close_matches(str(key), list(_LIMIT_ALIASES), n=1)
             tip = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(LIMIT_KEYS)})"
             raise ValidationError(f"Agent: unknown resource_limits field {key!r}{tip}")

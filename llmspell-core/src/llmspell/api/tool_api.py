@@ -131,13 +131,14 @@ _REGISTER_KEYS = (
 
 def _register_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec with camelCase keys read as snake_case; unknown keys are an error."""
-    import difflib
     import re
 
     out: dict[str, Any] = {}
     for key, value in spec.items():
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
         if snake not in _REGISTER_KEYS:
+            import difflib
+
             close = difflib.get_close_matches(snake, _REGISTER_KEYS, n=1)
             tip = f"; did you mean {close[0]!r}?" if close else ""
             raise ValidationError(

@@ -7,7 +7,6 @@ for steps, the step.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +161,8 @@ def _keys(
         snake = _snake(key)
         snake = aliases.get(snake, snake)
         if snake not in known:
+            import difflib  # only for a did-you-mean
+
             close = difflib.get_close_matches(snake, sorted(known), n=1)
             tip = f"; did you mean {close[0]!r}?" if close else ""
             raise ValidationError(f"{where}: unknown key {key!r}{tip}")
