@@ -17,7 +17,8 @@ import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import (
     ConfigurationError,
@@ -27,20 +28,30 @@ from llmspell.errors import (
 )
 from llmspell.hooks import Points, around, cancelled
 from llmspell.lifecycle import correlation_of, fire, hooks_of, publish, report_of
-from llmspell.llm import (
-    ChatProvider,
-    ChatRequest,
-    ChatResponse,
-    ImagePart,
-    Message,
-    ToolSpec,
-    Usage,
-)
 from llmspell.progress import AgentCall, agent_call, current_call
 from llmspell.schema import SchemaProblem, check_schema, first_error
 from llmspell.tools import Tool, execute_tool
 
+if TYPE_CHECKING:
+    from llmspell.llm import (
+        ChatProvider,
+        ChatRequest,
+        ChatResponse,
+        ImagePart,
+        Message,
+        ToolSpec,
+        Usage,
+    )
+
 __all__ = ["AGENT_KEYS", "Agent", "AgentSpec", "agent_spec"]
+
+
+def _llm() -> ModuleType:
+    """The provider interface, imported with the first agent (a spell without agents
+    does not pay for its dataclasses)."""
+    import llmspell.llm
+
+    return llmspell.llm
 
 
 @dataclass
@@ -260,7 +271,7 @@ class Agent:
     async def _execute(
         self, ctx: Any, input: Any, on_chunk: ChunkSink | None, started: float
     ) -> dict[str, Any]:
-        usage = Usage()
+        usage = _llm().Usage()
         seen: dict[str, str] = {}
         call = current_call()
         if call is None or call.agent != self.name:
@@ -290,7 +301,7 @@ class Agent:
         messages = [*prefix, user]
         tools = self._tool_specs()
         calls: list[dict[str, Any]] = []
-        response = ChatResponse(text="")
+        response = _llm().ChatResponse(text="")
         for step in range(self.spec.max_tool_calls + 1):
             offer = tools if step < self.spec.max_tool_calls else []
             observer = getattr(ctx, "stream_observer", None)
@@ -308,7 +319,8 @@ class Agent:
                 "usage": usage.as_dict(),
             }
             publish(ctx, "agent.tool_round", round_info, correlation_of(ctx))
-            messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
+            asked = _llm().Message("assistant", response.text, tool_calls=response.tool_calls)
+            messages.append(asked)
             for call in response.tool_calls:
                 if call.error is not None:
                     outcome = {"success": False, "error": call.error}
@@ -316,11 +328,12 @@ class Agent:
                     outcome = await self._run_tool(ctx, call.name, call.arguments)
                 calls.append({"name": call.name, "arguments": call.arguments, "result": outcome})
                 answer = json.dumps(outcome, default=str)
-                messages.append(Message("tool", answer, tool_call_id=call.id, name=call.name))
+                reply = _llm().Message("tool", answer, tool_call_id=call.id, name=call.name)
+                messages.append(reply)
         data = None
         if self.spec.output_schema is not None:
             data, response = await self._structured(messages, response, usage)
-        messages.append(Message("assistant", response.text))
+        messages.append(_llm().Message("assistant", response.text))
         # append this turn to the history as it is *now*: calls of one agent that ran
         # concurrently (parallel steps, execute_all) each keep their turn
         added = messages[len(prefix) :]
@@ -346,6 +359,8 @@ class Agent:
         return result
 
     def _request(self, messages: list[Message], tools: list[ToolSpec]) -> ChatRequest:
+        from llmspell.llm import ChatRequest
+
         return ChatRequest(
             model=self.model_id,
             messages=list(messages),
@@ -407,7 +422,7 @@ class Agent:
         final: ChatResponse | None = None
         index = 0
         async for piece in self.provider.stream(request):
-            if isinstance(piece, ChatResponse):
+            if isinstance(piece, _llm().ChatResponse):
                 final = piece
             elif piece:
                 index += 1
@@ -425,7 +440,7 @@ class Agent:
         specs = []
         for name in self.spec.tools:
             tool = self.runtime.tools.get(name)
-            specs.append(ToolSpec(tool.name, tool.description, tool.parameters))
+            specs.append(_llm().ToolSpec(tool.name, tool.description, tool.parameters))
         return specs
 
     async def _run_tool(self, ctx: Any, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -453,8 +468,8 @@ class Agent:
                 )
             repair = [
                 *messages,
-                Message("assistant", response.text),
-                Message(
+                _llm().Message("assistant", response.text),
+                _llm().Message(
                     "user",
                     f"Your answer is not valid: {problem}. Reply again with only a JSON value "
                     "that matches the schema, nothing else.",
@@ -466,6 +481,8 @@ class Agent:
 
     def _user_message(self, ctx: Any, input: Any) -> Message:
         if isinstance(input, str):
+            from llmspell.llm import Message
+
             return Message("user", input)
         if not isinstance(input, dict) or not isinstance(input.get("text", ""), str):
             raise ValidationError("agent input must be a string or {text=, media=?, parameters=?}")
@@ -474,6 +491,8 @@ class Agent:
         if isinstance(params, dict) and params:
             text += "\n\nParameters: " + json.dumps(params, sort_keys=True)
         images = [_image(ctx, m) for m in input.get("media") or []]
+        from llmspell.llm import Message
+
         return Message("user", text, images=images)
 
     @staticmethod
@@ -583,6 +602,8 @@ def _image(ctx: Any, media: Any) -> ImagePart:
     if not isinstance(media, dict):
         raise ValidationError("media items must be a file path or {data=, media_type=} / {path=}")
     if "data" in media:
+        from llmspell.llm import ImagePart
+
         return ImagePart(str(media["data"]), str(media.get("media_type") or "image/png"))
     path = media.get("path")
     if not isinstance(path, str):
@@ -592,4 +613,6 @@ def _image(ctx: Any, media: Any) -> ImagePart:
         raise ValidationError(f"media file {path!r} does not exist")
     ctx.policy.check_size(real.stat().st_size, what=f"media file {path!r}")
     media_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+    from llmspell.llm import ImagePart
+
     return ImagePart(base64.b64encode(real.read_bytes()).decode("ascii"), media_type)

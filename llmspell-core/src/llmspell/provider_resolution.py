@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from llmspell.errors import ConfigurationError, SecurityError
-from llmspell.llm import ChatProvider, ProviderConfig
 
 if TYPE_CHECKING:
+    from llmspell.llm import ChatProvider, ProviderConfig
     from llmspell.runtime import Runtime
 
 __all__ = [
@@ -291,6 +291,8 @@ def resolve_provider_config(
             f"provider {name!r} needs an API key: set the environment variable {key_env}",
             hint=f"export {key_env}=... (or pass api_key to the agent)",
         )
+    from llmspell.llm import ProviderConfig  # with the first agent, not at start-up
+
     return ProviderConfig(
         name=name,
         provider_type=provider_type,

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from llmspell import hookimpl
-from llmspell_providers import capabilities as caps
 from llmspell_providers.presets import PRESETS
 
 __all__ = ["FACTORIES", "register_providers"]
@@ -40,6 +39,14 @@ FACTORIES: dict[str, Callable[..., Any]] = {
 }
 
 
+def _capabilities(kind: str, model: str | None) -> dict[str, Any]:
+    """What ``model`` of a ``kind`` provider can do (the tables load on first use)."""
+    from llmspell_providers import capabilities as caps
+
+    table: dict[str, Any] = caps.capabilities(kind, model).as_dict()
+    return table
+
+
 def __getattr__(name: str) -> Any:
     # the adapter classes, for code that imported them from here
     if name == "OpenAIProvider":
@@ -63,6 +70,6 @@ def register_providers(register: Callable[..., None]) -> None:
             FACTORIES[kind],
             name=name,
             # Provider.list() shows capabilities without building a client (no SDK import)
-            capabilities=lambda model, _kind=kind: caps.capabilities(_kind, model).as_dict(),
+            capabilities=lambda model, _kind=kind: _capabilities(_kind, model),
             **preset,
         )
