@@ -250,3 +250,29 @@ print("success: " .. tostring(wf:execute().success))
     assert code == 0, text
     assert "drafter (scripted/m)" in text and "workflow 'pipeline': step 'draft'" in text
     assert "success: true" in text
+
+
+def test_stream_labels_on_a_terminal(tmp_path: Path, server: ScriptedOpenAI) -> None:
+    """On a pty (a spinner, the status line off) concurrent calls still come as whole
+    labelled lines."""
+    cli = CLI(tmp_path)
+    cli.write("llmspell.toml", server.toml())
+    cli.write(
+        "spell.lua",
+        """
+local a = Agent.create{name = "alpha", model = "scripted/ma"}
+local b = Agent.create{name = "beta", model = "scripted/mb"}
+local rs = Agent.execute_all{{agent = a, input = "x"}, {agent = b, input = "y"}}
+print("done: " .. rs[1].text .. " | " .. rs[2].text)
+""",
+    )
+    server.by_model = {
+        "ma": [Reply(chunks=["one ", "two\n", "three"], chunk_delay=0.2)],
+        "mb": [Reply(chunks=["uno ", "dos\n", "tres"], chunk_delay=0.2)],
+    }
+    code, text = _on_pty(cli, "run", "--stream", "spell.lua")
+    assert code == 0, text
+    lines = [ln.strip() for ln in text.replace("\r", "\n").splitlines()]
+    for want in ("[alpha] one two", "[alpha] three", "[beta] uno dos", "[beta] tres"):
+        assert want in lines, text
+    assert "done: one two\nthree | uno dos\ntres" in text.replace("\r\n", "\n")

@@ -30,8 +30,8 @@
   const RangeErrorCtor = RangeError, BigIntCtor = BigInt;
   const ReflectApply = Reflect.apply;
   const PromiseReject = Promise.reject, PromiseProto = Promise.prototype;
-  const PromiseThen = Promise.prototype.then, WeakSetCtor = WeakSet;
-  const SymbolSpecies = Symbol.species, SymbolToPrimitive = Symbol.toPrimitive;
+  const WeakSetCtor = WeakSet;
+  const SymbolToPrimitive = Symbol.toPrimitive;
   const create = Object.create, defineProperty = Object.defineProperty, freeze = Object.freeze;
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor, hasOwn = Object.hasOwn;
   const objectKeys = Object.keys, getPrototypeOf = Object.getPrototypeOf;
@@ -63,19 +63,19 @@
   const FN = "\u0000fn", HANDLE = "\u0000h", NUM = "\u0000num";
   const pending = create(null);     // request id -> [resolve, reject, callSiteStack, promise]
 
-  // What a host call returns: a Promise that knows whether anyone looked at it (await of
-  // a subclass calls its then; so do catch, finally, Promise.all), so that a rejection
-  // nobody saw fails the run instead of vanishing. What then/catch derive from it are
-  // plain Promises.
+  // What a host call returns: a plain Promise that knows whether anyone looked at it.
+  // await, then, catch, finally, Promise.all/allSettled/race all read a promise's
+  // constructor first, so an own getter for it (answering Promise, as the prototype would)
+  // marks the promise seen at no extra job per await; a rejection nobody saw then fails
+  // the run instead of vanishing.
   const observed = new WeakSetCtor();
   const rejectedCalls = [];         // [promise, error] of every rejected host call
-  const HostPromise = class Promise extends PromiseCtor {
-    static get [SymbolSpecies]() { return PromiseCtor; }
-    then(onFulfilled, onRejected) {
-      weakSetAdd(observed, this);
-      return ReflectApply(PromiseThen, this, [onFulfilled, onRejected]);
-    }
-  };
+  const watchedConstructor = { __proto__: null, configurable: false, enumerable: false,
+    get: function __llmspell_constructor() { weakSetAdd(observed, this); return PromiseCtor; } };
+  function __llmspell_watched(promise) {
+    defineProperty(promise, "constructor", watchedConstructor);
+    return promise;
+  }
 
   function __llmspell_is_promise(value) {
     return value !== null && typeof value === "object" && isPrototypeOf(PromiseProto, value);
@@ -193,7 +193,7 @@
       const internal = e === null || (isError(e) && getPrototypeOf(e) === InternalErrorProto);
       if (internal) return ReflectApply(PromiseReject, PromiseCtor, [e]);
       const refused = __llmspell_error("ValidationError", __llmspell_message(e), stackOf(new ErrorCtor()));
-      const rejected = ReflectApply(PromiseReject, HostPromise, [refused]);
+      const rejected = __llmspell_watched(ReflectApply(PromiseReject, PromiseCtor, [refused]));
       ReflectApply(arrayPush, rejectedCalls, [[rejected, refused]]);
       return rejected;
     }
@@ -201,7 +201,7 @@
     const site = stackOf(new ErrorCtor());
     lastSite = site;
     __llmspell_queue("[\"req\"," + id + "," + op + "," + __llmspell_q(argsJson) + "]");
-    const promise = new HostPromise(function __llmspell_wait(resolve, reject) { pending[id] = [resolve, reject, site]; });
+    const promise = __llmspell_watched(new PromiseCtor(function __llmspell_wait(resolve, reject) { pending[id] = [resolve, reject, site]; }));
     pending[id][3] = promise;
     return promise;
   }
