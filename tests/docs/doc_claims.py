@@ -27,10 +27,6 @@ ALLOWLIST: dict[tuple[str, str, str], str] = {
     ("docs/DESIGN.md", "count", "30 built-in tools"): "a start-up figure measured with 30 tools",
     ("docs/agents.md", "tool", "calculater"): "shows the error for an unknown tool (Lua)",
     ("docs/agents.md", "tool", "nope"): "shows the error for an unknown tool (JavaScript)",
-    ("docs/security.md", "command", "llmspell serve"): (
-        "FALSE, left to the owner of docs/security.md (issue 13 report): there is no "
-        "`llmspell serve`; remove this entry when the page is fixed"
-    ),
 }
 
 #: pages that may use rs-llmspell's old tool names (they still work, with a note)
