@@ -16,7 +16,6 @@ import llmspell
 from llmspell.api import state_api
 from llmspell.api.debug_api import TIMER, Timer
 from llmspell.api.tool_api import TOOL_HANDLE
-from llmspell.api.values import check_json_value, dump_value, dumps
 from llmspell.config import load_settings
 from llmspell.engine import ScriptEngine
 from llmspell.errors import LLMSpellError, NotFoundError, ToolError, ValidationError
@@ -24,6 +23,7 @@ from llmspell.plugins import PluginLoader
 from llmspell.runtime import Output, Runtime
 from llmspell.testing import OpHost, PyFunction
 from llmspell.tools import Tool, ToolFailure
+from llmspell.values import check_json_value, dump_value, dumps
 
 # -- fixtures -------------------------------------------------------------------------------
 
@@ -716,6 +716,6 @@ def test_tool_register_rejects_unknown_keys_and_reads_camel_case(runtime: Runtim
 
 def test_dump_names_host_objects_by_type() -> None:
     from llmspell.api.debug_api import Timer
-    from llmspell.api.values import dump_value
+    from llmspell.values import dump_value
 
     assert dump_value({"t": Timer("x")}) == "{\n  t: <Timer>\n}"

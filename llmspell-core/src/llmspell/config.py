@@ -40,6 +40,16 @@ MAX_MEMORY_MB = 1_048_576
 MAX_INSTRUCTIONS = 2**53
 
 LOG_LEVELS = ("trace", "debug", "info", "warn", "warning", "error", "off")
+#: each level's number (a message shows when its number is at least the run's level)
+LOG_LEVEL_NUMBERS = {
+    "trace": 5,
+    "debug": 10,
+    "info": 20,
+    "warn": 30,
+    "warning": 30,
+    "error": 40,
+    "off": 100,
+}
 
 
 def _opt(default: Any = dataclasses.MISSING, *, factory: Any = None, **rules: Any) -> Any:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from llmspell.config import Settings, llmspell_home, load_settings
+from llmspell.config import LOG_LEVEL_NUMBERS, Settings, llmspell_home, load_settings
 from llmspell.engine import ScriptEngine
 from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, PluginError, ScriptError
 from llmspell.events import EventBus
@@ -40,15 +40,8 @@ __all__ = [
     "parse_args",
 ]
 
-LOG_LEVELS = {
-    "trace": 5,
-    "debug": 10,
-    "info": 20,
-    "warn": 30,
-    "warning": 30,
-    "error": 40,
-    "off": 100,
-}
+#: the log levels by number (kept here for older imports; defined in llmspell.config)
+LOG_LEVELS = LOG_LEVEL_NUMBERS
 
 
 @dataclass

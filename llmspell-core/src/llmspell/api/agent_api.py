@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import time
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.agents import AGENT_KEYS, Agent, agent_spec
 from llmspell.api.agent_compat import register_fields, split_compat
@@ -22,8 +22,11 @@ from llmspell.provider_resolution import (
     resolve_provider_config,
     split_model_spec,
 )
-from llmspell.runtime import CallContext
 from llmspell.tools import Tool, execute_tool
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 AGENT_OBJECT = ObjectType(
     "Agent",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.ops import GlobalSpec
-from llmspell.runtime import CallContext
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
 
 
 def _args(ctx: CallContext) -> dict[Any, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import SecurityError
 from llmspell.ops import GlobalSpec, Param, camel
-from llmspell.runtime import CallContext
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 CONFIG = GlobalSpec(
     "Config",

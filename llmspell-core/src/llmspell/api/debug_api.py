@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.api.debug_state import Timer, state_of
-from llmspell.api.values import dump_value
+from llmspell.config import LOG_LEVEL_NUMBERS as LOG_LEVELS
 from llmspell.errors import ValidationError
 from llmspell.ops import GlobalSpec, ObjectType, Param, camel, method
-from llmspell.runtime import LOG_LEVELS, CallContext
+from llmspell.values import dump_value
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 __all__ = ["DEBUG", "TIMER", "Timer"]
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from llmspell.config import LOG_LEVEL_NUMBERS as LOG_LEVELS
 from llmspell.errors import LimitExceeded, ValidationError
-from llmspell.runtime import LOG_LEVELS, CallContext
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 __all__ = ["DebugState", "Rule", "Timer", "state_of"]
 

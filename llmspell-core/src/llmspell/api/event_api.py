@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmspell.api.values import check_json_value
 from llmspell.errors import ValidationError
 from llmspell.lifecycle import fire
 from llmspell.ops import GlobalSpec, Param
-from llmspell.runtime import CallContext
+from llmspell.values import check_json_value
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
 
 
 def _options(what: str, options: dict[str, Any] | None, known: tuple[str, ...]) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.hooks import HookHandle, point_name
 from llmspell.ops import GlobalSpec, ObjectType, Param, ScriptFunction, method
-from llmspell.runtime import CallContext
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 HOOK_HANDLE = ObjectType(
     "HookHandle",

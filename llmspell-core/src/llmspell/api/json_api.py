@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import ValidationError
 from llmspell.ops import GlobalSpec, Param
-from llmspell.runtime import CallContext
+from llmspell.values import check_json_value, dumps
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 JSON = GlobalSpec("JSON", languages=("lua",), doc="Encode and decode JSON.")
 

@@ -4,11 +4,14 @@ other OpenAI-compatible servers): which run, which models they serve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import ConfigurationError
 from llmspell.ops import GlobalSpec, Param
-from llmspell.runtime import CallContext
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 LOCALLLM = GlobalSpec("LocalLLM", doc="Local model servers: status, models, model details.")
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import ValidationError
 from llmspell.lifecycle import fire, publish
 from llmspell.ops import GlobalSpec, Param
-from llmspell.runtime import CallContext
+from llmspell.values import check_json_value, dumps
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 #: The largest value State stores (encoded JSON).
 MAX_VALUE_BYTES = 16 * 1024 * 1024

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import LLMSpellError, ValidationError
 from llmspell.lifecycle import fire
 from llmspell.ops import GlobalSpec, ObjectType, Param, ScriptFunction, method
-from llmspell.runtime import CallContext
 from llmspell.schema import SchemaProblem, check_schema
 from llmspell.tools import Tool, ToolFailure, execute_tool
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 TOOL_HANDLE = ObjectType(
     "ToolHandle",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmspell.api.values import check_json_value
 from llmspell.errors import NotFoundError
 from llmspell.ops import BuilderSpec, GlobalSpec, ObjectType, Op, Param, method
-from llmspell.runtime import CallContext
+from llmspell.values import check_json_value
 from llmspell.workflows import Workflow, parse_workflow
 
 WORKFLOW_OBJECT = ObjectType(
@@ -150,3 +149,6 @@ def get_info(ctx: CallContext, workflow: Workflow) -> dict[str, Any]:
 
 # rs-llmspell's other Workflow functions and workflow methods (registered on import)
 from llmspell.api import workflow_more  # noqa: E402, F401
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmspell.api.event_api import publish as publish_event
-from llmspell.api.values import check_json_value, dumps
 from llmspell.api.workflow_api import WORKFLOW, WORKFLOW_OBJECT, _create
 from llmspell.errors import ValidationError
 from llmspell.ops import Param, ScriptFunction, method
-from llmspell.runtime import CallContext
+from llmspell.values import check_json_value, dumps
 from llmspell.workflows import Workflow
 from llmspell.workflows.callbacks import RunOptions, options_of, reset_options
 from llmspell.workflows.model import WORKFLOW_TYPES
+
+if TYPE_CHECKING:
+    from llmspell.runtime import CallContext
+
 
 WORKFLOW.aliases.update(
     {

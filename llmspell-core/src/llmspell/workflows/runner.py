@@ -15,10 +15,10 @@ import re
 import time
 from typing import Any
 
-from llmspell.api.values import check_json_value, dumps
 from llmspell.errors import LimitExceeded, LLMSpellError, ValidationError, WorkflowError
 from llmspell.lifecycle import fire, publish
 from llmspell.sizing import approx_bytes
+from llmspell.values import check_json_value, dumps
 from llmspell.workflows.callbacks import WorkflowCallbacks, notify, options_of
 from llmspell.workflows.conditions import evaluate, truthy
 from llmspell.workflows.model import DEFAULT_MAX_ITERATIONS, Step, WorkflowSpec
