@@ -8,66 +8,22 @@ asks for the first tool — enough to drive the whole tool-call loop over HTTP.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.katan_server import start_katan
+
 BIN = Path(sys.executable).parent
 LLMSPELL = str(BIN / "llmspell")
-KATAN = str(BIN / "llm-katan")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_katan(tmp: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            KATAN,
-            "--model",
-            "echo-model",
-            "--backend",
-            "echo",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--providers",
-            "openai,anthropic",
-            "--disable-dashboard",
-            "--stats-file",
-            str(tmp / f"stats-{port}.json"),
-            *extra,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("llm-katan exited at start-up") from None
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("llm-katan did not start within 30 s")
 
 
 @pytest.fixture(scope="module")
 def katan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    proc, port = _start_katan(tmp_path_factory.mktemp("katan"))
+    proc, port = start_katan(tmp_path_factory.mktemp("katan"))
     yield port
     proc.terminate()
     proc.wait(timeout=10)
@@ -165,7 +121,7 @@ def test_missing_key_names_the_variable(katan: int, tmp_path: Path) -> None:
 
 
 def test_rate_limited_server_gives_a_rate_limit_error(tmp_path: Path) -> None:
-    proc_server, port = _start_katan(tmp_path, "--rate-limit-after", "1")
+    proc_server, port = start_katan(tmp_path, "--rate-limit-after", "1")
     try:
         proc = _run(
             tmp_path,

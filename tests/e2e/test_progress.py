@@ -143,20 +143,26 @@ def test_log_level_debug_logs_the_runtimes_own_events(
     assert done.stdout == "answer: four\n"
 
 
-def test_stream_labels_whole_lines_of_concurrent_agents(
-    tmp_path: Path, server: ScriptedOpenAI
-) -> None:
+def _two_agents(tmp_path: Path, server: ScriptedOpenAI, prefix: str) -> CLI:
+    """A spell that runs agents alpha and beta at once and prints both answers."""
     cli = CLI(tmp_path)
     cli.write("llmspell.toml", server.toml())
     cli.write(
         "spell.lua",
-        """
-local a = Agent.create{name = "alpha", model = "scripted/ma"}
-local b = Agent.create{name = "beta", model = "scripted/mb"}
-local rs = Agent.execute_all{{agent = a, input = "x"}, {agent = b, input = "y"}}
-print(rs[1].text .. " | " .. rs[2].text)
+        f"""
+local a = Agent.create{{name = "alpha", model = "scripted/ma"}}
+local b = Agent.create{{name = "beta", model = "scripted/mb"}}
+local rs = Agent.execute_all{{{{agent = a, input = "x"}}, {{agent = b, input = "y"}}}}
+print("{prefix}" .. rs[1].text .. " | " .. rs[2].text)
 """,
     )
+    return cli
+
+
+def test_stream_labels_whole_lines_of_concurrent_agents(
+    tmp_path: Path, server: ScriptedOpenAI
+) -> None:
+    cli = _two_agents(tmp_path, server, "")
     server.by_model = {
         "ma": [Reply(chunks=["one ", "two\nthree ", "four"], chunk_delay=0.15)],
         "mb": [Reply(chunks=["uno ", "dos\ntres ", "cuatro"], chunk_delay=0.15)],
@@ -256,17 +262,7 @@ print("success: " .. tostring(wf:execute().success))
 def test_stream_labels_on_a_terminal(tmp_path: Path, server: ScriptedOpenAI) -> None:
     """On a pty (a spinner, the status line off) concurrent calls still come as whole
     labelled lines."""
-    cli = CLI(tmp_path)
-    cli.write("llmspell.toml", server.toml())
-    cli.write(
-        "spell.lua",
-        """
-local a = Agent.create{name = "alpha", model = "scripted/ma"}
-local b = Agent.create{name = "beta", model = "scripted/mb"}
-local rs = Agent.execute_all{{agent = a, input = "x"}, {agent = b, input = "y"}}
-print("done: " .. rs[1].text .. " | " .. rs[2].text)
-""",
-    )
+    cli = _two_agents(tmp_path, server, "done: ")
     server.by_model = {
         "ma": [Reply(chunks=["one ", "two\n", "three"], chunk_delay=0.2)],
         "mb": [Reply(chunks=["uno ", "dos\n", "tres"], chunk_delay=0.2)],

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,39 +18,15 @@ from typing import Any
 
 import pytest
 
-KATAN = str(Path(sys.executable).parent / "llm-katan")
+from tests.e2e.katan_server import start_katan
 
 LLMSPELL = str(Path(sys.executable).parent / "llmspell")
 NO_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GROQ_API_KEY", "OPENROUTER_API_KEY")
 
 
-def _start_katan(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """An ``llm-katan --backend echo`` server on a free 127.0.0.1 port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    proc = subprocess.Popen(
-        [KATAN, "--model", "echo-model", "--backend", "echo", "--host", "127.0.0.1",
-         "--port", str(port), "--providers", "openai", "--disable-dashboard",
-         "--stats-file", str(tmp / "stats.json")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("llm-katan exited at start-up") from None
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("llm-katan did not start within 30 s")
-
-
 @pytest.fixture(scope="module")
 def katan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    proc, port = _start_katan(tmp_path_factory.mktemp("katan"))
+    proc, port = start_katan(tmp_path_factory.mktemp("katan"))
     yield port
     proc.terminate()
     proc.wait(timeout=10)

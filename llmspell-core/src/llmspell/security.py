@@ -30,6 +30,7 @@ __all__ = [
     "SecurityPolicy",
     "check_env_allowlist",
     "looks_secret",
+    "mask_url_password",
     "parse_host_entry",
 ]
 
@@ -48,6 +49,11 @@ SECRET_MARKERS = (
     "PRIVATE", "COOKIE", "SESSION", "SIGNATURE", "CERT", "SALT", "BEARER", "PASS",
 )  # fmt: skip
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]+(?P<at>@)")
+
+
+def mask_url_password(value: str, mask: str = "[REDACTED]") -> str:
+    """``value`` with the password of any ``scheme://user:password@`` replaced."""
+    return _URL_PASSWORD.sub(lambda m: m["head"] + mask + m["at"], value)
 
 
 def looks_secret(name: str) -> bool:
@@ -166,7 +172,7 @@ class SecurityPolicy:
         value = os.environ.get(name)
         if value is None:
             return None
-        return _URL_PASSWORD.sub(lambda m: m["head"] + "[REDACTED]" + m["at"], value)
+        return mask_url_password(value)
 
     # -- processes ---------------------------------------------------------------------
 

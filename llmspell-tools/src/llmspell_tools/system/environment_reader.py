@@ -9,32 +9,28 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from typing import Any
 
+from llmspell import security
 from llmspell.tools import Tool
 from llmspell_tools._support import dispatch, fail, output
 
 REDACTED = "[REDACTED]"
-#: name fragments (upper-cased) that mark a variable as secret
-SECRET_MARKERS = (
-    "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "AUTH",
-    "PRIVATE", "COOKIE", "SESSION", "SIGNATURE", "CERT", "SALT", "BEARER", "PASS",
-)  # fmt: skip
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]+(?P<at>@)")
+#: name fragments (upper-cased) that mark a variable as secret: the core's list, which
+#: also keeps them from os.getenv in a spell
+SECRET_MARKERS = security.SECRET_MARKERS
 
 
 def is_secret(name: str) -> bool:
     """Whether the variable ``name`` looks like it holds a secret."""
-    upper = name.upper()
-    return any(marker in upper for marker in SECRET_MARKERS)
+    return security.looks_secret(name)
 
 
 def shown(name: str, value: str) -> str:
     """``value`` as the tool reports it: redacted when secret, URL passwords masked."""
     if is_secret(name):
         return REDACTED
-    return _URL_PASSWORD.sub(lambda m: m["head"] + REDACTED + m["at"], value)
+    return security.mask_url_password(value, REDACTED)
 
 
 def _get(params: dict[str, Any]) -> Any:
