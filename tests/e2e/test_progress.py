@@ -274,3 +274,18 @@ def test_stream_labels_on_a_terminal(tmp_path: Path, server: ScriptedOpenAI) -> 
     for want in ("[alpha] one two", "[alpha] three", "[beta] uno dos", "[beta] tres"):
         assert want in lines, text
     assert "done: one two\nthree | uno dos\ntres" in text.replace("\r\n", "\n")
+
+
+def test_a_models_control_sequences_do_not_reach_the_terminal(
+    tmp_path: Path, server: ScriptedOpenAI
+) -> None:
+    """Streamed text is the model's (untrusted): escape sequences are dropped from what
+    --stream writes to the operator's terminal; the spell still gets the text as sent."""
+    cli = CLI(tmp_path)
+    _setup(cli, server, AGENT_SPELL.replace('tools = {"calculator"}', ""))
+    server.replies = [Reply(chunks=["fine\x1b]0;pwned\x07 ", "\x1b[2Jtext"])]
+    done = cli("run", "--stream", "spell.lua", env=KEY)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert done.stderr == "[writer] fine]0;pwned [2Jtext\n"
+    assert done.stdout == "answer: fine\x1b]0;pwned\x07 \x1b[2Jtext\n"

@@ -79,3 +79,13 @@ def build_runtime(
             file=sys.stderr,
         )
     return runtime
+
+
+#: control characters (C0 except tab and newline, DEL, C1) mapped away
+_CONTROLS = {c: None for c in [*range(0, 9), *range(11, 32), *range(127, 160)]}
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal control characters (keeps tab and newline): what a
+    model or a server wrote cannot move the cursor or retitle the operator's terminal."""
+    return text.translate(_CONTROLS)

@@ -31,6 +31,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
 def _show_version(value: bool) -> None:
     if value:
         info_cmd.print_versions()

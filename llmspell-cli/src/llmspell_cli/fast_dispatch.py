@@ -49,11 +49,8 @@ def _number(kind: type, low: float, high: float) -> Callable[[str], Any]:
     return convert
 
 
-def _choice(enum_name: str) -> Callable[[str], Any]:
+def _choice(enum: type) -> Callable[[str], Any]:
     def convert(text: str) -> Any:
-        from llmspell_cli import run_exec
-
-        enum = getattr(run_exec, enum_name)
         try:
             return enum(text)
         except ValueError:
@@ -63,16 +60,17 @@ def _choice(enum_name: str) -> Callable[[str], Any]:
 
 
 def _options() -> tuple[Option, ...]:
-    from llmspell_cli.run_exec import MAX_MEMORY_MB, MAX_TIMEOUT
+    from llmspell_cli._support import OutputFormat
+    from llmspell_cli.run_exec import MAX_MEMORY_MB, MAX_TIMEOUT, LogLevel
 
     return (
         Option(("--engine", "-e"), "engine", str),
         Option(("--config", "-c"), "config", Path),
-        Option(("--output", "-o"), "output", _choice("OutputFormat")),
+        Option(("--output", "-o"), "output", _choice(OutputFormat)),
         Option(("--timeout",), "timeout", _number(float, 0.001, MAX_TIMEOUT)),
         Option(("--memory-mb",), "memory_mb", _number(int, 1, MAX_MEMORY_MB)),
         Option(("--host-memory-mb",), "host_memory_mb", _number(int, 0, MAX_MEMORY_MB)),
-        Option(("--log-level",), "log_level", _choice("LogLevel")),
+        Option(("--log-level",), "log_level", _choice(LogLevel)),
         Option(("--usage",), "usage"),
         Option(("--stream",), "stream"),
         Option(("--quiet", "-q"), "quiet"),

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from typing import IO, Any
 
+from llmspell_cli._support import printable
+
 __all__ = ["ProgressDisplay"]
 
 #: events logged at ``--log-level debug`` (the runtime's own work); trace logs all
@@ -175,7 +177,7 @@ class ProgressDisplay:
             return
         self._frame += 1
         width = _columns(self._out)
-        line = f"{_SPINNER[self._frame % len(_SPINNER)]} {status}"
+        line = f"{_SPINNER[self._frame % len(_SPINNER)]} {printable(status)}"
         if len(line) > width - 1:
             line = line[: width - 2] + "…"
         self._out.write(f"\r\x1b[2K{line}")
@@ -191,7 +193,7 @@ class ProgressDisplay:
     def _note(self, text: str) -> None:
         with self.lock:
             self._clear()
-            self._out.write(f"llmspell: {text}\n")
+            self._out.write(f"llmspell: {printable(text)}\n")
             self._out.flush()
 
     def _log(self, kind: str, data: Any) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from llmspell_cli._support import printable
+
 
 class StreamDisplay:
     """The stream observer the runtime calls for every agent call.
@@ -50,6 +52,7 @@ class StreamDisplay:
 
     def token(self, text: str, call_id: int = 0) -> None:
         """A token arrived: write it (a lone call) or collect it into whole lines."""
+        text = printable(text)  # the model's text, not its control sequences
         with self._lock:
             stream = self._calls.get(call_id)
             if stream is None:

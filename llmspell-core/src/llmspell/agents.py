@@ -273,9 +273,7 @@ class Agent:
     ) -> dict[str, Any]:
         usage = _llm().Usage()
         seen: dict[str, str] = {}
-        call = current_call()
-        if call is None or call.agent != self.name:
-            call = AgentCall(0, self.name, self.model, ctx)
+        call = current_call() or AgentCall(0, self.name, self.model, ctx)
         try:
             return await self._converse(ctx, input, on_chunk, started, usage, seen, call)
         finally:
