@@ -20,6 +20,10 @@ SECTIONS = {
     "security": config.SecuritySettings,
     "hooks": config.HookSettings,
     "events": config.EventSettings,
+    "storage": config.StorageSettings,
+    "rag": config.RagSettings,
+    "memory": config.MemorySettings,
+    "mcp": config.McpSettings,
     "providers.NAME": config.ProviderSettings,
 }
 

@@ -175,6 +175,77 @@ class ProviderSettings:
                 raise _Invalid("providers.*.allowed_base_urls", str(exc)) from None
 
 
+def _check_database_url(path: str, url: str | None) -> None:
+    if url is None:
+        return
+    if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise _Invalid(
+            path,
+            "must be sqlite:///PATH or postgresql://USER@HOST/DB "
+            f"(got {_mask_password(url)!r})",
+        )
+
+
+@dataclass
+class StorageSettings:
+    """``[storage]``: one database for State, sessions, artifacts, RAG and Memory."""
+
+    #: None: SQLite files under LLMSPELL_HOME; ``postgresql://...`` moves them to
+    #: PostgreSQL together, so several hosts share them (docs/rag-and-memory.md)
+    url: str | None = _opt(None, kind="str", optional=True)
+
+    def __post_init__(self) -> None:
+        _check_database_url("storage.url", self.url)
+
+
+@dataclass
+class RagSettings:
+    """``[rag]``: the embedder and the vector store of RAG, Memory and Context."""
+
+    #: "local" (all-MiniLM-L6-v2 on this machine, no key), "PROVIDER/MODEL" for an
+    #: OpenAI-compatible /v1/embeddings of a configured provider, or a plugin's embedder
+    embedder: str = _opt("local", kind="str")
+    #: a registered vector store ("sqlite-vec", "pgvector"); None: "pgvector" when
+    #: [storage] url is PostgreSQL, else "sqlite-vec"
+    store: str | None = _opt(None, kind="str", optional=True)
+    #: the sqlite-vec file (default: LLMSPELL_HOME/rag.db) or a PostgreSQL URL for
+    #: pgvector (default: [storage] url)
+    location: str | None = _opt(None, kind="str", optional=True)
+    #: the largest document one ingest accepts (bytes of text)
+    max_document_bytes: int = _opt(10 * 1024 * 1024, kind="int", ge=1)
+    #: the most documents (or files) one ingest call accepts
+    max_documents: int = _opt(10_000, kind="int", ge=1)
+    #: default chunking: tokens per chunk, tokens shared by neighbours, strategy
+    chunk_size: int = _opt(200, kind="int", ge=16, le=8192)
+    chunk_overlap: int = _opt(20, kind="int", ge=0, le=4096)
+    chunk_strategy: str = _opt(
+        "sentence", kind="str", choices=("fixed", "sentence", "markdown")
+    )
+    #: the most results one search returns
+    max_top_k: int = _opt(100, kind="int", ge=1, le=10_000)
+
+
+@dataclass
+class MemorySettings:
+    """``[memory]``: episodic and semantic memory, consolidation, agents' context."""
+
+    #: the model Memory.consolidate asks ("provider/model"); None: the default provider
+    consolidation_model: str | None = _opt(None, kind="str", optional=True)
+    #: the token budget of the context an agent with memory gets before each call
+    agent_context_tokens: int = _opt(1000, kind="int", ge=0, le=1_000_000)
+    #: the largest entry Memory.episodic.add accepts (bytes)
+    max_entry_bytes: int = _opt(1024 * 1024, kind="int", ge=1)
+
+
+@dataclass
+class McpSettings:
+    """``[mcp]``: MCP servers whose tools spells may use (docs/mcp.md)."""
+
+    #: ``[mcp.servers.NAME]``: command/args/env/cwd (stdio) or url/headers (HTTP);
+    #: checked by the MCP client when it starts a server
+    servers: dict[str, dict[str, Any]] = _opt(factory=dict, kind="tables")
+
+
 @dataclass
 class Settings:
     """The whole validated configuration."""
@@ -184,11 +255,18 @@ class Settings:
     security: SecuritySettings = _opt(factory=SecuritySettings, kind="section")
     hooks: HookSettings = _opt(factory=HookSettings, kind="section")
     events: EventSettings = _opt(factory=EventSettings, kind="section")
+    storage: StorageSettings = _opt(factory=StorageSettings, kind="section")
+    rag: RagSettings = _opt(factory=RagSettings, kind="section")
+    memory: MemorySettings = _opt(factory=MemorySettings, kind="section")
+    mcp: McpSettings = _opt(factory=McpSettings, kind="section")
     default_provider: str | None = _opt(None, kind="str", optional=True)
     providers: dict[str, ProviderSettings] = _opt(
         factory=dict, kind="sections", item=ProviderSettings
     )
     tools: dict[str, dict[str, Any]] = _opt(factory=dict, kind="tables")
+    #: ``[agents.NAME]``: agents declared in config (served by ``llmspell mcp serve``
+    #: and ``llmspell serve``); each an agent config table as ``Agent.builder`` takes
+    agents: dict[str, dict[str, Any]] = _opt(factory=dict, kind="tables")
     #: the file the settings came from (None: defaults only); not a setting
     source: str | None = field(default=None, compare=False, metadata={"internal": True})
 
@@ -227,6 +305,10 @@ _SECTIONS: dict[str, type] = {
     "security": SecuritySettings,
     "hooks": HookSettings,
     "events": EventSettings,
+    "storage": StorageSettings,
+    "rag": RagSettings,
+    "memory": MemorySettings,
+    "mcp": McpSettings,
 }
 
 
@@ -329,6 +411,13 @@ def _build(cls: type, data: Any, prefix: str = "") -> Any:
 _SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "credential")
 
 
+def _mask_password(text: str) -> str:
+    """``scheme://user:***@host``: a URL's password masked (database URLs in settings)."""
+    import re  # re caches the compiled pattern
+
+    return re.sub(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/@:\s]*:)[^/@\s]*@", r"\g<head>***@", text)
+
+
 def _redact(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         return {k: _redact(v, k) for k, v in value.items()}
@@ -342,6 +431,8 @@ def _redact(value: Any, key: str = "") -> Any:
         and not lowered.endswith("_env")
     ):
         return "***"
+    if isinstance(value, str) and "://" in value:
+        return _mask_password(value)
     return value
 
 
@@ -362,6 +453,9 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "LLMSPELL_NETWORK_TIMEOUT": ("security", "network_timeout_seconds"),
     "LLMSPELL_REQUESTS_PER_SECOND_PER_HOST": ("security", "requests_per_second_per_host"),
     "LLMSPELL_DEFAULT_PROVIDER": ("default_provider",),
+    "LLMSPELL_DATABASE_URL": ("storage", "url"),
+    "LLMSPELL_RAG_EMBEDDER": ("rag", "embedder"),
+    "LLMSPELL_RAG_STORE": ("rag", "store"),
 }
 
 

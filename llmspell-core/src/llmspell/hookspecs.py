@@ -68,3 +68,33 @@ def register_hooks(register: Callable[..., None]) -> None:
     :class:`llmspell.hooks.HookOutcome` / ``{"type": "modified", "data": {...}}``).
     Script hooks and these share one registry and one priority order.
     """
+
+
+@hookspec
+def register_embedders(register: Callable[..., None]) -> None:
+    """Register embedding models: ``register(factory, name=..., description="")``.
+
+    ``factory(model, settings=..., transport=...)`` returns a
+    :class:`llmspell.embedders.Embedder`; ``model`` is what follows ``name/`` in
+    ``[rag] embedder`` (None when the setting is just the name).
+    """
+
+
+@hookspec
+def register_vector_stores(register: Callable[..., None]) -> None:
+    """Register vector stores: ``register(factory, name=..., description="")``.
+
+    ``factory(location, settings=...)`` returns a
+    :class:`llmspell.vectorstore.VectorStore`; ``location`` is a path or URL (None: the
+    store's default under ``LLMSPELL_HOME`` or ``[storage] url``).
+    """
+
+
+@hookspec
+def register_state_backends(register: Callable[..., None]) -> None:
+    """Register State backends: ``register(factory, name=..., description="")``.
+
+    ``factory(location, settings=...)`` returns a
+    :class:`llmspell.state.StateBackend`; ``name`` is what ``[state] backend`` or the
+    scheme of ``[storage] url`` selects.
+    """

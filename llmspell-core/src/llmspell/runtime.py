@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from llmspell.backends import BackendRegistry
 from llmspell.config import LOG_LEVEL_NUMBERS, Settings, llmspell_home, load_settings
 from llmspell.engine import ScriptEngine
 from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, PluginError, ScriptError
@@ -387,12 +388,20 @@ class Runtime:
         # notes about rs-llmspell's old tool names go where the run's stderr goes
         self.tools = ToolRegistry(note=lambda text: self.output.write(text + "\n", "stderr"))
         self.globals = GlobalRegistry()
+        self.embedders = BackendRegistry(
+            "embedder", hint="pip install 'llmspell-providers[local]' for the local embedder"
+        )
+        self.vector_stores = BackendRegistry("vector store")
+        self.state_backends = BackendRegistry("state backend")
         hooks = self.settings.hooks
         self.hooks = HookRegistry(on_error=hooks.on_error, max_retries=hooks.max_retries)
         self._collect("register_engines", self.engines.register)
         self._collect("register_providers", self.providers.register)
         self._collect("register_tools", self.tools.register)
         self._collect("register_globals", self.globals.register)
+        self._collect("register_embedders", self.embedders.register)
+        self._collect("register_vector_stores", self.vector_stores.register)
+        self._collect("register_state_backends", self.state_backends.register)
         self._collect("register_hooks", self._register_hook)
 
     def _register_hook(

@@ -1,4 +1,5 @@
-"""The core's own plugin: registers the built-in globals through ``register_globals``."""
+"""The core's own plugin: registers the built-in globals through ``register_globals``
+and the built-in backends (:mod:`llmspell.builtin_backends`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from llmspell.api import (
     tool_api,
     workflow_api,
 )
+from llmspell.builtin_backends import register_vector_stores
 from llmspell.hookspecs import hookimpl
+
+__all__ = ["register_globals", "register_vector_stores"]
 
 
 @hookimpl

@@ -1,0 +1,29 @@
+"""The core's own backends, registered like any plugin's: the sqlite-vec and pgvector
+vector stores and the SQLite and memory State backends. Each factory imports its
+module (and that module its library) only when a backend is opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from llmspell.hookspecs import hookimpl
+
+
+def _sqlite_vec(location: str | None, **kwargs: Any) -> Any:
+    from llmspell.vectorstore.sqlite_vec import open_store
+
+    return open_store(location, **kwargs)
+
+
+def _pgvector(location: str | None, **kwargs: Any) -> Any:
+    from llmspell.vectorstore.pgvector import open_store
+
+    return open_store(location, **kwargs)
+
+
+@hookimpl
+def register_vector_stores(register: Callable[..., None]) -> None:
+    """sqlite-vec (the embedded default) and pgvector (PostgreSQL, for scale-out)."""
+    register(_sqlite_vec, name="sqlite-vec", description="SQLite file with sqlite-vec (exact)")
+    register(_pgvector, name="pgvector", description="PostgreSQL with pgvector (HNSW)")
