@@ -369,6 +369,9 @@ class Runtime:
         self.agents: dict[str, Any] = {}
         #: workflows built by spells of this runtime, by id
         self.workflows: dict[str, Any] = {}
+        #: the session that is current (``Session.set_current``): agents' memory and
+        #: artifacts default to it; None when no session is current
+        self.current_session_id: str | None = None
         events = self.settings.events
         self.events = EventBus(
             queue_size=events.queue_size,
