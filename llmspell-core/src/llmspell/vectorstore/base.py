@@ -89,6 +89,11 @@ def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | No
     return True
 
 
+#: what :meth:`VectorStore.namespaces` returns (a method named ``list`` shadows the
+#: builtin inside the class body)
+_Listing = list[tuple[Namespace, int, int]]
+
+
 class VectorStore(ABC):
     """A persistent index of :class:`VectorRecord`.
 
@@ -150,7 +155,7 @@ class VectorStore(ABC):
         """How many records ``namespace`` holds (the whole store if None)."""
 
     @abstractmethod
-    def namespaces(self, tenant: str | None = None) -> list[tuple[Namespace, int, int]]:
+    def namespaces(self, tenant: str | None = None) -> _Listing:
         """Every non-empty namespace (of ``tenant`` if given) with its record and
         distinct-document counts, sorted."""
 
