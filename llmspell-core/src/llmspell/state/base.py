@@ -39,5 +39,22 @@ class StateBackend(ABC):
         for key, value in items.items():
             self.set(scope, key, value)
 
+    def write_batch(self, writes: list[tuple[str, str, str | None]]) -> None:
+        """Apply ``(scope, key, value)`` writes (None deletes) together: one transaction
+        where the backend has them (migrations, imports), so a failure writes nothing."""
+        for scope, key, value in writes:
+            if value is None:
+                self.delete(scope, key)
+            else:
+                self.set(scope, key, value)
+
+    def scopes(self) -> list[str]:
+        """Every scope that holds a key, sorted (for export and ``llmspell state show``)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its scopes")
+
+    def items(self, scope: str) -> list[tuple[str, str]]:
+        """The ``(key, JSON text)`` pairs of ``scope``, sorted by key."""
+        return [(k, v) for k in self.keys(scope) if (v := self.get(scope, k)) is not None]
+
     def close(self) -> None:  # noqa: B027 - optional
         """Release resources."""

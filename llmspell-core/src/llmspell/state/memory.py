@@ -28,3 +28,7 @@ class MemoryStateBackend(StateBackend):
     def keys(self, scope: str, prefix: str = "") -> list[str]:
         """See :meth:`StateBackend.keys`."""
         return sorted(k for s, k in self._data if s == scope and k.startswith(prefix))
+
+    def scopes(self) -> list[str]:
+        """See :meth:`StateBackend.scopes`."""
+        return sorted({s for s, _ in self._data})

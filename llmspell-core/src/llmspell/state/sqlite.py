@@ -23,6 +23,12 @@ CREATE TABLE IF NOT EXISTS state (
 """
 
 
+_UPSERT = (
+    "INSERT INTO state(scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(scope, key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at"
+)
+
+
 class SQLiteStateBackend(StateBackend):
     """State in one SQLite file; every write is committed before it returns."""
 
@@ -100,6 +106,39 @@ class SQLiteStateBackend(StateBackend):
         ).fetchall()
         # LIKE ignores ASCII case; keep only keys that really start with the prefix
         return [str(r[0]) for r in rows if str(r[0]).startswith(prefix)]
+
+    def write_batch(self, writes: list[tuple[str, str, str | None]]) -> None:
+        """See :meth:`StateBackend.write_batch`: one transaction."""
+        now = time.time()
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for scope, key, value in writes:
+                        if value is None:
+                            self._db.execute(
+                                "DELETE FROM state WHERE scope=? AND key=?", (scope, key)
+                            )
+                        else:
+                            self._db.execute(_UPSERT, (scope, key, value, now))
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StateError(f"state database {self.path}: {exc}") from None
+
+    def scopes(self) -> list[str]:
+        """See :meth:`StateBackend.scopes`."""
+        rows = self._run("SELECT DISTINCT scope FROM state ORDER BY scope", ()).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def items(self, scope: str) -> list[tuple[str, str]]:
+        """See :meth:`StateBackend.items`."""
+        rows = self._run(
+            "SELECT key, value FROM state WHERE scope=? ORDER BY key", (scope,)
+        ).fetchall()
+        return [(str(k), str(v)) for k, v in rows]
 
     def close(self) -> None:
         """Close the connection."""
