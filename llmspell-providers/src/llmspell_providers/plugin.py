@@ -1,8 +1,10 @@
-"""Entry point of llmspell-providers: registers the OpenAI and Anthropic adapters and
-every preset (DESIGN.md §2).
+"""Entry point of llmspell-providers: registers the OpenAI and Anthropic adapters,
+every preset (DESIGN.md §2) and the embedders ``local`` and ``openai``
+(docs/embedders.md).
 
-Importing this module imports neither SDK nor any HTTP client: the adapters import
-them on their first call (a test checks this in a fresh interpreter).
+Importing this module imports neither SDK nor any HTTP client nor onnxruntime: the
+adapters and embedders import them on their first use (a test checks this in a fresh
+interpreter).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from llmspell import hookimpl
 from llmspell_providers.presets import PRESETS
 
-__all__ = ["FACTORIES", "register_providers"]
+__all__ = ["FACTORIES", "register_embedders", "register_providers"]
 
 
 def openai_factory(config: Any) -> Any:
@@ -73,3 +75,36 @@ def register_providers(register: Callable[..., None]) -> None:
             capabilities=lambda model, _kind=kind: _capabilities(_kind, model),
             **preset,
         )
+
+
+def local_embedder_factory(model: str | None = None, **kwargs: Any) -> Any:
+    """The ``local`` embedder (all-MiniLM-L6-v2 on the CPU; imported on first use)."""
+    from llmspell_providers.embeddings.local import open_local
+
+    return open_local(model, **kwargs)
+
+
+def openai_embedder_factory(model: str | None = None, **kwargs: Any) -> Any:
+    """The ``openai`` embedder (an OpenAI-compatible ``/embeddings``; imported on first
+    use); ``provider=NAME`` selects another OpenAI-compatible provider."""
+    from llmspell_providers.embeddings.openai import open_openai
+
+    return open_openai(model, **kwargs)
+
+
+@hookimpl
+def register_embedders(register: Callable[..., None]) -> None:
+    """Register ``local`` (all-MiniLM-L6-v2, ``llmspell-providers[local]``) and
+    ``openai`` (``/embeddings`` of OpenAI or of any OpenAI-compatible provider)."""
+    register(
+        local_embedder_factory,
+        name="local",
+        description="all-MiniLM-L6-v2 (int8 ONNX, 384 dims) on this machine's CPU; "
+        "no key, no network (llmspell-providers[local])",
+    )
+    register(
+        openai_embedder_factory,
+        name="openai",
+        description="POST /embeddings of OpenAI or an OpenAI-compatible provider "
+        "(PROVIDER/MODEL)",
+    )
