@@ -199,6 +199,16 @@ class StorageSettings:
 
 
 @dataclass
+class SessionsSettings:
+    """``[sessions]``: limits of sessions' artifacts (docs/sessions-and-state.md)."""
+
+    #: the largest content one artifact may have, in bytes
+    max_artifact_bytes: int = _opt(10 * 1024 * 1024, kind="int", ge=1, le=1024**3)
+    #: the most artifacts one session may hold
+    max_artifacts_per_session: int = _opt(10_000, kind="int", ge=1)
+
+
+@dataclass
 class RagSettings:
     """``[rag]``: the embedder and the vector store of RAG, Memory and Context."""
 
@@ -256,6 +266,7 @@ class Settings:
     hooks: HookSettings = _opt(factory=HookSettings, kind="section")
     events: EventSettings = _opt(factory=EventSettings, kind="section")
     storage: StorageSettings = _opt(factory=StorageSettings, kind="section")
+    sessions: SessionsSettings = _opt(factory=SessionsSettings, kind="section")
     rag: RagSettings = _opt(factory=RagSettings, kind="section")
     memory: MemorySettings = _opt(factory=MemorySettings, kind="section")
     mcp: McpSettings = _opt(factory=McpSettings, kind="section")
@@ -306,6 +317,7 @@ _SECTIONS: dict[str, type] = {
     "hooks": HookSettings,
     "events": EventSettings,
     "storage": StorageSettings,
+    "sessions": SessionsSettings,
     "rag": RagSettings,
     "memory": MemorySettings,
     "mcp": McpSettings,

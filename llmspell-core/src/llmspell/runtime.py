@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from llmspell.backends import BackendRegistry
-from llmspell.config import LOG_LEVEL_NUMBERS, Settings, llmspell_home, load_settings
+from llmspell.config import LOG_LEVEL_NUMBERS, Settings, load_settings
 from llmspell.engine import ScriptEngine
 from llmspell.errors import LimitExceeded, LLMSpellError, NotFoundError, PluginError, ScriptError
 from llmspell.events import EventBus
@@ -29,6 +29,9 @@ from llmspell.registry import EngineRegistry, GlobalRegistry, ProviderRegistry, 
 from llmspell.security import SecurityPolicy
 from llmspell.state import StateBackend, open_backend
 from llmspell.watchdog import watchdog
+
+if TYPE_CHECKING:
+    from llmspell.sessions import Sessions
 
 __all__ = [
     "CallContext",
@@ -362,6 +365,7 @@ class Runtime:
         self.output = output or Output()
         self.log_threshold = LOG_LEVELS[self.settings.runtime.log_level]
         self._state: StateBackend | None = None
+        self._sessions: Sessions | None = None
         self._policy: SecurityPolicy | None = None
         #: an httpx transport providers use instead of the network (tests: MockTransport)
         self.provider_transport: Any = None
@@ -468,10 +472,24 @@ class Runtime:
     def state(self) -> StateBackend:
         """The configured state backend, opened on first use."""
         if self._state is None:
-            cfg = self.settings.state
-            path = Path(cfg.path).expanduser() if cfg.path else llmspell_home() / "state.db"
-            self._state = open_backend(cfg.backend, path)
+            from llmspell.state.location import storage_location
+
+            where = storage_location(self.settings)
+            if where.backend in self.state_backends:
+                factory = self.state_backends.get(where.backend).factory
+                self._state = factory(where.location, settings=self.settings)
+            else:
+                self._state = open_backend(where.backend, where.location)
         return self._state
+
+    @property
+    def sessions(self) -> Sessions:
+        """Sessions and artifacts, beside State (opened on first use)."""
+        if self._sessions is None:
+            from llmspell.sessions import open_sessions
+
+            self._sessions = open_sessions(self.settings)
+        return self._sessions
 
     def report(self, message: str) -> None:
         """Report a problem that does not stop the work (a failing hook): always shown."""
@@ -496,6 +514,9 @@ class Runtime:
         if self._state is not None:
             self._state.close()
             self._state = None
+        if self._sessions is not None:
+            self._sessions.close()
+            self._sessions = None
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

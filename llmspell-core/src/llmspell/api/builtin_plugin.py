@@ -18,10 +18,10 @@ from llmspell.api import (
     tool_api,
     workflow_api,
 )
-from llmspell.builtin_backends import register_vector_stores
+from llmspell.builtin_backends import register_state_backends, register_vector_stores
 from llmspell.hookspecs import hookimpl
 
-__all__ = ["register_globals", "register_vector_stores"]
+__all__ = ["register_globals", "register_state_backends", "register_vector_stores"]
 
 
 @hookimpl
