@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("tokenizers")
 
-from llmspell_providers.embeddings import minilm  # noqa: E402
+from llmspell_providers.embeddings import minilm
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "convert_bert_vocab.py"
 
