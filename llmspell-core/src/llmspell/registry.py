@@ -211,6 +211,22 @@ class ToolRegistry:
         self._lazy: dict[str, LazyTool] = {}
         self._note = note
         self._noted: set[str] = set()
+        self._resolvers: list[Callable[[str], Tool | None]] = []
+
+    def add_resolver(self, resolver: Callable[[str], Tool | None]) -> None:
+        """Ask ``resolver(name)`` for a tool no one registered under ``name`` (None: not
+        its name). The MCP client resolves ``SERVER__TOOL`` so, starting that server on
+        first use; a resolved tool is registered like any other."""
+        self._resolvers.append(resolver)
+
+    def _resolve(self, name: str) -> Tool | None:
+        for resolver in self._resolvers:
+            tool = resolver(name)
+            if tool is not None:
+                if not self._has(tool.name):
+                    self._tools[tool.name] = tool
+                return tool
+        return None
 
     def _has(self, name: str) -> bool:
         return name in self._tools or name in self._lazy
@@ -248,13 +264,17 @@ class ToolRegistry:
 
     def exists(self, name: str) -> bool:
         """True if a tool called ``name`` (or once so, in rs-llmspell) is registered."""
-        return self._has(self.canonical(name))
+        name = self.canonical(name)
+        return self._has(name) or (bool(self._resolvers) and self._resolve(name) is not None)
 
     def _load(self, name: str) -> Tool | None:
         name = self.canonical(name)
         lazy = self._lazy.pop(name, None)
         if lazy is None:
-            return self._tools.get(name)
+            found = self._tools.get(name)
+            if found is None and self._resolvers:
+                return self._resolve(name)
+            return found
         tool = lazy.load()
         if not isinstance(tool, Tool) or tool.name != name:
             raise PluginError(f"the loader of tool {name!r} gave {tool!r}, not a Tool named so")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 
 from llmspell import PluginError, hookimpl
 from llmspell.tools import LazyTool, Tool
@@ -70,3 +71,30 @@ def register_tools(register: Callable[..., None]) -> None:
     first used (a module that fails to import is reported then, naming it)."""
     for module in tool_modules():
         register(LazyTool(tool_name(module), _loader(module)))
+
+
+@hookimpl
+def register_globals(register: Callable[..., None]) -> None:
+    """The ``MCP`` global (docs/mcp.md); the MCP SDK is imported when a server is used."""
+    from llmspell_tools.mcp.api import MCP
+
+    register(MCP)
+
+
+@hookimpl
+def llmspell_startup(runtime: Any) -> None:
+    """Configured MCP servers' tools resolve by name (``SERVER__TOOL``), starting the
+    server on first use."""
+    from llmspell_tools.mcp.manager import manager_for
+
+    runtime.tools.add_resolver(manager_for(runtime).resolve)
+
+
+@hookimpl
+def llmspell_shutdown(runtime: Any) -> None:
+    """Stop the MCP servers the runtime started."""
+    from llmspell_tools.mcp.manager import _MANAGERS
+
+    manager = _MANAGERS.get(runtime)
+    if manager is not None:
+        manager.stop_all()
