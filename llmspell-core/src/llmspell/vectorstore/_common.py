@@ -81,6 +81,17 @@ def dump_metadata(metadata: object, record_id: str) -> str:
         raise ValidationError(f"record {record_id!r}: metadata is not JSON: {exc}") from None
 
 
+def _has_nul(value: object) -> bool:
+    """Whether a string inside ``value`` holds NUL (PostgreSQL's text cannot)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def check_records(
     records: Sequence[VectorRecord], dimensions: int
 ) -> list[tuple[VectorRecord, npt.NDArray[np.float32], str]]:
@@ -102,7 +113,14 @@ def check_records(
         if isinstance(rec.created_at, bool) or not isinstance(rec.created_at, (int, float)):
             raise ValidationError(f"record {rec.id!r}: created_at must be a number")
         vec = check_vector(rec.vector, dimensions, f"record {rec.id!r}'s vector")
-        out.append((rec, vec, dump_metadata(rec.metadata, rec.id)))
+        meta = dump_metadata(rec.metadata, rec.id)
+        texts = (rec.id, rec.content, rec.doc_id, rec.namespace.tenant, rec.namespace.scope)
+        if _has_nul([*texts, rec.namespace.scope_id, rec.metadata]):
+            raise ValidationError(
+                f"record {rec.id!r} contains a NUL character (\\x00)",
+                hint="remove NUL characters from the text before adding it",
+            )
+        out.append((rec, vec, meta))
     return out
 
 
