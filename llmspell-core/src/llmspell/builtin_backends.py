@@ -1,6 +1,7 @@
 """The core's own backends, registered like any plugin's: the sqlite-vec and pgvector
-vector stores and the SQLite and memory State backends. Each factory imports its
-module (and that module its library) only when a backend is opened."""
+vector stores (and a throwaway in-memory one) and the SQLite and memory State backends.
+Each factory imports its module (and that module its library) only when a backend is
+opened."""
 
 from __future__ import annotations
 
@@ -22,11 +23,18 @@ def _pgvector(location: str | None, **kwargs: Any) -> Any:
     return open_store(location, **kwargs)
 
 
+def _memory(location: str | None, **kwargs: Any) -> Any:
+    from llmspell.vectorstore.memory import open_store
+
+    return open_store(location, **kwargs)
+
+
 @hookimpl
 def register_vector_stores(register: Callable[..., None]) -> None:
     """sqlite-vec (the embedded default) and pgvector (PostgreSQL, for scale-out)."""
     register(_sqlite_vec, name="sqlite-vec", description="SQLite file with sqlite-vec (exact)")
     register(_pgvector, name="pgvector", description="PostgreSQL with pgvector (HNSW)")
+    register(_memory, name="memory", description="in this process's memory (lost at exit)")
 
 
 def _state_sqlite(location: str | None, **kwargs: Any) -> Any:

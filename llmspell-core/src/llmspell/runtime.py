@@ -376,6 +376,9 @@ class Runtime:
         #: the session that is current (``Session.set_current``): agents' memory and
         #: artifacts default to it; None when no session is current
         self.current_session_id: str | None = None
+        #: services opened on first use (RAG, Memory and their vector index), by name;
+        #: :meth:`close` closes them
+        self.services: dict[str, Any] = {}
         events = self.settings.events
         self.events = EventBus(
             queue_size=events.queue_size,
@@ -511,6 +514,9 @@ class Runtime:
                 else:  # inside a loop (an async caller): run what can run now
                     self.report("SystemShutdown hooks skipped: close() was called in a loop")
             self._started = False
+        for service in reversed(list(self.services.values())):
+            service.close()
+        self.services.clear()
         if self._state is not None:
             self._state.close()
             self._state = None

@@ -95,7 +95,7 @@ class OpHost:
 
     def __call__(self, path: str, *args: Any) -> Any:
         """Call ``Global.function`` (``host("State.get", "k")``); aliases work too."""
-        gname, fname = path.split(".")
+        gname, fname = path.split(".", 1)
         spec = self.runtime.globals.get(gname)
         if spec is None:
             raise KeyError(f"no global {gname!r}")

@@ -155,8 +155,15 @@ class JSEngine(ScriptEngine):
                     f"  globalThis[{json.dumps(spec.name)}] = JSON.parse({json.dumps(value)});"
                 )
                 continue
-            members = [f"{camel(n)}: api({self._op_id(op)})" for n, op in spec.functions.items()]
-            lines.append(f"  globalThis[{json.dumps(spec.name)}] = {{{', '.join(members)}}};")
+            tree: dict[str, Any] = {}
+            for fname, op in spec.functions.items():
+                # a dotted name (``episodic.add``) goes in nested objects
+                *path, leaf = [camel(part) for part in fname.split(".")]
+                node = tree
+                for part in path:
+                    node = node.setdefault(part, {})
+                node[leaf] = f"api({self._op_id(op)})"
+            lines.append(f"  globalThis[{json.dumps(spec.name)}] = {_js_object(tree)};")
             for alias, target in spec.aliases.items():
                 lines.append(
                     f"  globalThis[{json.dumps(spec.name)}][{json.dumps(alias)}] = "
@@ -692,3 +699,11 @@ def _start_task(coro: Any) -> asyncio.Task[None]:
 
 def _internal(op: Op, exc: Exception) -> ScriptError:
     return ScriptError(f"internal error in {op.title}: {type(exc).__name__}: {exc}")
+
+
+def _js_object(tree: dict[str, Any]) -> str:
+    """A JavaScript object literal of ``tree`` (leaves are expressions)."""
+    members = [
+        f"{json.dumps(k)}: {v if isinstance(v, str) else _js_object(v)}" for k, v in tree.items()
+    ]
+    return "{" + ", ".join(members) + "}"

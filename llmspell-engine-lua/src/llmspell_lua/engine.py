@@ -153,7 +153,7 @@ class LuaEngine(ScriptEngine):
                 continue
             table = self.lua.table()
             for fname, op in spec.functions.items():
-                table[fname] = self._function_for(op)
+                self._place(table, fname, self._function_for(op))
             for alias, target in spec.aliases.items():
                 table[alias] = table[target]
             for fname, builder in spec.builders.items():
@@ -166,6 +166,16 @@ class LuaEngine(ScriptEngine):
                     setters, self._function_for(builder.build), appenders, presets
                 )
             g[spec.name] = table
+
+    def _place(self, table: Any, name: str, value: Any) -> None:
+        """``table[name] = value``; a dotted name (``episodic.add``) goes in sub-tables."""
+        *path, leaf = name.split(".")
+        for part in path:
+            sub = table[part]
+            if sub is None:
+                sub = table[part] = self.lua.table()
+            table = sub
+        table[leaf] = value
 
     # -- callbacks from Lua --------------------------------------------------------------
 

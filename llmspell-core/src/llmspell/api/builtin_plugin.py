@@ -9,11 +9,14 @@ from llmspell.api import (
     agent_api,
     args_api,
     config_api,
+    context_api,
     debug_api,
     event_api,
     hook_api,
     json_api,
     localllm_api,
+    memory_api,
+    rag_api,
     state_api,
     tool_api,
     workflow_api,
@@ -27,7 +30,7 @@ __all__ = ["register_globals", "register_state_backends", "register_vector_store
 @hookimpl
 def register_globals(register: Callable[..., None]) -> None:
     """Register JSON, Debug, ARGS, Config, State, Tool, Agent, Provider, Workflow, Hook,
-    Event and LocalLLM."""
+    Event, LocalLLM, RAG, Memory and Context."""
     for spec in (
         json_api.JSON,
         debug_api.DEBUG,
@@ -41,5 +44,8 @@ def register_globals(register: Callable[..., None]) -> None:
         hook_api.HOOK,
         event_api.EVENT,
         localllm_api.LOCALLLM,
+        rag_api.RAG,
+        memory_api.MEMORY,
+        context_api.CONTEXT,
     ):
         register(spec)
