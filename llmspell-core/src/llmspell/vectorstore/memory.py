@@ -1,17 +1,20 @@
 """An in-memory vector store: everything is lost when the process ends.
 
 Registered as ``"memory"`` (``[rag] store = "memory"``), like the memory State backend: for
-tests and throwaway runs. Exact cosine search; numpy speeds it up when installed.
+tests and throwaway runs. Exact cosine search (vectors are kept normalised); numpy
+speeds it up when installed.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from llmspell.errors import ValidationError
 from llmspell.vectorstore.base import (
     DimensionMismatchError,
     Namespace,
@@ -114,6 +117,7 @@ class MemoryStore(VectorStore):
                     f"{self._dimensions}-dim vectors of {self._model}",
                     hint="embed with the store's model",
                 )
+            _check_vector(rec.vector, f"record {rec.id!r}")
 
     def _put(self, rec: VectorRecord) -> None:
         old = self._where.get(rec.id)
@@ -125,7 +129,7 @@ class MemoryStore(VectorStore):
             rec.id,
             rec.namespace,
             rec.content,
-            [float(v) for v in rec.vector],
+            _unit(rec.vector),
             dict(rec.metadata),
             rec.doc_id,
             rec.created_at or time.time(),
@@ -182,6 +186,12 @@ class MemoryStore(VectorStore):
         """See :meth:`VectorStore.search`."""
         if k <= 0:
             return []
+        if self._dimensions is not None and len(vector) != self._dimensions:
+            raise ValidationError(
+                f"the query vector has {len(vector)} dimensions; this store holds "
+                f"{self._dimensions}-dimensional vectors"
+            )
+        vector = _unit(_check_vector(vector, "the query vector"))
         with self._lock:
             scored: list[tuple[float, VectorRecord]] = []
             for ns in self._matching(namespace):
@@ -249,12 +259,32 @@ class MemoryStore(VectorStore):
         """See :meth:`VectorStore.namespaces`."""
         with self._lock:
             rows = [
-                (ns, len(b.records), len({r.doc_id for r in b.records.values()}))
+                (ns, len(b.records), len({r.doc_id for r in b.records.values() if r.doc_id}))
                 for ns, b in self._buckets.items()
                 if b.records and (tenant is None or ns.tenant == tenant)
             ]
         rows.sort(key=lambda row: (row[0].tenant, row[0].scope, row[0].scope_id or ""))
         return rows
+
+
+def _check_vector(vector: Sequence[float], what: str) -> list[float]:
+    """``vector`` as floats: finite and not all zero (else a ValidationError)."""
+    try:
+        values = [float(v) for v in vector]
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be a sequence of numbers") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ValidationError(f"{what} contains NaN or infinite values")
+    if not any(values):
+        raise ValidationError(f"{what} is all zeros: it has no direction to compare by cosine")
+    return values
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    """``vector`` scaled to length 1 (scores are cosines whatever the input's length)."""
+    values = [float(v) for v in vector]
+    norm = math.sqrt(sum(v * v for v in values))
+    return [v / norm for v in values] if norm else values
 
 
 def _hit(rec: VectorRecord, score: float) -> SearchHit:
