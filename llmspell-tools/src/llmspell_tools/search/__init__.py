@@ -1,1 +1,2 @@
-"""Search tools: web search through provider HTTP APIs (network policy applies)."""
+"""Search tools: the web (provider HTTP APIs, network policy applies), documents ingested
+with RAG, and source trees (symbols, text, meaning)."""

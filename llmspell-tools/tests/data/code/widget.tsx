@@ -1,0 +1,3 @@
+export function Greeting(props: { name: string }) {
+  return <h1>Hello {props.name}</h1>;
+}
