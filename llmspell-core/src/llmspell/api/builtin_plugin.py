@@ -8,6 +8,7 @@ from collections.abc import Callable
 from llmspell.api import (
     agent_api,
     args_api,
+    artifact_api,
     config_api,
     context_api,
     debug_api,
@@ -17,6 +18,8 @@ from llmspell.api import (
     localllm_api,
     memory_api,
     rag_api,
+    replay_api,
+    session_api,
     state_api,
     tool_api,
     workflow_api,
@@ -30,7 +33,7 @@ __all__ = ["register_globals", "register_state_backends", "register_vector_store
 @hookimpl
 def register_globals(register: Callable[..., None]) -> None:
     """Register JSON, Debug, ARGS, Config, State, Tool, Agent, Provider, Workflow, Hook,
-    Event, LocalLLM, RAG, Memory and Context."""
+    Event, LocalLLM, RAG, Memory, Context, Session, Artifact and Replay."""
     for spec in (
         json_api.JSON,
         debug_api.DEBUG,
@@ -47,5 +50,8 @@ def register_globals(register: Callable[..., None]) -> None:
         rag_api.RAG,
         memory_api.MEMORY,
         context_api.CONTEXT,
+        session_api.SESSION,
+        artifact_api.ARTIFACT,
+        replay_api.REPLAY,
     ):
         register(spec)

@@ -44,7 +44,15 @@ def _save(ctx: CallContext, what: str, scope: str, key: str, value: Any) -> bool
         ctx.state.delete(scope, key)
         return True
     ctx.state.set(scope, key, _encode(what, value))
+    _owned(ctx, scope, key)
     return True
+
+
+def _owned(ctx: CallContext, scope: str, key: str) -> None:
+    """Record (scope, key) as written while the current session was current."""
+    sid = ctx.runtime.current_session_id
+    if sid is not None:
+        ctx.runtime.sessions.store.record_state(sid, scope, key)
 
 
 def _load(ctx: CallContext, scope: str, key: str) -> Any:

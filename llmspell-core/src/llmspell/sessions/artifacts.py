@@ -32,9 +32,7 @@ _COLUMNS = "session_id, sequence, type, name, hash, size, metadata, created_at"
 class ArtifactStore:
     """Artifacts of the sessions in ``sessions``' database."""
 
-    def __init__(
-        self, sessions: SessionStore, *, max_bytes: int, max_per_session: int
-    ) -> None:
+    def __init__(self, sessions: SessionStore, *, max_bytes: int, max_per_session: int) -> None:
         self.sessions = sessions
         self.db = sessions.db
         self.max_bytes = max_bytes
@@ -131,8 +129,7 @@ class ArtifactStore:
             )
         if isinstance(ref, int | float):
             rows = self.db.run(
-                f"SELECT {_COLUMNS} FROM llmspell_artifacts WHERE session_id = ? "
-                "AND sequence = ?",
+                f"SELECT {_COLUMNS} FROM llmspell_artifacts WHERE session_id = ? AND sequence = ?",
                 (session_id, int(ref)),
             )
         elif isinstance(ref, str):

@@ -38,11 +38,11 @@ def iso(ts: float) -> str:
 def check_text(what: str, value: Any, limit: int, *, empty: bool = True) -> str:
     """``value`` as a string of at most ``limit`` characters (a ValidationError if not)."""
     if not isinstance(value, str):
-        raise ValidationError(f"{what} must be a string, got {type(value).__name__}")
+        from llmspell.ops import describe_value
+
+        raise ValidationError(f"{what} must be a string, got {describe_value(value)}")
     if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValidationError(
-            f"{what} is not valid UTF-8 text", hint="pass names as UTF-8 strings"
-        )
+        raise ValidationError(f"{what} is not valid UTF-8 text", hint="pass names as UTF-8 strings")
     if not empty and not value.strip():
         raise ValidationError(f"{what} must not be empty")
     if len(value) > limit:

@@ -1,0 +1,32 @@
+// Artifact.store/get/list/query/delete/store_file: content-addressed (sha256),
+// deduplicated, binary content as base64
+const sid = await Session.create({name: "work"});
+const a = await Artifact.store(sid, "agent_output", "answer.txt", "forty-two", {tags: ["final"], model: "m"});
+console.log("store: " + a.sequence + " " + a.content_hash + " " + String(a.session_id === sid));
+const b = await Artifact.store(sid, "tool_result", "again.txt", "forty-two");
+console.log("same content, same hash: " + b.sequence + " " + String(b.content_hash === a.content_hash));
+const c = await Artifact.store(sid, "my_custom_type", "note", "héllo ✓");
+const got = await Artifact.get(sid, a);
+console.log("get: " + got.content + " " + got.encoding + " " + got.metadata.type + " " + got.metadata.name + " " + got.metadata.size + " " + got.metadata.model);
+console.log("get by sequence: " + (await Artifact.get(sid, 3)).content);
+console.log("get by hash: " + (await Artifact.get(sid, a.content_hash)).metadata.name);
+console.log("as base64: " + (await Artifact.get(sid, c, {encoding: "base64"})).content);
+const bin = await Artifact.store(sid, "user_input", "bytes", {base64: "AAEC/w=="});
+const bg = await Artifact.get(sid, bin);
+console.log("binary back: " + bg.encoding + " " + bg.content + " " + bg.metadata.size);
+const f = await Artifact.storeFile(sid, "blob.bin");
+const fg = await Artifact.get(sid, f);
+console.log("file: " + fg.metadata.name + " " + fg.encoding + " " + fg.content + " " + fg.metadata.type + " " + fg.metadata.mime_type);
+const t = await Artifact.storeFile(sid, "note.txt", "system_generated", {source: "disk"});
+const tg = await Artifact.get(sid, t);
+console.log("text file: " + tg.content.replace("\n", "") + " " + tg.metadata.mime_type + " " + tg.metadata.source);
+const names = (await Artifact.list(sid)).map((item) => item.sequence + "=" + item.name);
+console.log("list: " + names.join(","));
+console.log("query type: " + (await Artifact.query({session_id: sid, type: "agent_output"})).length);
+console.log("query pattern: " + (await Artifact.query({session_id: sid, name_pattern: "*.txt"})).length);
+console.log("query tags: " + (await Artifact.query({session_id: sid, tags: ["final"]})).length);
+console.log("query size: " + (await Artifact.query({session_id: sid, min_size: 9, max_size: 9})).length);
+console.log("query limit: " + (await Artifact.query({session_id: sid, limit: 2})).length);
+console.log("delete: " + await Artifact.delete(sid, a));
+console.log("shared content kept: " + (await Artifact.get(sid, b)).content);
+console.log("session counts: " + (await Session.get(sid)).artifact_count);

@@ -1,0 +1,32 @@
+// Session.create/builder/get/list/save/load/suspend/resume/complete/delete and the
+// current session (ids are strings; State written while current belongs to it)
+const id = await Session.create({name: "research", description: "first", tags: ["a", "b"]});
+console.log("id is a string: " + String(typeof id === "string" && id.length > 0));
+const info = await Session.get(id);
+console.log("get: " + info.name + " / " + info.description + " / " + info.tags.join(",") + " / " + info.status);
+console.log("counts: " + info.artifact_count + " " + info.artifact_bytes);
+const id2 = await Session.builder().name("second").description("built").tag("b").tag("c").build();
+console.log("builder: " + (await Session.get(id2)).name + " " + (await Session.get(id2)).tags.join(","));
+console.log("list: " + (await Session.list()).length);
+console.log("list tag b: " + (await Session.list({tags: ["b"]})).length);
+const ab = await Session.list({tags: ["a", "b"]});
+console.log("list tags a,b: " + ab.length + " " + ab[0].name);
+console.log("list limit 1: " + (await Session.list({limit: 1})).length);
+console.log("save: " + await Session.save(id));
+console.log("load: " + (await Session.load(id)).name);
+console.log("current at start: " + (await Session.getCurrent() ?? "nil"));
+console.log("set_current: " + await Session.setCurrent(id));
+console.log("current is id: " + String((await Session.getCurrent()) === id));
+await State.save("notes", "topic", "llm");
+const keys = (await Session.get(id)).state_keys;
+console.log("state keys: " + keys.length + " " + keys[0].scope + ":" + keys[0].key);
+console.log("suspend: " + await Session.suspend(id) + " " + (await Session.get(id)).status);
+console.log("list suspended: " + (await Session.list({status: "suspended"})).length);
+console.log("resume: " + await Session.resume(id) + " " + (await Session.get(id)).status);
+console.log("complete: " + await Session.complete(id) + " " + (await Session.get(id)).status);
+console.log("set_current nil: " + await Session.setCurrent(null) + " " + (await Session.getCurrent() ?? "nil"));
+await Session.setCurrent(id2);
+console.log("delete current: " + await Session.delete(id2) + " current now " + (await Session.getCurrent() ?? "nil"));
+console.log("delete again: " + await Session.delete(id2));
+console.log("state stays: " + await State.load("notes", "topic"));
+console.log("left: " + (await Session.list()).length);
