@@ -15,7 +15,10 @@ from llmspell_cli import (
     completion_cmd,
     config_cmd,
     info_cmd,
+    mcp_cmd,
+    memory_cmd,
     providers_cmd,
+    rag_cmd,
     run_cmd,
     state_cmd,
     tool_cmd,
@@ -61,6 +64,9 @@ providers_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(tool_cmd.app, name="tool")
 app.add_typer(state_cmd.app, name="state")
+app.add_typer(rag_cmd.app, name="rag")
+app.add_typer(memory_cmd.app, name="memory")
+mcp_cmd.register(app)
 completion_cmd.register(app)
 
 
@@ -68,7 +74,7 @@ def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
     core = {
         "run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion",
-        "providers",
+        "providers", "mcp", "rag", "memory",
     }  # fmt: skip
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return
