@@ -126,14 +126,14 @@ def test_typer_still_reports_the_usage_errors(tmp_path: Path) -> None:
 
 
 def test_a_cold_run_imports_no_cli_framework(tmp_path: Path) -> None:
-    """``llmspell run hello.lua`` loads neither typer, click nor rich, no provider SDK
-    and no provider adapter."""
+    """``llmspell run hello.lua`` loads neither typer, click nor rich, no provider SDK,
+    no provider adapter and nothing of OpenTelemetry (tracing is off)."""
     code = (
         "import sys, json\n"
         "sys.argv = ['llmspell', 'run', sys.argv[1]]\n"
         "from llmspell_cli.main import main\n"
         "main()\n"
-        "heavy = ('typer', 'click', 'rich', 'openai', 'anthropic', 'httpx')\n"
+        "heavy = ('typer', 'click', 'rich', 'openai', 'anthropic', 'httpx', 'opentelemetry')\n"
         "found = sorted({m.split('.')[0] for m in sys.modules} & set(heavy))\n"
         "adapters = [m for m in sys.modules if m.endswith('_adapter')]\n"
         "print(json.dumps(found + adapters), file=sys.stderr)\n"

@@ -76,6 +76,7 @@ def _options() -> tuple[Option, ...]:
         Option(("--quiet", "-q"), "quiet"),
         Option(("--allow-net",), "allow_net"),
         Option(("--allow-host",), "allow_hosts", str, multiple=True),
+        Option(("--trace",), "trace", Path),
     )
 
 

@@ -66,6 +66,16 @@ StreamOpt = Annotated[
         "lines, each labelled with its agent).",
     ),
 ]
+TraceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--trace",
+        help="Write the run's OpenTelemetry spans to FILE as JSON lines (needs "
+        "llmspell-core[otel]; see docs/observability.md).",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
 QuietOpt = Annotated[
     bool,
     typer.Option(
@@ -97,6 +107,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
         allow_net: AllowNetOpt = False,
         allow_host: AllowHostOpt = None,
+        trace: TraceOpt = None,
     ) -> None:
         """Run a spell file: llmspell run SCRIPT [OPTIONS] [-- ARGS...]."""
         source, path, chunk_name = read_spell(script)
@@ -117,6 +128,7 @@ def register(app: typer.Typer) -> None:
             quiet=quiet,
             allow_net=allow_net,
             allow_hosts=allow_host,
+            trace=trace,
         )
 
     @app.command("exec")
@@ -134,6 +146,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
         allow_net: AllowNetOpt = False,
         allow_host: AllowHostOpt = None,
+        trace: TraceOpt = None,
     ) -> None:
         """Run spell code given on the command line (engine: --engine or the default)."""
         execute(
@@ -153,4 +166,5 @@ def register(app: typer.Typer) -> None:
             quiet=quiet,
             allow_net=allow_net,
             allow_hosts=allow_host,
+            trace=trace,
         )

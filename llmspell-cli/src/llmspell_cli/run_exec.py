@@ -93,6 +93,7 @@ def execute(
     quiet: bool = False,
     allow_net: bool = False,
     allow_hosts: list[str] | None = None,
+    trace: Path | None = None,
 ) -> None:
     """Run one spell the way ``llmspell run``/``exec`` do and exit as they do: print the
     result (or the error and what was spent), then return (exit 0) or raise SystemExit."""
@@ -112,6 +113,8 @@ def execute(
     watchdog.set_mode("exit")
     watchdog.install_sigint()
     runtime = build_runtime(config, overrides, allow_hosts=allow_hosts)
+    if trace is not None:
+        _start_tracing(runtime, trace)
     display = _progress(runtime, quiet=quiet, stream=stream, log_level=log_level)
     started = time.perf_counter()
     try:
@@ -170,6 +173,19 @@ def execute(
         from llmspell_cli.stream_display import print_usage
 
         print_usage(result.usage)
+
+
+def _start_tracing(runtime: Any, path: Path) -> None:
+    """``--trace FILE``: spans of the run written to FILE (a usage error when the
+    OpenTelemetry SDK is missing or the file cannot be written)."""
+    from llmspell.errors import LLMSpellError
+    from llmspell.observability import attach
+
+    try:
+        attach(runtime, trace_file=path)
+    except LLMSpellError as exc:
+        runtime.close()
+        fail(f"--trace: {exc.kind}: {exc}", EXIT_USAGE)
 
 
 def _progress(runtime: Any, *, quiet: bool, stream: bool, log_level: LogLevel | None) -> Any:

@@ -28,7 +28,7 @@ from llmspell.errors import (
 )
 from llmspell.hooks import Points, around, cancelled
 from llmspell.lifecycle import correlation_of, fire, hooks_of, publish, report_of
-from llmspell.progress import AgentCall, agent_call, current_call
+from llmspell.progress import AgentCall, agent_call, current_call, tool_call
 from llmspell.schema import SchemaProblem, check_schema, first_error
 from llmspell.tools import Tool, execute_tool
 
@@ -217,7 +217,7 @@ class Agent:
         In a runtime, the agent hook points fire around the call and ``agent.started`` /
         ``agent.completed`` / ``agent.failed`` events are published.
         """
-        with agent_call(ctx, self.name, self.model) as call:
+        with agent_call(ctx, self.name, self.model, input) as call:
             return await self._execute_observed(ctx, input, on_chunk, call.call_id)
 
     async def _execute_observed(
@@ -249,6 +249,12 @@ class Agent:
             result = _hook_result(self, str(result), skipped=False)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
         done: dict[str, Any] = {**ident, "duration_ms": elapsed}
+        done["response_model"] = result.get("model")
+        done["finish_reason"] = result.get("finish_reason")
+        done["cost_usd"] = (result.get("metadata") or {}).get("cost_usd")
+        call = current_call()
+        if call is not None:
+            call.notes["result"] = result
         publish(ctx, "agent.completed", {**done, "usage": result.get("usage")}, cid)
         final: dict[str, Any] = result
         return final
@@ -323,7 +329,8 @@ class Agent:
                 if call.error is not None:
                     outcome = {"success": False, "error": call.error}
                 else:
-                    outcome = await self._run_tool(ctx, call.name, call.arguments)
+                    with tool_call(call.id, call.arguments):
+                        outcome = await self._run_tool(ctx, call.name, call.arguments)
                 calls.append({"name": call.name, "arguments": call.arguments, "result": outcome})
                 answer = json.dumps(outcome, default=str)
                 reply = _llm().Message("tool", answer, tool_call_id=call.id, name=call.name)

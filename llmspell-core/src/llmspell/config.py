@@ -20,6 +20,8 @@ from llmspell.errors import ConfigurationError
 
 __all__ = [
     "ENV_VARS",
+    "LogsSettings",
+    "ObservabilitySettings",
     "ProviderSettings",
     "RuntimeSettings",
     "SecuritySettings",
@@ -257,6 +259,43 @@ class McpSettings:
 
 
 @dataclass
+class ObservabilitySettings:
+    """``[observability]``: OpenTelemetry traces and metrics (docs/observability.md)."""
+
+    #: an OTLP/HTTP collector (``http://127.0.0.1:4318``); None: nothing is exported
+    #: unless ``llmspell run --trace FILE`` asks for it
+    otlp_endpoint: str | None = _opt(None, kind="str", optional=True)
+    #: put prompts, answers and tool arguments on spans (off: only names, models, tokens)
+    content: bool = _opt(False, kind="bool")
+    #: the ``service.name`` resource attribute of exported spans and metrics
+    service_name: str = _opt("llmspell", kind="str")
+
+    def __post_init__(self) -> None:
+        url = self.otlp_endpoint
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise _Invalid(
+                "observability.otlp_endpoint",
+                f"must be an http:// or https:// URL (got {_mask_password(url)!r})",
+            )
+
+
+@dataclass
+class LogsSettings:
+    """``[logs]``: the local run log ``llmspell logs`` browses (docs/observability.md)."""
+
+    #: record runs, agent calls and tool calls (``llmspell logs off`` also stops it)
+    enabled: bool = _opt(True, kind="bool")
+    #: keep prompts, answers and tool parameters (off: names, models, tokens, timings)
+    content: bool = _opt(True, kind="bool")
+    #: runs older than this many days are deleted (0: kept forever)
+    keep_days: int = _opt(90, kind="int", ge=0, le=36_500)
+    #: the SQLite file (default: LLMSPELL_HOME/logs.db)
+    path: str | None = _opt(None, kind="str", optional=True)
+    #: the longest text kept of one prompt, answer or parameter set (bytes; longer is cut)
+    max_content_bytes: int = _opt(64 * 1024, kind="int", ge=256, le=16 * 1024 * 1024)
+
+
+@dataclass
 class Settings:
     """The whole validated configuration."""
 
@@ -270,6 +309,8 @@ class Settings:
     rag: RagSettings = _opt(factory=RagSettings, kind="section")
     memory: MemorySettings = _opt(factory=MemorySettings, kind="section")
     mcp: McpSettings = _opt(factory=McpSettings, kind="section")
+    observability: ObservabilitySettings = _opt(factory=ObservabilitySettings, kind="section")
+    logs: LogsSettings = _opt(factory=LogsSettings, kind="section")
     default_provider: str | None = _opt(None, kind="str", optional=True)
     providers: dict[str, ProviderSettings] = _opt(
         factory=dict, kind="sections", item=ProviderSettings
@@ -321,6 +362,8 @@ _SECTIONS: dict[str, type] = {
     "rag": RagSettings,
     "memory": MemorySettings,
     "mcp": McpSettings,
+    "observability": ObservabilitySettings,
+    "logs": LogsSettings,
 }
 
 
@@ -468,6 +511,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "LLMSPELL_DATABASE_URL": ("storage", "url"),
     "LLMSPELL_RAG_EMBEDDER": ("rag", "embedder"),
     "LLMSPELL_RAG_STORE": ("rag", "store"),
+    "LLMSPELL_OTLP_ENDPOINT": ("observability", "otlp_endpoint"),
+    "LLMSPELL_LOGS": ("logs", "enabled"),
 }
 
 

@@ -13,12 +13,20 @@ import contextvars
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from llmspell.lifecycle import publish
 
-__all__ = ["AgentCall", "agent_call", "current_call", "report_retry"]
+__all__ = [
+    "AgentCall",
+    "agent_call",
+    "current_call",
+    "current_tool_call",
+    "current_tool_call_id",
+    "report_retry",
+    "tool_call",
+]
 
 _IDS = itertools.count(1)
 
@@ -31,10 +39,17 @@ class AgentCall:
     agent: str
     model: str
     ctx: Any
+    #: what the agent was asked (for observers in Python: the run log, traces)
+    input: Any = None
+    #: observers' notes about the call: ``result`` (the agent's result) when it answered
+    notes: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 _CURRENT: contextvars.ContextVar[AgentCall | None] = contextvars.ContextVar(
     "llmspell_agent_call", default=None
+)
+_TOOL_CALL: contextvars.ContextVar[tuple[str | None, Any] | None] = contextvars.ContextVar(
+    "llmspell_tool_call", default=None
 )
 
 
@@ -44,14 +59,37 @@ def current_call() -> AgentCall | None:
 
 
 @contextmanager
-def agent_call(ctx: Any, agent: str, model: str) -> Iterator[AgentCall]:
+def agent_call(ctx: Any, agent: str, model: str, input: Any = None) -> Iterator[AgentCall]:
     """Run the body as one numbered agent call of ``ctx``'s run."""
-    call = AgentCall(next(_IDS), agent, model, ctx)
+    call = AgentCall(next(_IDS), agent, model, ctx, input)
     token = _CURRENT.set(call)
     try:
         yield call
     finally:
         _CURRENT.reset(token)
+
+
+@contextmanager
+def tool_call(call_id: str | None, arguments: Any = None) -> Iterator[None]:
+    """Run the body as the tool call ``call_id`` a model asked for, with ``arguments``
+    (the id of the provider's tool call: ``execute_tool`` spans carry it; the run log
+    keeps the arguments when content logging is on)."""
+    token = _TOOL_CALL.set((call_id, arguments))
+    try:
+        yield
+    finally:
+        _TOOL_CALL.reset(token)
+
+
+def current_tool_call_id() -> str | None:
+    """The id of the model's tool call running in this task, if any."""
+    current = _TOOL_CALL.get()
+    return current[0] if current is not None else None
+
+
+def current_tool_call() -> tuple[str | None, Any] | None:
+    """``(id, arguments)`` of the model's tool call running in this task, if any."""
+    return _TOOL_CALL.get()
 
 
 def report_retry(

@@ -590,24 +590,29 @@ class Runtime:
         )
         session.stream_observer = stream_observer
         start = time.perf_counter()
+        self._run_event(session, "run.started", start)
         watch = watchdog.watch(session)
         try:
-            timeout = session.limits.timeout_seconds or None
-            async with asyncio.timeout(timeout):
-                value = await session.engine.run(source, name)
-        except LimitExceeded as err:
-            # a limit the host raised (a deadline checked between workflow steps, the host
-            # memory budget) has no spell location of its own
-            raise self._located(session, err) from None
-        except TimeoutError:
-            raise self._located(session, session.timeout_error()) from None
-        except asyncio.CancelledError:
-            if not session.stopping:
-                raise  # cancelled by our caller, not by a limit
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
-            raise self._located(session, session.timeout_error()) from None
+            try:
+                timeout = session.limits.timeout_seconds or None
+                async with asyncio.timeout(timeout):
+                    value = await session.engine.run(source, name)
+            except LimitExceeded as err:
+                # a limit the host raised (a deadline checked between workflow steps, the host
+                # memory budget) has no spell location of its own
+                raise self._located(session, err) from None
+            except TimeoutError:
+                raise self._located(session, session.timeout_error()) from None
+            except asyncio.CancelledError:
+                if not session.stopping:
+                    raise  # cancelled by our caller, not by a limit
+                task = asyncio.current_task()
+                if task is not None:
+                    task.uncancel()
+                raise self._located(session, session.timeout_error()) from None
+        except BaseException as exc:
+            self._run_event(session, "run.failed", start, exc)
+            raise
         finally:
             # what the run spent, also when it failed (the CLI reports it either way)
             self.last_usage = dict(session.usage)
@@ -616,7 +621,31 @@ class Runtime:
             for cleanup in reversed(session.cleanups):
                 cleanup()
         duration = (time.perf_counter() - start) * 1000
+        self._run_event(session, "run.completed", start)
         return RunResult(value, duration, engine_cls.name, dict(session.usage))
+
+    def _run_event(
+        self, session: RunSession, event_type: str, start: float, error: BaseException | None = None
+    ) -> None:
+        """Publish ``run.started`` / ``run.completed`` / ``run.failed`` (the run log and
+        tracing listen: docs/observability.md); the first run attaches them."""
+        if event_type == "run.started" and not hasattr(self, "observability"):
+            from llmspell.observability import attach
+
+            attach(self)
+        if not self.events.active:
+            return
+        info: dict[str, Any] = {"run_id": session.run_id, "spell": session.chunk_name}
+        if event_type == "run.started":
+            info["engine"] = session.engine_name
+            info["script"] = str(session.script_path) if session.script_path else None
+        else:
+            info["duration_ms"] = round((time.perf_counter() - start) * 1000, 3)
+            info["usage"] = dict(session.usage)
+        if error is not None:
+            info["error"] = str(error) or type(error).__name__
+            info["error_kind"] = getattr(error, "kind", None) or type(error).__name__
+        self.events.publish(event_type, info, session.run_id)
 
     @staticmethod
     def _located(session: RunSession, err: LimitExceeded) -> LimitExceeded:

@@ -131,6 +131,14 @@ class PinnedTransport(httpx2.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+async def _add_trace_headers(request: httpx2.Request) -> None:
+    """Add ``traceparent`` (W3C trace context) while tracing is on (docs/observability.md)."""
+    from llmspell.observability.propagation import trace_headers
+
+    for name, value in trace_headers().items():
+        request.headers[name] = value
+
+
 def http_client_for(config: ProviderConfig, sdk: ModuleType | None = None) -> httpx2.AsyncClient:
     """The ``httpx2.AsyncClient`` the SDK client of ``config`` uses: the SDK's default
     client class and limits, ``config.transport`` when set (tests), no redirects, and
@@ -144,6 +152,8 @@ def http_client_for(config: ProviderConfig, sdk: ModuleType | None = None) -> ht
         transport = PinnedTransport(inner, host, config.pinned_addresses)
     cls = getattr(sdk, "DefaultAsyncHttpxClient", None) or httpx2.AsyncClient
     kwargs: dict[str, Any] = {"timeout": config.timeout_seconds, "follow_redirects": False}
+    # with tracing on, each request carries the agent call's span as `traceparent`
+    kwargs["event_hooks"] = {"request": [_add_trace_headers]}
     if transport is not None:
         kwargs["transport"] = transport
     client: httpx2.AsyncClient = cls(**kwargs)

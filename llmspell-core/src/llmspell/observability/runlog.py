@@ -1,0 +1,312 @@
+"""The run log sink: what a run did, kept in memory while it runs and written to the
+store in one transaction when it ends (so a run pays one small write, not one per call).
+
+A run that makes very many calls is written in parts (every :data:`FLUSH_ROWS` rows or
+:data:`FLUSH_BYTES` bytes of text), so the log never makes the host hold more than that.
+Agent and tool calls outside a run (an interactive session) are written as they end,
+under their correlation id.
+
+With ``[logs] content = false`` no prompt, answer or tool parameter is kept — in no
+column and not in the search index; what is kept is names, models, tokens, cost,
+timings and error messages (secrets masked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from llmspell.observability.frames import Frame
+from llmspell.observability.scrub import Scrubber
+from llmspell.observability.store import LogStore
+
+__all__ = ["FLUSH_BYTES", "FLUSH_ROWS", "RunLog"]
+
+FLUSH_ROWS = 2000
+FLUSH_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class _Pending:
+    """What a run has done so far and not yet written."""
+
+    run: dict[str, Any]
+    agent_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    search: list[tuple[str, str, str]] = field(default_factory=list)
+    bytes: int = 0
+    agent_count: int = 0
+    tool_count: int = 0
+
+    @property
+    def rows(self) -> int:
+        return len(self.agent_calls) + len(self.tool_calls) + len(self.errors)
+
+
+class RunLog:
+    """A sink that records runs, agent calls, tool calls and errors."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        *,
+        content: bool = True,
+        keep_days: int = 0,
+        max_content_bytes: int = 64 * 1024,
+        scrubber: Scrubber | None = None,
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.keep_days = keep_days
+        self.max_content_bytes = max_content_bytes
+        self.scrub = scrubber or Scrubber()
+        self._runs: dict[str, _Pending] = {}
+        #: failures to write (reported once by the caller; a run never fails for them)
+        self.write_errors: list[str] = []
+
+    # -- sink -------------------------------------------------------------------------
+
+    def start(self, frame: Frame) -> None:
+        """A run starts: its row is prepared (written when it ends)."""
+        if frame.kind != "run":
+            return
+        run_id = str(frame.key)
+        run: dict[str, Any] = {
+            "id": run_id,
+            "spell": frame.name,
+            "script": frame.data.get("script"),
+            "engine": frame.data.get("engine"),
+            "started": _iso(frame.start_ns),
+            "status": "running",
+            "content": 1 if self.content else 0,
+        }
+        pending = _Pending(run)
+        pending.search.append((run_id, "spell", f"{frame.name} {run['script'] or ''}"))
+        self._runs[run_id] = pending
+
+    def end(self, frame: Frame) -> None:
+        """An operation ended: its row joins the run's pending rows."""
+        handler = getattr(self, f"_end_{frame.kind}", None)
+        if handler is not None:
+            handler(frame)
+
+    def note(self, frame: Frame | None, name: str, data: dict[str, Any]) -> None:
+        """A provider retry is kept as an error of the run (the call went on)."""
+        if name != "retry":
+            return
+        pending, run_id = self._pending(frame)
+        message = f"attempt {data.get('attempt')} of {data.get('max_retries')}: {data.get('error')}"
+        row = {
+            "run_id": run_id,
+            "at": _iso(None),
+            "source": f"provider {data.get('provider')} (agent {data.get('agent')}, retried)",
+            "kind": "ProviderRetry",
+            "message": self.scrub.text(message),
+        }
+        self._add(pending, run_id, "errors", row, 0)
+
+    # -- rows -------------------------------------------------------------------------
+
+    def _end_run(self, frame: Frame) -> None:
+        run_id = str(frame.key)
+        pending = self._runs.pop(run_id, None)
+        if pending is None:
+            return
+        usage = frame.end_data.get("usage") or {}
+        pending.run.update(
+            duration_ms=frame.duration_ms,
+            status=frame.status,
+            error_kind=frame.error_kind,
+            error=self.scrub.text(frame.error),
+            input_tokens=usage.get("input_tokens"),
+            output_tokens=usage.get("output_tokens"),
+            cost_usd=usage.get("cost_usd"),
+            agent_calls=pending.agent_count,
+            tool_calls=pending.tool_count,
+        )
+        if frame.status == "error":
+            pending.errors.append(self._error_row(run_id, frame, f"run {frame.name}"))
+            pending.search.append((run_id, "error", pending.run["error"] or ""))
+        self._write(pending)
+
+    def _end_agent(self, frame: Frame) -> None:
+        pending, run_id = self._pending(frame)
+        data, end = frame.data, frame.end_data
+        provider = str(data.get("model") or "").partition("/")[0]
+        usage = end.get("usage") or {}
+        step = _enclosing(frame, "step")
+        workflow = _enclosing(frame, "workflow")
+        row: dict[str, Any] = {
+            "run_id": run_id,
+            "call_id": data.get("call_id"),
+            "agent": frame.name,
+            "provider": provider,
+            "model": str(data.get("model") or ""),
+            "response_model": end.get("response_model"),
+            "started": _iso(frame.start_ns),
+            "duration_ms": frame.duration_ms,
+            "status": frame.status,
+            "error_kind": frame.error_kind,
+            "error": self.scrub.text(frame.error),
+            "input_tokens": usage.get("input_tokens"),
+            "output_tokens": usage.get("output_tokens"),
+            "cost_usd": end.get("cost_usd"),
+            "finish_reason": end.get("finish_reason"),
+            "workflow": workflow.name if workflow else None,
+            "step": step.name if step else None,
+        }
+        size = 0
+        if self.content and frame.call is not None:
+            prompt = self._cut(_input_text(frame.call.input))
+            result = frame.call.notes.get("result")
+            answer = self._cut(str(result.get("text") or "")) if isinstance(result, dict) else None
+            row["prompt"], row["response"] = prompt, answer
+            size = len(prompt or "") + len(answer or "")
+            pending_search = [("prompt", prompt or ""), ("response", answer or "")]
+        else:
+            pending_search = []
+        label = f"agent {frame.name} {row['model']} {row['response_model'] or ''}"
+        self._add(pending, run_id, "agent_calls", row, size)
+        self._index(pending, run_id, [("agent", label), *pending_search])
+        if frame.status == "error":
+            self._add(pending, run_id, "errors", self._error_row(run_id, frame, label), 0)
+            self._index(pending, run_id, [("error", row["error"] or "")])
+
+    def _end_tool(self, frame: Frame) -> None:
+        pending, run_id = self._pending(frame)
+        agent = frame.agent
+        row: dict[str, Any] = {
+            "run_id": run_id,
+            "agent_call_id": agent.key if agent is not None else None,
+            "tool": frame.name,
+            "tool_call_id": frame.tool_call_id,
+            "started": _iso(frame.start_ns),
+            "duration_ms": frame.duration_ms,
+            "status": frame.status,
+            "error_kind": frame.error_kind,
+            "error": self.scrub.text(frame.error),
+        }
+        size = 0
+        params = self._tool_params(frame)
+        if params is not None:
+            row["params"] = params
+            size = len(params)
+        self._add(pending, run_id, "tool_calls", row, size)
+        self._index(pending, run_id, [("tool", f"tool {frame.name}"), ("params", params or "")])
+        if frame.status == "error":
+            label = f"tool {frame.name}"
+            self._add(pending, run_id, "errors", self._error_row(run_id, frame, label), 0)
+            self._index(pending, run_id, [("error", row["error"] or "")])
+
+    def _end_workflow(self, frame: Frame) -> None:
+        if frame.status != "error":
+            return
+        pending, run_id = self._pending(frame)
+        label = f"workflow {frame.name}"
+        self._add(pending, run_id, "errors", self._error_row(run_id, frame, label), 0)
+        self._index(pending, run_id, [("error", self.scrub.text(frame.error) or "")])
+
+    def _tool_params(self, frame: Frame) -> str | None:
+        """A tool call's parameters (content on): those the model gave in its tool call
+        (a spell's own ``Tool.execute`` parameters are not seen by observers)."""
+        if not self.content or frame.arguments is None:
+            return None
+        import json
+
+        text = json.dumps(self.scrub.data(frame.arguments), ensure_ascii=False, default=str)
+        return self._cut(text)
+
+    def _error_row(self, run_id: str, frame: Frame, source: str) -> dict[str, Any]:
+        return {
+            "run_id": run_id,
+            "at": _iso(frame.end_ns or None),
+            "source": source,
+            "kind": frame.error_kind,
+            "message": self.scrub.text(frame.error),
+        }
+
+    # -- pending rows and writing -----------------------------------------------------
+
+    def _pending(self, frame: Frame | None) -> tuple[_Pending | None, str]:
+        run = frame.run if frame is not None else None
+        if run is not None:
+            run_id = str(run.key)
+            return self._runs.get(run_id), run_id
+        cid = frame.correlation_id if frame is not None else None
+        return None, str(cid or "interactive")
+
+    def _add(
+        self, pending: _Pending | None, run_id: str, table: str, row: dict[str, Any], size: int
+    ) -> None:
+        if pending is None:  # outside a run: written at once, without a run row
+            single = _Pending({"id": run_id})
+            getattr(single, table).append(row)
+            self._write(single, with_run=False)
+            return
+        getattr(pending, table).append(row)
+        pending.bytes += size
+        if table == "agent_calls":
+            pending.agent_count += 1
+        elif table == "tool_calls":
+            pending.tool_count += 1
+        if pending.rows >= FLUSH_ROWS or pending.bytes >= FLUSH_BYTES:
+            self._write(pending, partial=True)
+
+    def _index(self, pending: _Pending | None, run_id: str, parts: list[tuple[str, str]]) -> None:
+        rows = [(run_id, source, text) for source, text in parts if text]
+        if pending is not None:
+            pending.search.extend(rows)
+            pending.bytes += sum(len(text) for _, _, text in rows)
+        elif rows:
+            self._write(_Pending({"id": run_id}, search=rows), with_run=False)
+
+    def _write(self, pending: _Pending, *, partial: bool = False, with_run: bool = True) -> None:
+        try:
+            self.store.write(
+                pending.run if with_run else None,
+                pending.agent_calls,
+                pending.tool_calls,
+                pending.errors,
+                pending.search,
+                keep_days=0 if partial else self.keep_days,
+            )
+        except Exception as exc:  # a full disk must not fail the run
+            self.write_errors.append(f"{type(exc).__name__}: {exc}")
+        pending.agent_calls, pending.tool_calls, pending.errors, pending.search = [], [], [], []
+        pending.bytes = 0
+
+    def _cut(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        text = self.scrub.text(text) or ""
+        data = text.encode("utf-8")
+        if len(data) <= self.max_content_bytes:
+            return text
+        return data[: self.max_content_bytes].decode("utf-8", "ignore") + " […cut]"
+
+
+def _enclosing(frame: Frame, kind: str) -> Frame | None:
+    node = frame.parent
+    while node is not None and node.kind != kind:
+        node = node.parent
+    return node
+
+
+def _input_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        text = value.get("text")
+        return text if isinstance(text, str) else None
+    return str(value)
+
+
+def _iso(ns: int | None) -> str:
+    import time
+
+    seconds = ns / 1e9 if ns else time.time()
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
