@@ -51,8 +51,13 @@ def rec(
     created_at: float = 0.0,
 ) -> VectorRecord:
     return VectorRecord(
-        rid, ns, content if content is not None else f"text {rid}", vec(seed),
-        metadata or {}, doc_id, created_at,
+        rid,
+        ns,
+        content if content is not None else f"text {rid}",
+        vec(seed),
+        metadata or {},
+        doc_id,
+        created_at,
     )
 
 
@@ -128,10 +133,12 @@ def test_search_ranks_by_cosine_similarity(bound: VectorStore) -> None:
 
 def test_scores_span_opposite_to_identical(bound: VectorStore) -> None:
     v = vec(3)
-    bound.add([
-        VectorRecord("same", NS, "s", v),
-        VectorRecord("opposite", NS, "o", [-x for x in v]),
-    ])
+    bound.add(
+        [
+            VectorRecord("same", NS, "s", v),
+            VectorRecord("opposite", NS, "o", [-x for x in v]),
+        ]
+    )
     hits = bound.search(NS, v, 5)
     assert [h.id for h in hits] == ["same", "opposite"]
     assert hits[0].score == pytest.approx(1.0, abs=1e-5)
@@ -171,13 +178,15 @@ def test_unicode_content_and_metadata_round_trip(bound: VectorStore) -> None:
         "cjk": "魔法の呪文 — 검색 — 搜索",
         "rtl": "تعويذة سحرية",
         "combining": "e\u0301le\u0300ve, \u00e9l\u00e8ve",
-        "quotes": "it's \"quoted\" and back\\slashed; DROP TABLE x; --",
+        "quotes": 'it\'s "quoted" and back\\slashed; DROP TABLE x; --',
     }
     ns = Namespace("ténant-ü", "scöpe", "ïd-🙂")
-    bound.add([
-        rec(name, i, ns, content=text, metadata={"lang": name, "label": text})
-        for i, (name, text) in enumerate(texts.items())
-    ])
+    bound.add(
+        [
+            rec(name, i, ns, content=text, metadata={"lang": name, "label": text})
+            for i, (name, text) in enumerate(texts.items())
+        ]
+    )
     for i, (name, text) in enumerate(texts.items()):
         hit = bound.search(ns, vec(i), 1)[0]
         assert (hit.id, hit.content, hit.metadata["label"]) == (name, text, text)
@@ -211,11 +220,20 @@ def test_namespaces_isolate_tenants_scopes_and_ids(bound: VectorStore) -> None:
 
 
 def test_namespaces_lists_counts_sorted(bound: VectorStore) -> None:
-    a, b, c = Namespace("t1", "global", ""), Namespace("t1", "session", "x"), Namespace("t0", "g", "")
-    bound.add([
-        rec("1", 1, a, doc_id="d1"), rec("2", 2, a, doc_id="d1"), rec("3", 3, a, doc_id="d2"),
-        rec("4", 4, b, doc_id="d9"), rec("5", 5, c, doc_id="d1"),
-    ])
+    a, b, c = (
+        Namespace("t1", "global", ""),
+        Namespace("t1", "session", "x"),
+        Namespace("t0", "g", ""),
+    )
+    bound.add(
+        [
+            rec("1", 1, a, doc_id="d1"),
+            rec("2", 2, a, doc_id="d1"),
+            rec("3", 3, a, doc_id="d2"),
+            rec("4", 4, b, doc_id="d9"),
+            rec("5", 5, c, doc_id="d1"),
+        ]
+    )
     assert bound.namespaces() == [(c, 1, 1), (a, 3, 2), (b, 1, 1)]
     assert bound.namespaces("t1") == [(a, 3, 2), (b, 1, 1)]
     assert bound.namespaces("nobody") == []
@@ -223,10 +241,15 @@ def test_namespaces_lists_counts_sorted(bound: VectorStore) -> None:
 
 def test_delete_by_namespace_and_document(bound: VectorStore) -> None:
     s1, s2 = Namespace("t", "session", "1"), Namespace("t", "session", "2")
-    bound.add([
-        rec("a", 1, s1, doc_id="x"), rec("b", 2, s1, doc_id="x"), rec("c", 3, s1, doc_id="y"),
-        rec("d", 4, s2, doc_id="x"), rec("e", 5, NS, doc_id="x"),
-    ])
+    bound.add(
+        [
+            rec("a", 1, s1, doc_id="x"),
+            rec("b", 2, s1, doc_id="x"),
+            rec("c", 3, s1, doc_id="y"),
+            rec("d", 4, s2, doc_id="x"),
+            rec("e", 5, NS, doc_id="x"),
+        ]
+    )
     assert bound.delete(s1, doc_id="x") == 2
     assert [h.id for h in bound.list(s1)] == ["c"]
     assert bound.delete(Namespace("t", "session", None), doc_id="x") == 1  # d
@@ -240,7 +263,7 @@ def test_delete_by_namespace_and_document(bound: VectorStore) -> None:
 FILTER_RECORDS: list[dict[str, Any]] = [
     {"lang": "en", "n": 1, "flag": True, "tags": ["a", "b"], "f": 1.0, "none": None},
     {"lang": "fr", "n": 2, "flag": False, "tags": ["b"], "f": 2.5},
-    {"lang": "en", "n": 0, "flag": False, "f": 0.0, "we\"ird": "q"},
+    {"lang": "en", "n": 0, "flag": False, "f": 0.0, 'we"ird': "q"},
     {"lang": "de", "n": True, "flag": 1, "nested": {"k": [1, 2]}},
     {"lang": "en", "n": 1.0, "flag": "yes", "tags": "a", "none": "x"},
     {"lang": "EN", "n": "1", "f": -3},
@@ -275,7 +298,7 @@ FILTERS: list[dict[str, Any]] = [
     {"none": [None, "x"]},
     {"f": 0},
     {"f": -3.0},
-    {"we\"ird": "q"},
+    {'we"ird': "q"},
     {"nested": {"k": [1, 2]}},
     {"nested": [{"k": [1, 2]}]},
 ]
@@ -283,7 +306,9 @@ FILTERS: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("filters", FILTERS, ids=[repr(f) for f in FILTERS])
 def test_filters_follow_matches_filters(bound: VectorStore, filters: dict[str, Any]) -> None:
-    records = [rec(f"r{i}", i, metadata=m, created_at=1000.0 + i) for i, m in enumerate(FILTER_RECORDS)]
+    records = [
+        rec(f"r{i}", i, metadata=m, created_at=1000.0 + i) for i, m in enumerate(FILTER_RECORDS)
+    ]
     bound.add(records)
     wanted = {r.id for r in records if matches_filters(r.metadata, filters)}
     assert {h.id for h in bound.search(NS, vec(99), 50, filters=filters)} == wanted
@@ -296,13 +321,23 @@ def test_a_filter_never_loses_matches_to_a_top_k_cut(bound: VectorStore) -> None
     query = vec(1)
     far = [-x for x in query]
     records = [
-        VectorRecord(f"near{i}", NS, "near", [q + 0.01 * ((i * 7 + j) % 5) for j, q in enumerate(query)],
-                     {"kind": "near"})
+        VectorRecord(
+            f"near{i}",
+            NS,
+            "near",
+            [q + 0.01 * ((i * 7 + j) % 5) for j, q in enumerate(query)],
+            {"kind": "near"},
+        )
         for i in range(300)
     ]
     records += [
-        VectorRecord(f"far{i}", NS, "far", [f + 0.02 * i * (j % 2) for j, f in enumerate(far)],
-                     {"kind": "far"})
+        VectorRecord(
+            f"far{i}",
+            NS,
+            "far",
+            [f + 0.02 * i * (j % 2) for j, f in enumerate(far)],
+            {"kind": "far"},
+        )
         for i in range(3)
     ]
     bound.add(records)
@@ -317,9 +352,9 @@ def test_a_filter_never_loses_matches_to_a_top_k_cut(bound: VectorStore) -> None
 
 
 def test_list_is_newest_first_with_since_limit_and_filters(bound: VectorStore) -> None:
-    bound.add([
-        rec(f"r{i}", i, metadata={"even": i % 2 == 0}, created_at=1000.0 + i) for i in range(10)
-    ])
+    bound.add(
+        [rec(f"r{i}", i, metadata={"even": i % 2 == 0}, created_at=1000.0 + i) for i in range(10)]
+    )
     listed = bound.list(NS)
     assert [h.id for h in listed] == [f"r{i}" for i in range(9, -1, -1)]
     assert all(h.score == 0.0 for h in listed)
@@ -380,6 +415,11 @@ def test_everything_survives_a_reopen(backend: Backend, bound: VectorStore) -> N
     again = backend.open()
     assert again.info()["model"] == MODEL and again.info()["dimensions"] == DIMS
     (hit,) = again.search(ns, vec(1), 3)
-    assert (hit.id, hit.content, hit.metadata, hit.doc_id) == ("a", "héllo 🌍", {"k": [1, "x"]}, "d")
+    assert (hit.id, hit.content, hit.metadata, hit.doc_id) == (
+        "a",
+        "héllo 🌍",
+        {"k": [1, "x"]},
+        "d",
+    )
     with pytest.raises(DimensionMismatchError):
         again.ensure(MODEL, DIMS * 2)

@@ -88,7 +88,7 @@ def open_store(location: str | None = None, *, settings: Settings | None = None)
             hint='set [rag] store = "pgvector" to use PostgreSQL, or [rag] location to a file',
         )
     if where and where.startswith("sqlite:///"):
-        where = where[len("sqlite:///") - 1 :]
+        where = where[len("sqlite:///") :]  # as [storage] url: sqlite:////abs, sqlite:///rel
     path = Path(where).expanduser() if where else llmspell_home() / "rag.db"
     return SqliteVecStore(path)
 
