@@ -76,6 +76,9 @@ class AgentSpec:
     agent_type: str = "llm"
     resource_limits: dict[str, Any] = field(default_factory=dict)
     custom_config: dict[str, Any] = field(default_factory=dict)
+    #: ``{session_id?, max_tokens?, strategy?}`` when the agent has memory
+    #: (llmspell.agent_memory), None without
+    memory: dict[str, Any] | None = None
 
 
 #: accepted keys of ``Agent.create`` (and builder fields), with their aliases
@@ -93,6 +96,7 @@ AGENT_KEYS: dict[str, str] = {
     "maxConversationLength": "max_conversation_length",
     "output_schema": "output_schema", "outputSchema": "output_schema",
     "custom_config": "custom_config", "customConfig": "custom_config", "type": "type",
+    "memory": "memory", "memory_enabled": "memory", "memoryEnabled": "memory",
 }  # fmt: skip
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -127,6 +131,11 @@ def agent_spec(table: dict[str, Any], default_name: str) -> AgentSpec:
             for inner in ("system_prompt", "max_conversation_length"):
                 if inner in value:
                     values[inner] = value[inner]
+            continue
+        if target == "memory":
+            from llmspell.agent_memory import memory_config
+
+            values["memory"] = memory_config(value)
             continue
         if target == "tools" and value == {}:
             value = []
@@ -300,6 +309,13 @@ class Agent:
         this: AgentCall,
     ) -> dict[str, Any]:
         user = self._user_message(ctx, input)
+        system = self.spec.system_prompt
+        if self.spec.memory is not None:
+            from llmspell.agent_memory import recall
+
+            recalled = await recall(self, user.content)
+            if recalled:
+                system = f"{system}\n\n{recalled}" if system else recalled
         # what is sent holds at most max_conversation_length messages, the new one included
         prefix = self._trim(self.history, self.spec.max_conversation_length - 1)
         messages = [*prefix, user]
@@ -309,7 +325,7 @@ class Agent:
         for step in range(self.spec.max_tool_calls + 1):
             offer = tools if step < self.spec.max_tool_calls else []
             observer = getattr(ctx, "stream_observer", None)
-            request = self._request(messages, offer)
+            request = self._request(messages, offer, system)
             response = await self._call(request, on_chunk, observer, ctx, this)
             usage.add(response.usage)
             seen["model"] = response.model or self.model_id
@@ -339,6 +355,10 @@ class Agent:
         if self.spec.output_schema is not None:
             data, response = await self._structured(messages, response, usage)
         messages.append(_llm().Message("assistant", response.text))
+        if self.spec.memory is not None:
+            from llmspell.agent_memory import remember
+
+            await remember(self, user.content, response.text)
         # append this turn to the history as it is *now*: calls of one agent that ran
         # concurrently (parallel steps, execute_all) each keep their turn
         added = messages[len(prefix) :]
@@ -363,13 +383,15 @@ class Agent:
             result["data"] = data
         return result
 
-    def _request(self, messages: list[Message], tools: list[ToolSpec]) -> ChatRequest:
+    def _request(
+        self, messages: list[Message], tools: list[ToolSpec], system: str | None = None
+    ) -> ChatRequest:
         from llmspell.llm import ChatRequest
 
         return ChatRequest(
             model=self.model_id,
             messages=list(messages),
-            system=self.spec.system_prompt,
+            system=system if system is not None else self.spec.system_prompt,
             tools=tools,
             temperature=self.spec.temperature,
             max_tokens=self.spec.max_tokens,

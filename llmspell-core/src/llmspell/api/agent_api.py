@@ -132,9 +132,11 @@ AGENT.builders["builder"] = BuilderSpec(
         "resource_limits": "resource_limits",
         "max_memory_mb": "max_memory_mb",
         "max_recursion_depth": "max_recursion_depth",
+        "memory": "memory",
     },
     build=Op("agent.build", (_FIELDS,), _create, mode="async", display="Agent.builder():build"),
     appenders={"allow_tool": "tools"},
+    presets={"memory_enabled": ("memory", True)},
 )
 _COMPAT_FIELDS = {"resource_limits", "max_memory_mb", "max_recursion_depth"}
 assert set(AGENT.builders["builder"].setters.values()) <= set(AGENT_KEYS) | _COMPAT_FIELDS
