@@ -1,8 +1,10 @@
-"""``llmspell state list|get|delete|clear``: the values spells keep with ``State``.
+"""``llmspell state list|get|delete|clear|show|export|import|migrate``: the values
+spells keep with ``State``.
 
-The commands open the state store a run would use (``[state]`` of the configuration:
-``--config``, ``LLMSPELL_STATE_BACKEND``, ``LLMSPELL_STATE_PATH``, ``$LLMSPELL_HOME``).
-Values are shown as JSON. Exit codes: 0 ok, 1 no such key, 2 usage or configuration error.
+The commands open the state store a run would use (``[state]`` and ``[storage] url`` of
+the configuration: ``--config``, ``LLMSPELL_STATE_BACKEND``, ``LLMSPELL_STATE_PATH``,
+``LLMSPELL_DATABASE_URL``, ``$LLMSPELL_HOME``). Values are shown as JSON. Exit codes: 0
+ok, 1 no such key (or a failed import or migration), 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from llmspell_cli.common import (
 
 if TYPE_CHECKING:
     from llmspell.state import StateBackend
+    from llmspell.state.location import StorageLocation
 
 app = typer.Typer(
     help="Inspect and remove the values spells keep with State (by scope and key).",
@@ -49,34 +52,44 @@ ScopeOpt = Annotated[
 KeyArg = Annotated[str, typer.Argument(help="The key.", show_default=False)]
 
 
-@contextmanager
-def _store(config: Path | None, scope: str) -> Iterator[StateBackend | None]:
-    """The configured state backend; None when its SQLite file does not exist yet (nothing
-    is stored, and these commands, which only read and remove, do not create it)."""
-    from llmspell.config import llmspell_home, load_settings
+def _where(config: Path | None) -> StorageLocation:
+    """Where the configuration keeps State; exits 2 for memory (nothing to inspect)."""
+    from llmspell.config import load_settings
     from llmspell.errors import LLMSpellError
-    from llmspell.state import open_backend
+    from llmspell.state.location import storage_location
 
-    if not scope:
-        fail("--scope must not be empty", EXIT_USAGE)
     try:
         settings = load_settings(config)
     except LLMSpellError as exc:
         fail(f"{exc.kind}: {exc}", EXIT_USAGE)
-    cfg = settings.state
-    if cfg.backend == "memory":
+    where = storage_location(settings)
+    if where.backend == "memory":
         fail(
             '[state] backend is "memory": nothing outlives a run, so there is nothing to '
             'inspect (use backend = "sqlite" to keep state between runs)',
             EXIT_USAGE,
         )
-    # the same file a run opens (llmspell.runtime.Runtime.state)
-    path = Path(cfg.path).expanduser() if cfg.path else llmspell_home() / "state.db"
-    if cfg.backend == "sqlite" and not path.exists():
+    return where
+
+
+@contextmanager
+def _store(
+    config: Path | None, scope: str = DEFAULT_SCOPE, *, create: bool = False
+) -> Iterator[StateBackend | None]:
+    """The configured state backend; None when its SQLite file does not exist yet (nothing
+    is stored, and these commands, which only read and remove, do not create it)."""
+    from llmspell.errors import LLMSpellError
+    from llmspell.state import open_backend
+
+    if not scope:
+        fail("--scope must not be empty", EXIT_USAGE)
+    where = _where(config)
+    # the same store a run opens (llmspell.runtime.Runtime.state)
+    if where.backend == "sqlite" and not create and not Path(str(where.location)).exists():
         yield None
         return
     try:
-        backend = open_backend(cfg.backend, path)
+        backend = open_backend(where.backend, where.location)
     except LLMSpellError as exc:
         fail(f"{exc.kind}: {exc}", EXIT_USAGE)
     try:
@@ -190,3 +203,142 @@ def clear(
         print(json.dumps({"scope": scope, "deleted": deleted}, ensure_ascii=False))
     else:
         print(f"deleted {deleted} key(s) from scope {scope!r}")
+
+
+@app.command("show")
+def show(
+    scope: Annotated[
+        str | None, typer.Option("--scope", "-s", help="Show this scope's keys and values.")
+    ] = None,
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+) -> None:
+    """Show where State lives and its scopes with their key counts (with --scope: that
+    scope's keys and values)."""
+    where = _where(config)
+    with _store(config) as store:
+        if scope is not None:
+            from llmspell.state.transfer import secret_looking
+
+            items = [
+                (k, "***" if secret_looking(k) else _decode(v))
+                for k, v in (store.items(scope) if store else [])
+            ]
+            scopes = {scope: len(items)}
+        else:
+            items = []
+            scopes = {s: len(store.keys(s)) for s in store.scopes()} if store else {}
+    if wants_json(output):
+        data: dict[str, Any] = {"location": where.shown(), "scopes": scopes}
+        if scope is not None:
+            data["values"] = dict(items)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    print(f"State: {where.shown()}")
+    if not scopes or not any(scopes.values()):
+        print("no keys" if scope is None else f"no keys in scope {scope!r}")
+        return
+    if scope is not None:
+        for key, value in items:
+            print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        return
+    width = max(len(s) for s in scopes)
+    for name, count in scopes.items():
+        print(f"{name.ljust(width)}  {count} key(s)")
+
+
+@app.command("export")
+def export(
+    file: Annotated[
+        str, typer.Option("--file", "-f", help="Write here instead of standard output.")
+    ] = "-",
+    scopes: Annotated[
+        list[str] | None, typer.Option("--scope", "-s", help="Only this scope (repeatable).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write State as JSON lines (a header, then one {scope, key, value} per line).
+    Keys that look like credentials are left out and named on standard error."""
+    from llmspell.errors import LLMSpellError
+    from llmspell.state import MemoryStateBackend
+    from llmspell.state.transfer import export_state
+
+    with _store(config) as store:
+        source = store if store is not None else MemoryStateBackend()
+        try:
+            if file == "-":
+                report_ = export_state(source, sys.stdout, scopes=scopes)
+            else:
+                target = Path(file).expanduser()
+                tmp = target.with_name(target.name + ".tmp")
+                try:
+                    with open(tmp, "w", encoding="utf-8") as fh:
+                        report_ = export_state(source, fh, scopes=scopes)
+                    tmp.replace(target)
+                except OSError as exc:
+                    tmp.unlink(missing_ok=True)
+                    fail(f"cannot write {file}: {exc.strerror}", EXIT_USAGE)
+        except LLMSpellError as exc:
+            fail(f"{exc.kind}: {exc}", EXIT_SCRIPT)
+    note = f"exported {report_.entries} key(s) from {report_.scopes} scope(s)"
+    if report_.skipped:
+        note += (
+            f"; left out {len(report_.skipped)} key(s) that look like credentials: "
+            + ", ".join(report_.skipped[:20])
+            + (" ..." if len(report_.skipped) > 20 else "")
+        )
+    if report_.redacted:
+        note += f"; {report_.redacted} nested credential-looking value(s) replaced by [REDACTED]"
+    print(note, file=sys.stderr)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="A file from llmspell state export, or - (stdin).")],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Also delete keys of the imported scopes the file lacks."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and say what would change.")
+    ] = False,
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+) -> None:
+    """Import a State export: the whole file is checked first, then written in one
+    transaction (nothing is written when any line is wrong)."""
+    from llmspell.errors import LLMSpellError
+    from llmspell.state.transfer import import_state, plan_import
+
+    try:
+        # (closed in the finally below; stdin stays open)
+        fh = sys.stdin if file == "-" else open(Path(file).expanduser(), encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}", EXIT_USAGE)
+    try:
+        with _store(config, create=True) as store:
+            assert store is not None
+            what = "standard input" if file == "-" else file
+            try:
+                run = plan_import if dry_run else import_state
+                plan = run(store, fh, replace=replace, what=what)
+            except UnicodeDecodeError:
+                fail(f"ValidationError: {what} is not UTF-8 text", EXIT_SCRIPT)
+            except LLMSpellError as exc:
+                fail(f"{exc.kind}: {exc} (nothing was written)", EXIT_SCRIPT)
+    finally:
+        if fh is not sys.stdin:
+            fh.close()
+    deleted = sum(1 for w in plan.writes if w[2] is None)
+    if wants_json(output):
+        data = {
+            "entries": plan.entries,
+            "scopes": plan.scopes,
+            "deleted": deleted,
+            "dry_run": dry_run,
+        }
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    verb = "would import" if dry_run else "imported"
+    extra = f", {'would delete' if dry_run else 'deleted'} {deleted}" if replace else ""
+    print(f"{verb} {plan.entries} key(s) into {len(plan.scopes)} scope(s){extra}")

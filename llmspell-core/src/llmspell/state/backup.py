@@ -1,0 +1,240 @@
+"""``llmspell backup create|restore|list``: State, sessions and artifacts in one file.
+
+A backup is an SQLite file holding a copy of every row of State and of the session
+tables, read in one snapshot transaction of the source (SQLite's WAL read transaction,
+PostgreSQL's REPEATABLE READ), so it is consistent while spells keep writing. It is
+written under a temporary name and renamed when complete: a backup killed half-way
+leaves a ``.tmp`` file that ``list`` ignores, never a damaged backup. ``restore``
+replaces everything in one transaction and refuses a backup of a newer schema.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmspell.errors import NotFoundError, StateError, ValidationError
+from llmspell.sessions.schema import SCHEMA_VERSION, ensure_schema
+from llmspell.state.db import Database, open_database
+from llmspell.state.location import StorageLocation
+
+__all__ = ["BackupInfo", "create_backup", "list_backups", "read_info", "restore_backup"]
+
+FORMAT = "llmspell-backup"
+PREFIX = "llmspell-backup-"
+#: rows copied per batch (bounded memory for large tables)
+BATCH = 500
+
+#: each table's columns (the backup file keeps the same names)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "state": ("scope", "key", "value", "updated_at"),
+    "llmspell_sessions": (
+        "id", "name", "description", "tags", "status", "metadata", "created_at",
+        "updated_at", "next_sequence",
+    ),
+    "llmspell_blobs": ("hash", "size", "content"),
+    "llmspell_artifacts": (
+        "session_id", "sequence", "type", "name", "hash", "size", "metadata", "created_at",
+    ),
+    "llmspell_session_state": ("session_id", "scope", "key"),
+}  # fmt: skip
+_KEYS: dict[str, str] = {
+    "state": "scope, key",
+    "llmspell_sessions": "id",
+    "llmspell_blobs": "hash",
+    "llmspell_artifacts": "session_id, sequence",
+    "llmspell_session_state": "session_id, scope, key",
+}
+
+
+@dataclass
+class BackupInfo:
+    """One backup file: where, when, its schema and how many rows of each table."""
+
+    path: Path
+    created_at: str
+    schema: int
+    source: str
+    counts: dict[str, int]
+    size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "path": str(self.path),
+            "name": self.path.name,
+            "created_at": self.created_at,
+            "schema": self.schema,
+            "source": self.source,
+            "counts": self.counts,
+            "bytes": self.size,
+        }
+
+
+def _state_table(db: Database) -> str:
+    return "llmspell_state" if db.kind == "postgresql" else "state"
+
+
+def _open_source(where: StorageLocation) -> Database:
+    if where.location is None or where.backend not in ("sqlite", "postgresql"):
+        raise StateError(
+            f"State is kept in {where.shown()}: there is nothing on disk to back up",
+            hint='use [state] backend = "sqlite" (the default) or [storage] url',
+        )
+    from llmspell.state import open_backend
+
+    open_backend(where.backend, where.location).close()  # (creates the State table)
+    db = open_database(where.location)
+    ensure_schema(db)
+    return db
+
+
+def create_backup(where: StorageLocation, directory: Path) -> BackupInfo:
+    """Copy State, sessions and artifacts at ``where`` into a new file in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    final = directory / f"{PREFIX}{stamp}-{uuid.uuid4().hex[:6]}.db"
+    tmp = final.with_name(final.name + ".tmp")
+    source = _open_source(where)
+    counts: dict[str, int] = {}
+    try:
+        out = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            out.execute("PRAGMA journal_mode=OFF")
+            out.execute("BEGIN")
+            out.execute("CREATE TABLE backup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            for table, cols in COLUMNS.items():
+                out.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
+            with source.transaction(snapshot=True) as tx:
+                for table, cols in COLUMNS.items():
+                    name = _state_table(source) if table == "state" else table
+                    counts[table] = _copy(tx, name, table, cols, out)
+            meta = {
+                "format": FORMAT,
+                "schema": str(SCHEMA_VERSION),
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "source": where.shown(),
+            }
+            out.executemany("INSERT INTO backup_meta VALUES (?, ?)", list(meta.items()))
+            out.execute("COMMIT")
+        finally:
+            out.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    return read_info(final)
+
+
+def _copy(tx: Any, source_table: str, table: str, cols: tuple[str, ...], out: Any) -> int:
+    """Copy ``source_table`` in key order, ``BATCH`` rows at a time (keyset paging)."""
+    names = ", ".join(cols)
+    marks = ", ".join("?" for _ in cols)
+    keys = _KEYS[table]
+    key_cols = [k.strip() for k in keys.split(",")]
+    positions = [cols.index(k) for k in key_cols]
+    total = 0
+    last: tuple[Any, ...] | None = None
+    while True:
+        if last is None:
+            rows = tx.run(f"SELECT {names} FROM {source_table} ORDER BY {keys} LIMIT {BATCH}")
+        else:
+            cond = f"({keys}) > ({', '.join('?' for _ in key_cols)})"
+            rows = tx.run(
+                f"SELECT {names} FROM {source_table} WHERE {cond} ORDER BY {keys} LIMIT {BATCH}",
+                last,
+            )
+        if not rows:
+            return total
+        out.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})",
+            [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows],
+        )
+        total += len(rows)
+        last = tuple(rows[-1][p] for p in positions)
+
+
+def read_info(path: Path) -> BackupInfo:
+    """The metadata of backup ``path`` (a ValidationError if it is not one)."""
+    if not path.is_file():
+        raise NotFoundError(
+            f"no backup {str(path)!r}", hint="llmspell backup list shows the backups"
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM backup_meta").fetchall())
+            counts = {
+                t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in COLUMNS
+            }
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise ValidationError(f"{path} is not an llmspell backup ({exc})") from None
+    if meta.get("format") != FORMAT:
+        raise ValidationError(f"{path} is not an llmspell backup")
+    return BackupInfo(
+        path=path,
+        created_at=str(meta.get("created_at", "")),
+        schema=int(meta.get("schema", 0)),
+        source=str(meta.get("source", "")),
+        counts=counts,
+        size=path.stat().st_size,
+    )
+
+
+def list_backups(directory: Path) -> list[BackupInfo]:
+    """The complete backups in ``directory``, oldest first (unreadable files skipped)."""
+    if not directory.is_dir():
+        return []
+    out: list[BackupInfo] = []
+    for path in sorted(directory.glob(f"{PREFIX}*.db")):
+        try:
+            out.append(read_info(path))
+        except (ValidationError, NotFoundError):
+            continue
+    return out
+
+
+def restore_backup(where: StorageLocation, path: Path) -> BackupInfo:
+    """Replace State, sessions and artifacts at ``where`` with backup ``path``, in one
+    transaction; a backup of a newer schema is refused before anything is touched."""
+    info = read_info(path)
+    if info.schema > SCHEMA_VERSION:
+        raise StateError(
+            f"backup {path.name} has storage schema {info.schema}; this llmspell knows "
+            f"schema {SCHEMA_VERSION}",
+            hint="restore it with a newer llmspell",
+        )
+    target = _open_source(where)
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        with target.transaction() as tx:
+            for table in reversed(list(COLUMNS)):
+                name = _state_table(target) if table == "state" else table
+                tx.execute(f"DELETE FROM {name}")
+            for table, cols in COLUMNS.items():
+                name = _state_table(target) if table == "state" else table
+                names = ", ".join(cols)
+                marks = ", ".join("?" for _ in cols)
+                cur = src.execute(f"SELECT {names} FROM {table}")
+                while rows := cur.fetchmany(BATCH):
+                    tx.many(f"INSERT INTO {name} ({names}) VALUES ({marks})", rows)
+    except sqlite3.Error as exc:
+        raise ValidationError(f"{path} cannot be read: {exc}") from None
+    finally:
+        src.close()
+        target.close()
+    return info
