@@ -53,6 +53,21 @@ class ScriptEngine(ABC):
     async def run(self, source: str, chunk_name: str) -> Any:
         """Run ``source`` (named ``chunk_name`` in error locations); return its result."""
 
+    async def run_entry(self, source: str, chunk_name: str) -> tuple[Any, ...]:
+        """Run one entry of an interactive session (``llmspell repl``, a Jupyter cell) in
+        this engine's state, which lives on between entries: globals, and the names an
+        entry declares at its top level (Lua ``local``, JavaScript ``let``/``const``),
+        stay for the next one. Returns the values to echo: those of an expression entry
+        (``6 * 7`` gives ``(42,)``), ``()`` for a statement. Errors are raised as from
+        :meth:`run`. Optional: an engine without it has ``capabilities["interactive"]``
+        unset, and :class:`~llmspell.interactive.InteractiveSession` refuses it."""
+        from llmspell.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"the {self.name} engine has no interactive mode",
+            hint="use an engine whose capabilities include 'interactive' (lua, js)",
+        )
+
     def current_line(self) -> int | None:
         """The spell line the run is at (or waits at, during a host call), if the engine
         can tell; the runtime puts it on a limit error that stopped the run from outside

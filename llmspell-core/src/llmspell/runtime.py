@@ -229,6 +229,14 @@ class RunSession:
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self.runtime.executor, lambda: op.impl(self, *bound))
 
+    def renew(self) -> None:
+        """Start the limits over for the next entry of an interactive session: a new
+        wall-time deadline, and no stop request left from the entry before."""
+        self.started = time.monotonic()
+        timeout = self.limits.timeout_seconds
+        self.deadline = self.started + timeout if timeout else float("inf")
+        self._stop = None
+
     def check_deadline(self) -> None:
         """Raise LimitExceeded (or Interrupted) when the run must end: its wall-time limit
         has passed or :meth:`stop` was called. Cheap; call it at every await point and
@@ -571,14 +579,7 @@ class Runtime:
             source = source[1:]
         engine_cls = self.select_engine(path if path is not None else chunk_name, engine)
         name = chunk_name or (Path(path).name if path is not None else "<string>")
-        if not self._started:
-            if self.settings.tools:  # a typo in a [tools.NAME] table stops the run here
-                from llmspell.tool_settings import check_tool_tables
-
-                check_tool_tables(self.settings, self.tools)
-            self._started = True
-            self.loader.call("llmspell_startup", runtime=self)
-            await self._system_hook("SystemStartup")
+        await self.start()
         session = RunSession(
             self,
             engine_cls=engine_cls,
@@ -591,32 +592,14 @@ class Runtime:
         session.stream_observer = stream_observer
         start = time.perf_counter()
         self._run_event(session, "run.started", start)
-        watch = watchdog.watch(session)
         try:
-            try:
-                timeout = session.limits.timeout_seconds or None
-                async with asyncio.timeout(timeout):
-                    value = await session.engine.run(source, name)
-            except LimitExceeded as err:
-                # a limit the host raised (a deadline checked between workflow steps, the host
-                # memory budget) has no spell location of its own
-                raise self._located(session, err) from None
-            except TimeoutError:
-                raise self._located(session, session.timeout_error()) from None
-            except asyncio.CancelledError:
-                if not session.stopping:
-                    raise  # cancelled by our caller, not by a limit
-                task = asyncio.current_task()
-                if task is not None:
-                    task.uncancel()
-                raise self._located(session, session.timeout_error()) from None
+            value = await self.watched(session, session.engine.run(source, name))
         except BaseException as exc:
             self._run_event(session, "run.failed", start, exc)
             raise
         finally:
             # what the run spent, also when it failed (the CLI reports it either way)
             self.last_usage = dict(session.usage)
-            watchdog.unwatch(watch)
             session.engine.close()
             for cleanup in reversed(session.cleanups):
                 cleanup()
@@ -646,6 +629,60 @@ class Runtime:
             info["error"] = str(error) or type(error).__name__
             info["error_kind"] = getattr(error, "kind", None) or type(error).__name__
         self.events.publish(event_type, info, session.run_id)
+
+    async def start(self) -> None:
+        """Start the runtime once (the first run does it): check ``[tools.NAME]`` tables,
+        call the plugins' ``llmspell_startup`` and the SystemStartup hooks."""
+        if self._started:
+            return
+        if self.settings.tools:  # a typo in a [tools.NAME] table stops the run here
+            from llmspell.tool_settings import check_tool_tables
+
+            check_tool_tables(self.settings, self.tools)
+        self._started = True
+        self.loader.call("llmspell_startup", runtime=self)
+        await self._system_hook("SystemStartup")
+
+    def interactive(
+        self,
+        *,
+        engine: str | None = None,
+        limits: Limits | None = None,
+        output: Output | None = None,
+        chunk_name: str = "stdin",
+    ) -> Any:
+        """An :class:`~llmspell.interactive.InteractiveSession` of ``engine`` (default:
+        ``[runtime] default_engine``): one engine state that runs entries one by one."""
+        from llmspell.interactive import InteractiveSession
+
+        return InteractiveSession(
+            self, engine=engine, limits=limits, output=output, chunk_name=chunk_name
+        )
+
+    async def watched(self, session: RunSession, work: Any) -> Any:
+        """Await ``work`` (an engine's run of ``session``) under the session's limits: the
+        wall-time limit, the watchdog (memory, Ctrl-C). A limit that ends it is raised as
+        :class:`LimitExceeded` located at the spell's line when the engine can tell."""
+        watch = watchdog.watch(session)
+        try:
+            timeout = session.limits.timeout_seconds or None
+            async with asyncio.timeout(timeout):
+                return await work
+        except LimitExceeded as err:
+            # a limit the host raised (a deadline checked between workflow steps, the host
+            # memory budget) has no spell location of its own
+            raise self._located(session, err) from None
+        except TimeoutError:
+            raise self._located(session, session.timeout_error()) from None
+        except asyncio.CancelledError:
+            if not session.stopping:
+                raise  # cancelled by our caller, not by a limit
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            raise self._located(session, session.timeout_error()) from None
+        finally:
+            watchdog.unwatch(watch)
 
     @staticmethod
     def _located(session: RunSession, err: LimitExceeded) -> LimitExceeded:

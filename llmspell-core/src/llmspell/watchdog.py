@@ -126,6 +126,11 @@ class Watchdog:
         self._wake_r = r
         self._ensure_thread()
 
+    def reset_interrupts(self) -> None:
+        """Forget earlier Ctrl-Cs: an interactive session calls it before each entry, so
+        the first Ctrl-C during the entry stops it and only a second one ends the process."""
+        self._interrupts = 0
+
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(

@@ -9,6 +9,7 @@ once, async and blocking ops as concurrent tasks whose answers settle their Prom
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import re
@@ -83,7 +84,9 @@ class JSEngine(ScriptEngine):
     name: ClassVar[str] = "js"
     extensions: ClassVar[tuple[str, ...]] = (".js", ".mjs")
     language: ClassVar[str] = "JavaScript (QuickJS)"
-    capabilities: ClassVar[dict[str, bool]] = {"async": True, "promises": True, "streaming": True}
+    capabilities: ClassVar[dict[str, bool]] = {
+        "async": True, "promises": True, "streaming": True, "interactive": True,
+    }  # fmt: skip
     naming: ClassVar[Naming] = "camel"
 
     def __init__(self, session: RunSession) -> None:
@@ -94,7 +97,9 @@ class JSEngine(ScriptEngine):
             self.ctx.set_memory_limit(session.limits.memory_mb * 1024 * 1024)
         self.ctx.eval(_PRELUDE)
         get = self.ctx.eval
-        get("__llmspell.limits")(_epoch_ms(session.deadline), self._memory_bytes)
+        self._set_limits = get("__llmspell.limits")
+        self._set_limits(_epoch_ms(session.deadline), self._memory_bytes)
+        self._entry = get("__llmspell.entry")
         self._take = get("__llmspell.take")
         self._settle = get("__llmspell.settle")
         self._invoke = get("__llmspell.invoke")
@@ -195,6 +200,58 @@ class JSEngine(ScriptEngine):
             self._check_unseen()
             return self.marshal.decode(status[1])
         raise self._script_error(status[1], status[2], status[3], status[4] or "")
+
+    async def run_entry(self, source: str, chunk_name: str) -> tuple[Any, ...]:
+        """One interactive entry, evaluated as a global script (its ``let``/``const`` stay
+        for the next entry); one that awaits at its top level runs in an async function
+        (:mod:`llmspell_js.interactive`). Returns its value to echo (none when it is
+        ``undefined`` or ``null``)."""
+        self._main = None
+        self._limit_error = None
+        self._hinted.clear()
+        try:
+            self._set_limits(_epoch_ms(self.session.deadline), self._memory_bytes)
+            self._entry()
+            value = self._entry_value(source)
+            self._watch(value)
+        except quickjs.JSException as exc:
+            err = self._exception(exc)
+            self._flush_output(err)
+            raise err from None
+        except LLMSpellError as exc:
+            self._flush_output(exc)
+            raise
+        status = await self._drive(until_main=True)
+        if status[0] != "ok":
+            raise self._script_error(status[1], status[2], status[3], status[4] or "")
+        self._check_unseen()
+        result = self.marshal.decode(status[1])
+        return () if result is None else (result,)
+
+    def _entry_value(self, source: str) -> Any:
+        """Evaluate an entry; its completion value (a Promise for an async entry)."""
+        from llmspell_js.interactive import async_entry, expression_form, uses_await
+
+        if source.startswith("#!"):
+            source = "//" + source
+        try:
+            return self._guarded(lambda: self.ctx.eval(source))
+        except quickjs.JSException as exc:
+            if not (_is_entry_parse_error(exc) and uses_await(source)):
+                raise
+        try:
+            self._guarded(lambda: self.ctx.eval(expression_form(source)))
+        except quickjs.JSException as exc:
+            if not _is_entry_parse_error(exc):
+                raise
+        else:
+            return self._guarded(lambda: self.ctx.eval(expression_form(source) + "()"))
+        entry = async_entry(source)
+        for name in entry.names:
+            # declared before (let, const, class, var or function): assign that one
+            with contextlib.suppress(quickjs.JSException):
+                self.ctx.eval(f"let {name};")
+        return self._guarded(lambda: self.ctx.eval(entry.body))
 
     def _check_unseen(self) -> None:
         """A host call that failed while nobody awaited it fails the run (as Node does
@@ -674,6 +731,17 @@ def _is_parse_error(exc: BaseException) -> bool:
         and _PARSE_FRAME.fullmatch(lines[1]) is not None
         and lines[2] == "at eval (native)"
         and lines[3].startswith("at __llmspell_script ")
+    )
+
+
+def _is_entry_parse_error(exc: BaseException) -> bool:
+    """A SyntaxError from parsing an interactive entry (its only frame is the parser's
+    position), not one its running code raised."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return (
+        bool(lines)
+        and lines[0].startswith("SyntaxError")
+        and all(_PARSE_FRAME.fullmatch(line) is not None for line in lines[1:])
     )
 
 

@@ -433,6 +433,9 @@
     encode: __llmspell_encode,
     // Called by Python when the run was stopped from outside while the spell waited.
     site: function __llmspell_site() { return stringSlice(lastSite, 0); },
+    // Called by Python before each entry of an interactive session: the rejections the
+    // last entry left unseen were reported with it.
+    entry: function __llmspell_entry() { rejectedCalls.length = 0; },
     // Called by Python before the spell runs: the run's deadline (epoch ms, Date.now()'s
     // clock) and the engine's memory limit in bytes (0: none).
     limits: function __llmspell_limits(deadlineMs, memoryBytes) {

@@ -64,7 +64,9 @@ class LuaEngine(ScriptEngine):
     name: ClassVar[str] = "lua"
     extensions: ClassVar[tuple[str, ...]] = (".lua",)
     language: ClassVar[str] = "Lua 5.4"
-    capabilities: ClassVar[dict[str, bool]] = {"async": True, "coroutines": True, "streaming": True}
+    capabilities: ClassVar[dict[str, bool]] = {
+        "async": True, "coroutines": True, "streaming": True, "interactive": True,
+    }  # fmt: skip
 
     #: instructions between two checks of the instruction budget and the wall clock
     HOOK_EVERY = 10_000
@@ -304,6 +306,35 @@ class LuaEngine(ScriptEngine):
             raise self._error_from_message(str(err), chunk_name, syntax=True)
         return await self.run_task(chunk, [])
 
+    async def run_entry(self, source: str, chunk_name: str) -> tuple[Any, ...]:
+        """One interactive entry, as ``lua.c`` runs it: ``return <entry>`` first (an
+        expression: its values are echoed), else the entry as statements, whose top-level
+        locals live on (:mod:`llmspell_lua.interactive`)."""
+        from llmspell_lua.interactive import rewrite_locals
+
+        self.bridge.revive()
+        self._limit_error = self._fatal = None
+        self._stopped_line = None
+        if source.startswith("\x1bLua"):
+            raise ScriptError("binary chunks are not allowed; enter Lua source").at(
+                chunk_name, 1
+            )
+        try:
+            chunk, _ = self._compiled_entry("return " + source + "\n", chunk_name)
+            if chunk is None:
+                chunk, err = self._compiled_entry(rewrite_locals(source), chunk_name)
+                if chunk is None:
+                    raise self._error_from_message(str(err), chunk_name, syntax=True)
+        except lua54.LuaMemoryError:
+            raise self._memory_error() from None
+        return tuple(await self.run_task(chunk, [], all_values=True))
+
+    def _compiled_entry(self, source: str, chunk_name: str) -> tuple[Any, Any]:
+        result = self.bridge.compile_entry(source, chunk_name)
+        if isinstance(result, tuple):
+            return result[0], result[1] if len(result) > 1 else None
+        return result, None
+
     def _compile(self, source: str, chunk_name: str) -> tuple[Any, Any]:
         if source.startswith("\x1bLua"):
             return None, f"{chunk_name}:1: binary chunks are not allowed; run the .lua source"
@@ -317,9 +348,10 @@ class LuaEngine(ScriptEngine):
             return result[0], result[1] if len(result) > 1 else None
         return result, None
 
-    async def run_task(self, fn: Any, args: list[Any]) -> Any:
+    async def run_task(self, fn: Any, args: list[Any], *, all_values: bool = False) -> Any:
         """Run Lua function ``fn`` as a task coroutine with the Python values ``args``,
-        answering its host requests."""
+        answering its host requests; returns its first result (``all_values``: a list of
+        them all)."""
         packed = self.marshal.pack(args, "a Lua function", "arguments")
         try:
             # lupa hands back a not-yet-started Lua thread as a callable; calling it with
@@ -344,6 +376,8 @@ class LuaEngine(ScriptEngine):
             else:
                 head, out = out, (out,)
             if head == DONE:
+                if all_values:
+                    return [self._result(v) for v in out[1:]]
                 return self._result(out[1]) if len(out) > 1 else None
             if head == REQ:
                 try:

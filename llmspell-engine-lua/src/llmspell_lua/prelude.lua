@@ -1216,4 +1216,57 @@ function bridge.compile(source, name)
   return raw_load(source, "@" .. name, "t", _ENV)
 end
 
+-- Interactive sessions (llmspell repl) ----------------------------------------------
+--
+-- An entry's top-level locals live on in the session's environment table: the host
+-- rewrites `local a, b = e` to `__repl_local("a", "b"); a, b = e` and `local function f`
+-- to `__repl_local("f"); function f` (on the same line). A name declared so is the
+-- entry environment's own from then on (nil included: it shadows a global of that
+-- name); every other name reads and writes the globals, as in a spell.
+local entry_env = nil
+
+local function session_env()
+  if entry_env ~= nil then return entry_env end
+  local G, raw_set = _ENV, rawset
+  local declared, assigning = {}, {}
+  entry_env = setmetatable({}, {
+    __index = function(_, k)
+      if declared[k] then return nil end
+      return G[k]
+    end,
+    __newindex = function(t, k, v)
+      if declared[k] or assigning[k] then
+        declared[k], assigning[k] = true, nil
+        raw_set(t, k, v)
+      else
+        G[k] = v
+      end
+    end,
+  })
+  -- `local a, b = e`: the names become the session's when assigned (e still reads the
+  -- old values, as a new local's initializer does); `local a` alone declares a as nil
+  raw_set(entry_env, "__repl_local", function(assign, ...)
+    for i = 1, select("#", ...) do
+      local k = select(i, ...)
+      if assign then
+        assigning[k] = true
+      else
+        declared[k] = true
+        raw_set(entry_env, k, nil)
+      end
+    end
+  end)
+  return entry_env
+end
+
+function bridge.compile_entry(source, name)
+  return raw_load(source, "@" .. name, "t", session_env())
+end
+
+-- The next entry starts with its own instruction budget; a limit that ended the entry
+-- before is over.
+function bridge.revive()
+  dead, executed, pending = nil, 0, 0
+end
+
 return bridge
