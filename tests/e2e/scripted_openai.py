@@ -39,6 +39,8 @@ class ScriptedOpenAI:
         self.replies: list[Reply] = []
         self.by_model: dict[str, list[Reply]] = {}
         self.requests: list[dict[str, Any]] = []
+        #: the HTTP headers of each request (names in lower case)
+        self.request_headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         server = self
 
@@ -48,6 +50,7 @@ class ScriptedOpenAI:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.request_headers.append({k.lower(): v for k, v in self.headers.items()})
                 reply = server._next(body)
                 time.sleep(reply.delay)
                 if reply.status != 200:

@@ -16,6 +16,7 @@ from llmspell_cli import (
     completion_cmd,
     config_cmd,
     info_cmd,
+    logs_cmd,
     mcp_cmd,
     memory_cmd,
     providers_cmd,
@@ -66,6 +67,7 @@ providers_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(tool_cmd.app, name="tool")
 app.add_typer(state_cmd.app, name="state")
+app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(session_cmd.app, name="session")
 app.add_typer(backup_cmd.app, name="backup")
 app.add_typer(rag_cmd.app, name="rag")
@@ -78,7 +80,7 @@ def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
     core = {
         "run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion",
-        "providers", "mcp", "rag", "memory", "session", "backup",
+        "providers", "mcp", "rag", "memory", "session", "backup", "logs",
     }  # fmt: skip
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return

@@ -123,8 +123,8 @@ class RunLog:
             input_tokens=usage.get("input_tokens"),
             output_tokens=usage.get("output_tokens"),
             cost_usd=usage.get("cost_usd"),
-            agent_calls=pending.agent_count,
-            tool_calls=pending.tool_count,
+            agent_call_count=pending.agent_count,
+            tool_call_count=pending.tool_count,
         )
         if frame.status == "error":
             pending.errors.append(self._error_row(run_id, frame, f"run {frame.name}"))

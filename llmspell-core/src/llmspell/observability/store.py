@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, spell TEXT, script TEXT, engine TEXT, started TEXT,
   duration_ms REAL, status TEXT, error_kind TEXT, error TEXT,
   input_tokens INTEGER, output_tokens INTEGER, cost_usd REAL,
-  agent_calls INTEGER, tool_calls INTEGER, content INTEGER
+  agent_call_count INTEGER, tool_call_count INTEGER, content INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started);
 CREATE TABLE IF NOT EXISTS agent_calls (
@@ -57,7 +57,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
 
 _RUN_COLUMNS = (
     "id", "spell", "script", "engine", "started", "duration_ms", "status", "error_kind",
-    "error", "input_tokens", "output_tokens", "cost_usd", "agent_calls", "tool_calls",
+    "error", "input_tokens", "output_tokens", "cost_usd", "agent_call_count", "tool_call_count",
     "content",
 )  # fmt: skip
 _AGENT_COLUMNS = (
