@@ -19,19 +19,22 @@ from llmspell.runtime import Runtime
 HERE = Path(__file__).parent
 FAKE = HERE / "fake_server.py"
 TIME_SERVER = Path(sys.executable).parent / "mcp-server-time"
+# read at import: the root conftest removes LLMSPELL_* variables for the test session
+NPM_DIR = os.environ.get("LLMSPELL_TEST_NPM_DIR")
+REQUIRE_DEPS = os.environ.get("LLMSPELL_REQUIRE_MCP_DEPS") == "1"
 
 
 def npm_dir() -> Path:
     """The node_modules of .ci/install-mcp-deps (LLMSPELL_TEST_NPM_DIR); skips the test
     when unset, fails it when LLMSPELL_REQUIRE_MCP_DEPS=1 (CI)."""
-    value = os.environ.get("LLMSPELL_TEST_NPM_DIR")
+    value = NPM_DIR
     if value and (Path(value) / "@modelcontextprotocol/server-everything").is_dir():
         return Path(value)
     reason = (
         "the npm MCP packages are not installed: run `eval \"$(.ci/install-mcp-deps)\"` "
         "(sets LLMSPELL_TEST_NPM_DIR)"
     )
-    if os.environ.get("LLMSPELL_REQUIRE_MCP_DEPS") == "1":
+    if REQUIRE_DEPS:
         pytest.fail(reason)
     pytest.skip(reason)
 

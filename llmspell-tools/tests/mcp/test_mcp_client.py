@@ -4,6 +4,7 @@ Python server (tests/mcp/fake_server.py) that misbehaves on request."""
 from __future__ import annotations
 
 import time
+
 import pytest
 
 
@@ -221,7 +222,8 @@ def test_connect_a_spells_own_server_needs_the_process_policy(mcp_runtime, kit, 
 def test_unknown_server_and_bad_config_are_clear(mcp_runtime, kit) -> None:
     rt = mcp_runtime({"time": {"command": str(kit.TIME_SERVER)}})
     out = rt.run(
-        'local ok, err = pcall(MCP.connect, "tme"); return {tostring(err):match("^(%w+):"), tostring(err)}'
+        'local ok, err = pcall(MCP.connect, "tme")\n'
+        'return {tostring(err):match("^(%w+):"), tostring(err)}'
     )
     assert out[0] == "NotFoundError" and "did you mean 'time'" in out[1]
     bad = mcp_runtime({"broken": {"comand": "x"}})
