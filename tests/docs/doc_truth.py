@@ -59,7 +59,8 @@ def members(spec: Any, lang: str) -> set[str] | None:
         return None
     names = set(spec.aliases) | set(spec.builders)
     for fn in spec.functions:
-        names.add(fn if lang == "lua" else camel(fn))
+        name = fn if lang == "lua" else camel(fn)
+        names |= {name, name.split(".", 1)[0]}  # Memory.episodic.add: Memory has episodic
     if lang == "js":
         names |= {camel(b) for b in spec.builders}
     return names
