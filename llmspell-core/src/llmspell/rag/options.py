@@ -139,8 +139,8 @@ class Chunking:
                 )
         if int(overlap) >= int(size):
             raise ValidationError(
-                f"{what}: chunking.overlap ({int(overlap)}) must be less than chunk_size "
-                f"({int(size)})"
+                f"{what}: chunking.overlap {int(overlap)} must be less than chunk_size "
+                f"{int(size)}"
             )
         if strategy not in STRATEGIES:
             raise ValidationError(

@@ -208,8 +208,10 @@ class RagService:
         check: Check | None = None,
     ) -> dict[str, Any]:
         """``RAG.ingest_file``: each file (policy-checked, size-capped, text extracted)
-        ingested as a document whose id is its path; ``progress(done, total, path)``
-        after each. Files are written one by one (a failure keeps the earlier ones)."""
+        ingested as a document whose id is its path (Markdown chunked by headings unless
+        ``chunking.strategy`` says otherwise); ``progress(done, total, path)`` after each.
+        Every file is read and checked before any is embedded; then they are written one
+        by one (a failure while embedding keeps the files written before)."""
         if not paths:
             raise ValidationError("RAG.ingest_file: no paths given")
         limit = self.settings.max_documents
@@ -235,7 +237,7 @@ class RagService:
         for done, (doc_id, text, meta) in enumerate(texts, start=1):
             if text.strip():
                 doc = {"id": doc_id, "content": text, "metadata": meta}
-                got = self.ingest([doc], opts, check=check)
+                got = self.ingest([doc], _file_opts(opts, meta["file_type"]), check=check)
                 for key in ("documents_processed", "vectors_created", "total_tokens"):
                     totals[key] += got[key]
             else:
@@ -350,6 +352,19 @@ class RagService:
 
     def close(self) -> None:
         """Nothing of its own to release (the index closes the backends)."""
+
+
+def _file_opts(opts: dict[str, Any] | None, file_type: str) -> dict[str, Any]:
+    """A Markdown file is chunked by headings unless the spell chose a strategy."""
+    out = dict(opts or {})
+    chunking = out.get("chunking")
+    if file_type == "markdown" and (
+        chunking is None or chunking == [] or isinstance(chunking, dict)
+    ):
+        chunking = dict(chunking or {})
+        chunking.setdefault("strategy", "markdown")
+        out["chunking"] = chunking
+    return out
 
 
 def rag_service(runtime: Runtime) -> RagService:

@@ -1,0 +1,22 @@
+-- RAG's bad input: each error names what was wrong (and its limit).
+local function try(label, f)
+  local ok, err = pcall(f)
+  if ok then print(label .. ": ok") else print(label .. ": " .. (tostring(err):match("(%a+Error: [^(]*)"))) end
+end
+try("all empty", function() return RAG.ingest({{content = ""}, {content = "  "}}) end)
+try("huge", function() return RAG.ingest({id = "big", content = string.rep("x", 201)}) end)
+try("too many", function() return RAG.ingest({{content = "a"}, {content = "b"}, {content = "c"}, {content = "d"}}) end)
+try("no content", function() return RAG.ingest({{id = "x"}}) end)
+try("nested metadata", function() return RAG.ingest({content = "a", metadata = {deep = {x = 1}}}) end)
+try("reserved scope", function() return RAG.ingest({content = "a"}, {scope = "memory:episodic"}) end)
+try("bad strategy", function() return RAG.ingest({content = "a"}, {chunking = {strategy = "words"}}) end)
+try("bad overlap", function() return RAG.ingest({content = "a"}, {chunking = {chunk_size = 32, overlap = 40}}) end)
+try("unknown provider", function() return RAG.ingest({content = "a"}, {provider = "nope"}) end)
+try("empty query", function() return RAG.search("") end)
+try("bad top_k", function() return RAG.search("q", {top_k = 0}) end)
+try("bad threshold", function() return RAG.search("q", {threshold = 3}) end)
+try("bad configure", function() return RAG.configure({embedder = "x"}) end)
+local mixed = RAG.ingest({{content = "some text"}, {content = ""}})
+print("mixed:", mixed.documents_processed, mixed.documents_skipped)
+RAG.ingest({{content = "one"}, {content = "two"}, {content = "three"}})
+print("top_k capped:", RAG.search("one two three", {top_k = 50}).total)
