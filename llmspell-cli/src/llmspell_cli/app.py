@@ -26,6 +26,7 @@ from llmspell_cli import (
     state_cmd,
     tool_cmd,
 )
+from llmspell_cli.repl import cli as repl_cli
 
 app = typer.Typer(
     name="llmspell",
@@ -74,13 +75,14 @@ app.add_typer(rag_cmd.app, name="rag")
 app.add_typer(memory_cmd.app, name="memory")
 mcp_cmd.register(app)
 completion_cmd.register(app)
+repl_cli.register(app)
 
 
 def _add_plugin_commands() -> None:
     """Let plugins add commands (``register_commands(app)``); skipped for core commands."""
     core = {
         "run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion",
-        "providers", "mcp", "rag", "memory", "session", "backup", "logs",
+        "providers", "mcp", "rag", "memory", "session", "backup", "logs", "repl", "kernel",
     }  # fmt: skip
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return

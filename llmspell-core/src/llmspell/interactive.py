@@ -9,6 +9,7 @@ entry leaves the session usable.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import ConfigurationError
@@ -64,8 +65,9 @@ class InteractiveSession:
         """How the engine spells API names: ``snake`` or ``camel``."""
         return self.session.naming
 
-    async def run(self, source: str) -> tuple[Any, ...]:
+    async def run(self, source: str, *, chunk_name: str | None = None) -> tuple[Any, ...]:
         """Run one entry; returns the values to echo (``()`` for a statement).
+        ``chunk_name`` names it in error locations (default: the session's).
 
         Raises what a run raises (:class:`~llmspell.errors.ScriptError` with the entry's
         line, :class:`~llmspell.errors.LimitExceeded`, ...); the session stays usable.
@@ -75,10 +77,14 @@ class InteractiveSession:
         await self.runtime.start()
         session = self.session
         session.renew()
+        name = session.chunk_name = chunk_name or self.chunk_name
+        # its own task: a stop that lands after the entry ended (the watchdog cancels the
+        # watched task) must not cancel the caller's next await
+        entry = asyncio.ensure_future(
+            self.runtime.watched(session, session.engine.run_entry(source, name))
+        )
         try:
-            values: tuple[Any, ...] = await self.runtime.watched(
-                session, session.engine.run_entry(source, self.chunk_name)
-            )
+            values: tuple[Any, ...] = await entry
         finally:
             self.runtime.last_usage = dict(session.usage)
         self.entries.append(source)

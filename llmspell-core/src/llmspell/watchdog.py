@@ -104,6 +104,7 @@ class Watchdog:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._wake_r: int | None = None
+        self._wake_w: int | None = None
         self._interrupts = 0
         #: where ``exit`` mode writes the final error (stderr's descriptor)
         self.error_fd = 2
@@ -117,13 +118,16 @@ class Watchdog:
         self.mode = mode
 
     def install_sigint(self) -> None:
-        """Route SIGINT to the watchdog thread (main thread only; the CLI calls it)."""
-        r, w = os.pipe()
-        os.set_blocking(w, False)
-        os.set_blocking(r, False)
+        """Route SIGINT to the watchdog thread (main thread only; the CLI calls it).
+        Called again (``llmspell repl`` after each prompt, whose event loop took the
+        signal wakeup descriptor for its own signals) it points the route back here."""
+        if self._wake_w is None:
+            r, w = os.pipe()
+            os.set_blocking(w, False)
+            os.set_blocking(r, False)
+            self._wake_r, self._wake_w = r, w
         signal.signal(signal.SIGINT, _ignore_in_python)
-        signal.set_wakeup_fd(w, warn_on_full_buffer=False)
-        self._wake_r = r
+        signal.set_wakeup_fd(self._wake_w, warn_on_full_buffer=False)
         self._ensure_thread()
 
     def reset_interrupts(self) -> None:
