@@ -112,10 +112,8 @@ def _agent_tool(runtime: Runtime, name: str, table: dict[str, Any]) -> ServedToo
 
 
 _AGENT_SPELL = """
-local config = JSON.parse(ARGS.config)
-local agent = Agent.get(Agent.register(config))
-local out = agent:execute({text = ARGS.prompt})
-return out.text or out.response or ""
+local agent = Agent.create(JSON.parse(ARGS.config))
+return agent:execute(ARGS.prompt).text or ""
 """
 
 
