@@ -85,11 +85,9 @@ class Episodic:
                 hint="store a summary, or raise [memory] max_entry_bytes",
             )
         meta = check_metadata(what, metadata, flat=False)
+        embedder, store = self.index.bound()
         if vector is None:
-            embedder, store = self.index.bound()
             vector = embedder.embed([content])[0]
-        else:
-            store = self.index.store()
         entry_id = "ep-" + uuid.uuid4().hex
         record = VectorRecord(
             entry_id,
