@@ -38,9 +38,10 @@ from llmspell.rag import rag_service
 from llmspell.rag.chunking import chunk_text
 from llmspell.runtime import Output, Runtime
 
-_WORDS = """river mountain engine theory market garden window language history planet signal
+_TEXT = """river mountain engine theory market garden window language history planet signal
 library protein harbour circuit glacier poem budget vaccine algorithm orchestra festival
-satellite village treaty molecule canyon lantern compiler harvest""".split()
+satellite village treaty molecule canyon lantern compiler harvest"""
+_WORDS = _TEXT.split()
 
 
 def stats(values: list[float]) -> dict[str, float]:
