@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import COMMAND, CLI
+from tests.e2e.conftest import CLI, COMMAND
 
 SEED = """
 State.save("notes", "a", 1)
@@ -118,9 +118,7 @@ def _pairs(path: Path) -> tuple[str, str]:
     return rows["a"], rows["b"]
 
 
-def test_backups_are_consistent_while_another_process_writes(
-    cli: CLI, env: dict[str, str]
-) -> None:
+def test_backups_are_consistent_while_another_process_writes(cli: CLI, env: dict[str, str]) -> None:
     _ok(cli, "exec", 'State.save("x", "y", 1)', env=env)
     if env:
         kind, loc = "postgresql", env["LLMSPELL_DATABASE_URL"]

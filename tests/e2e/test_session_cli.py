@@ -39,8 +39,16 @@ def test_list_show_delete(cli: CLI, env: dict[str, str]) -> None:
     rows = json.loads(_ok(cli, "session", "list", "-o", "json", env=env))
     assert {r["name"] for r in rows} == {"alpha", "beta"}
     assert {r["id"]: r["status"] for r in rows} == {a: "active", b: "completed"}
-    assert [r["name"] for r in json.loads(_ok(cli, "session", "list", "--tag", "y", "-o", "json", env=env))] == ["beta"]
-    assert [r["name"] for r in json.loads(_ok(cli, "session", "list", "--status", "active", "-o", "json", env=env))] == ["alpha"]
+    assert [
+        r["name"]
+        for r in json.loads(_ok(cli, "session", "list", "--tag", "y", "-o", "json", env=env))
+    ] == ["beta"]
+    assert [
+        r["name"]
+        for r in json.loads(
+            _ok(cli, "session", "list", "--status", "active", "-o", "json", env=env)
+        )
+    ] == ["alpha"]
     text = _ok(cli, "session", "list", env=env)
     assert a in text and "alpha" in text and "completed" in text
     shown = json.loads(_ok(cli, "session", "show", a, "-o", "json", env=env))

@@ -69,7 +69,9 @@ def test_export_leaves_secrets_out_and_round_trips(
     again = _ok(fresh, "state", "export", env={})
     assert again.splitlines()[1:] == proc.stdout.splitlines()[1:]
     # and the values are what a spell reads
-    read = _ok(fresh, "exec", 'print(State.load("notes", "topic").title, State.get("greeting"))', env={})
+    read = _ok(
+        fresh, "exec", 'print(State.load("notes", "topic").title, State.get("greeting"))', env={}
+    )
     assert read.strip() == "héllo\thi"
 
 
@@ -144,3 +146,33 @@ def test_postgres_down_is_a_clear_error(cli: CLI, tmp_path: Path) -> None:
     run = cli("exec", 'State.save("a", "b", 1)', env={"LLMSPELL_DATABASE_URL": url})
     assert run.returncode == 1, cli.explain(run)
     assert "StateError" in run.stderr and "hunter2" not in run.stderr
+
+
+def test_migrate_applies_a_spells_migrations_in_one_transaction(
+    cli: CLI, env: dict[str, str]
+) -> None:
+    _ok(
+        cli, "exec", 'State.save("users", "a", {n = 1}); State.save("users", "b", {n = 2})', env=env
+    )
+    cli.write(
+        "m.lua", 'State.register_migration("users", 1, function(v) v.n2 = v.n * 2; return v end)\n'
+    )
+    out = _ok(cli, "state", "migrate", "m.lua", "--dry-run", env=env)
+    assert "users: would migrate version 0 -> 1 (steps 1): 2 key(s), 2 changed, 0 deleted" in out
+    assert json.loads(_ok(cli, "state", "get", "a", "-s", "users", env=env)) == {"n": 1}
+    out = _ok(cli, "state", "migrate", "m.lua", env=env)
+    assert "users: migrated version 0 -> 1" in out
+    assert json.loads(_ok(cli, "state", "get", "b", "-s", "users", env=env)) == {"n": 2, "n2": 4}
+    assert "users: up to date (version 1)" in _ok(cli, "state", "migrate", "m.lua", env=env)
+    # a JavaScript file works the same; a failing migration writes nothing
+    cli.write(
+        "bad.js",
+        'await State.registerMigration("users", 2, (v, k) => {\n'
+        '  if (k === "b") throw new Error("cannot migrate b");\n'
+        "  v.x = 1; return v; });\n",
+    )
+    proc = cli("state", "migrate", "bad.js", env=env)
+    assert proc.returncode == 1 and "cannot migrate b" in proc.stderr, cli.explain(proc)
+    assert json.loads(_ok(cli, "state", "get", "a", "-s", "users", env=env)) == {"n": 1, "n2": 2}
+    report = json.loads(_ok(cli, "state", "migrate", "m.lua", "-o", "json", env=env))
+    assert report["scopes"][0]["applied"] == []

@@ -90,9 +90,7 @@ def list_(
 ) -> None:
     """List sessions, newest first."""
     with _sessions(config) as sessions:
-        rows = (
-            sessions.store.list(tags=tags, limit=limit, status=status) if sessions else []
-        )
+        rows = sessions.store.list(tags=tags, limit=limit, status=status) if sessions else []
     if wants_json(output):
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return

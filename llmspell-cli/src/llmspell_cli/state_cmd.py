@@ -342,3 +342,86 @@ def import_(
     verb = "would import" if dry_run else "imported"
     extra = f", {'would delete' if dry_run else 'deleted'} {deleted}" if replace else ""
     print(f"{verb} {plan.entries} key(s) into {len(plan.scopes)} scope(s){extra}")
+
+
+def _lua_string(text: str) -> str:
+    level = "=" * 1
+    while f"]{level}]" in text:
+        level += "="
+    return f"[{level}[{text}]{level}]"
+
+
+def _migrate_wrapper(spell: Path, scope: str | None, dry_run: bool) -> str:
+    """A spell in ``spell``'s language that runs it (so it registers its migrations),
+    then applies them and returns the report."""
+    if spell.suffix == ".lua":
+        opts = f"dry_run = {'true' if dry_run else 'false'}"
+        if scope is not None:
+            opts += f", scope = {_lua_string(scope)}"
+        return f"dofile({_lua_string(str(spell))})\nreturn State.migrate({{{opts}}})\n"
+    options: dict[str, Any] = {"dry_run": dry_run}
+    if scope is not None:
+        options["scope"] = scope
+    return (
+        f"import {json.dumps('./' + spell.name)};\n"
+        f"export default await State.migrate({json.dumps(options)});\n"
+    )
+
+
+@app.command("migrate")
+def migrate(
+    spell: Annotated[
+        Path,
+        typer.Argument(
+            help="A Lua or JavaScript file that registers migrations with "
+            "State.register_migration (and may do nothing else)."
+        ),
+    ],
+    scope: Annotated[
+        str | None, typer.Option("--scope", "-s", help="Only this scope's migrations.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Run the migrations but write nothing.")
+    ] = False,
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+) -> None:
+    """Apply the pending migrations SPELL registers, in one transaction, and report what
+    changed per scope (nothing is written when one fails)."""
+    from llmspell.errors import LLMSpellError
+    from llmspell_cli.common import build_runtime
+
+    if spell.suffix not in (".lua", ".js", ".mjs"):
+        fail(f"{spell}: a migrations spell is a .lua or .js file", EXIT_USAGE)
+    if not spell.is_file():
+        fail(f"no file {str(spell)!r}", EXIT_USAGE)
+    _where(config)
+    real = spell.resolve()
+    wrapper = _migrate_wrapper(real, scope, dry_run)
+    runtime = build_runtime(config)
+    try:
+        result = runtime.run_sync(
+            source=wrapper, path=real.with_name(f".llmspell-migrate{real.suffix}")
+        )
+    except LLMSpellError as exc:
+        fail(f"{exc.kind}: {exc}", EXIT_SCRIPT)
+    finally:
+        runtime.close()
+    report: list[dict[str, Any]] = list(result.value or [])
+    for r in report:  # (an empty Lua table comes back as an object)
+        r["applied"] = list(r.get("applied") or [])
+    if wants_json(output):
+        print(json.dumps({"dry_run": dry_run, "scopes": report}, indent=2, ensure_ascii=False))
+        return
+    if not report:
+        print("no migrations registered")
+    for r in report:
+        if not r["applied"]:
+            print(f"{r['scope']}: up to date (version {r['from']})")
+            continue
+        verb = "would migrate" if dry_run else "migrated"
+        steps = ", ".join(str(v) for v in r["applied"])
+        print(
+            f"{r['scope']}: {verb} version {r['from']} -> {r['to']} (steps {steps}): "
+            f"{r['keys']} key(s), {r['changed']} changed, {r['deleted']} deleted"
+        )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import ValidationError
 from llmspell.lifecycle import fire, publish
-from llmspell.ops import GlobalSpec, Param
+from llmspell.ops import GlobalSpec, Param, ScriptFunction
 from llmspell.values import check_json_value, dumps
 
 if TYPE_CHECKING:
@@ -156,3 +157,96 @@ def _scoped(kind: str) -> None:
 
 _scoped("agent")
 _scoped("tool")
+
+
+# -- migrations (docs/sessions-and-state.md#migrations) ---------------------------------
+
+_RUN_MIGRATIONS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _migrations(ctx: CallContext) -> Any:
+    """The migrations this run registered."""
+    from llmspell.state.migrations import MigrationSet
+
+    found = _RUN_MIGRATIONS.get(ctx)
+    if found is None:
+        found = _RUN_MIGRATIONS[ctx] = MigrationSet()
+    return found
+
+
+@STATE.function(
+    "register_migration",
+    _SCOPE,
+    Param("version", "integer"),
+    Param("fn", "function"),
+    mode="sync",
+)
+def register_migration(ctx: CallContext, scope: str, version: int, fn: ScriptFunction) -> bool:
+    """Register ``fn(value, key) -> new value`` (nil deletes) moving ``scope`` to
+    ``version``; ``State.migrate`` applies it. True."""
+
+    async def call(value: Any, key: str) -> Any:
+        return await fn(value, key)
+
+    _migrations(ctx).register(scope, version, call)
+    return True
+
+
+@STATE.function("migrate", Param("options", "object", optional=True), mode="async")
+async def migrate(ctx: CallContext, options: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Apply the pending registered migrations (``{scope?, dry_run?}``) in one
+    transaction; per scope ``{scope, from, to, applied, keys, changed, deleted}``."""
+    from llmspell.state import migrations
+
+    options = options or {}
+    unknown = sorted(set(options) - {"scope", "dry_run"})
+    if unknown:
+        raise ValidationError(
+            f"State.migrate: unknown option(s) {', '.join(map(str, unknown))}",
+            hint="options: scope, dry_run",
+        )
+    scope = options.get("scope")
+    if scope is not None and not isinstance(scope, str):
+        raise ValidationError("State.migrate: scope must be a string")
+    loop = asyncio.get_running_loop()
+
+    async def offload(fn: Any, *args: Any) -> Any:
+        return await loop.run_in_executor(ctx.runtime.executor, fn, *args)
+
+    report: list[dict[str, Any]] = await migrations.migrate(
+        ctx.state,
+        _migrations(ctx),
+        scope,
+        dry_run=bool(options.get("dry_run")),
+        check=ctx.check_deadline,
+        offload=offload,
+    )
+    return report
+
+
+@STATE.function("get_schema_versions", mode="blocking")
+def get_schema_versions(ctx: CallContext) -> dict[str, int]:
+    """Every scope's schema version (scopes never marked are at 0 and not listed)."""
+    from llmspell.state.migrations import schema_versions
+
+    return schema_versions(ctx.state)
+
+
+@STATE.function("get_migration_status", mode="blocking")
+def get_migration_status(ctx: CallContext) -> list[dict[str, Any]]:
+    """For each scope with registered migrations: ``{scope, current, target, pending}``."""
+    from llmspell.state.migrations import status
+
+    return status(ctx.state, _migrations(ctx))
+
+
+@STATE.function("set_schema_version", _SCOPE, Param("version", "integer"), mode="blocking")
+def set_schema_version(ctx: CallContext, scope: str, version: int) -> bool:
+    """Mark ``scope`` as being at ``version`` (for data written in the newest shape)."""
+    from llmspell.state.migrations import MAX_VERSION, SCHEMA_SCOPE
+
+    _check_name("State.set_schema_version", "scope", scope)
+    if not 0 <= version <= MAX_VERSION:
+        raise ValidationError(f"State.set_schema_version: version must be 0..{MAX_VERSION}")
+    ctx.state.set(SCHEMA_SCOPE, scope, str(version))
+    return True
