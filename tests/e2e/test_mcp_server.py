@@ -109,7 +109,7 @@ async def _exercise(client: Any) -> dict[str, Any]:
     return {
         "names": {t.name for t in tools},
         "calc": (calc.is_error, calc.content[0].text,
-                 (calc.structured_content or {}).get("result")),  # fmt: skip
+                 (calc.structured_content or {}).get("result")),
         "bad": (bad.is_error, bad.content[0].text, (bad.meta or {}).get("llmspell/error_kind")),
         "denied": (denied.is_error, denied.content[0].text),
         "unknown": (unknown.is_error, unknown.content[0].text),

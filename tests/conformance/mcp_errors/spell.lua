@@ -1,0 +1,15 @@
+-- MCP errors are clear and catchable; the run goes on
+local function try(label, f, ...)
+  local ok, err = pcall(f, ...)
+  print(label .. ": " .. tostring(ok) .. " " .. tostring(err):gsub("\n.*", ""))
+end
+try("unknown server", MCP.connect, "tme")
+try("missing command", MCP.connect, "gone")
+try("unknown tool", MCP.call_tool, "time", "get_curent_time", {})
+try("bad args", Tool.execute, "time__get_current_time", {zone = "UTC"})
+try("spell server", MCP.connect, {name = "mine", command = "mcp-server-time"})
+try("bad name", MCP.connect, {name = "a__b", command = "x"})
+try("bad spec", MCP.connect, {name = "x", command = "a", url = "http://127.0.0.1/mcp"})
+try("configured name", MCP.connect, {name = "time", command = "x"})
+try("bad type", MCP.connect, 42)
+print("still running: " .. tostring(Tool.exists("calculator")))
