@@ -208,3 +208,33 @@ def test_memory_bad_input(cli: CLI):
     proc = cli("memory", "consolidate", "s1", env={"OPENAI_API_KEY": ""})
     assert proc.returncode == 2, cli.explain(proc)
     assert "ConfigurationError" in proc.stderr and "consolidation_model" in proc.stderr
+
+
+# -- moving to PostgreSQL: llmspell rag copy -----------------------------------------------
+
+
+def test_copy_from_sqlite_to_postgresql(kb: CLI, postgres_url: str):
+    cli = kb
+    assert cli("rag", "ingest", "kb", "--scope", "handbook").returncode == 0
+    assert cli("memory", "add", "s1", "user", "I prefer green tea").returncode == 0
+    old = cli.home / "rag.db"
+    cli.write("llmspell.toml", f'[storage]\nurl = "{postgres_url}"\n')
+    proc = cli("rag", "copy", str(old), "-o", "json")
+    copied = _json(cli, proc)
+    assert copied["records"] == 4 and copied["namespaces"] == 2
+    assert copied["model"] == "all-MiniLM-L6-v2" and copied["from"] == str(old)
+    stats = _json(cli, cli("rag", "stats", "-o", "json"))
+    assert stats["store"] == "pgvector" and stats["total_vectors"] == 3
+    found = _json(cli, cli("rag", "search", "when must an invoice be paid", "--scope",
+                           "handbook", "-k", "1", "-o", "json"))  # fmt: skip
+    assert found["results"][0]["id"] == "kb/billing.md#0"
+    entries = _json(cli, cli("memory", "search", "s1", "drink", "-o", "json"))
+    assert [e["content"] for e in entries] == ["I prefer green tea"]
+    # copying again replaces (same ids), it does not duplicate
+    assert _json(cli, cli("rag", "copy", str(old), "-o", "json"))["records"] == 4
+    assert _json(cli, cli("rag", "stats", "-o", "json"))["total_vectors"] == 3
+    # the configured store itself, or a file that does not exist, is refused
+    proc = cli("rag", "copy", postgres_url)
+    assert proc.returncode == 1 and "the configured store itself" in proc.stderr
+    proc = cli("rag", "copy", "missing.db")
+    assert proc.returncode == 2 and "no vector store file 'missing.db'" in proc.stderr

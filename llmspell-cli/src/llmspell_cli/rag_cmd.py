@@ -256,3 +256,34 @@ def clear(
                           "tenant_id": tenant, "all": all_}))  # fmt: skip
     else:
         print(f"deleted {deleted} chunk(s) of {what}")
+
+
+@app.command("copy")
+def copy_(
+    source: Annotated[
+        str,
+        typer.Argument(help="The old store: a sqlite-vec file or a postgresql:// URL.",
+                       show_default=False),
+    ],
+    output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
+) -> None:
+    """Copy every RAG chunk and Memory entry of another store into the configured one
+    (moving from SQLite to PostgreSQL): each text is embedded again with [rag] embedder;
+    ids are kept, so copying again replaces. The source is only read."""
+    from llmspell_cli.rag_copy import copy_store, source_store
+    from llmspell_cli.rag_ingest import IngestProgress
+
+    with _service(config) as (runtime, _):
+        old = source_store(runtime, source)
+        progress = IngestProgress(live=sys.stderr.isatty() and not wants_json(output))
+        try:
+            result = copy_store(runtime, old, progress)
+        finally:
+            progress.close()
+            old.close()
+    if wants_json(output):
+        _print_json(result)
+    else:
+        print(f"copied {result['records']} record(s) of {result['namespaces']} scope(s) from "
+              f"{result['from']} to {result['to']} (embedded with {result['model']})")  # fmt: skip
