@@ -15,7 +15,7 @@ from llmspell.memory.consolidation import WATERMARK_SCOPE
 from llmspell.memory.context import DEFAULT_MAX_TOKENS, STRATEGIES, assemble
 from llmspell.memory.episodic import Episodic, check_limit
 from llmspell.memory.semantic import Semantic, fact_of
-from llmspell.rag.index import VectorIndex, shared_index
+from llmspell.rag.index import VectorIndex, serial, shared_index
 from llmspell.rag.options import check_query
 
 if TYPE_CHECKING:
@@ -37,14 +37,17 @@ class MemoryService:
 
     # -- the contract H4's commands and the globals use -------------------------------
 
+    @serial
     def add(self, session_id: str, role: str, content: str, metadata: Any = None) -> str:
         """``Memory.episodic.add``: store an entry; returns its id."""
         return self.episodic.add(session_id, role, content, metadata)
 
+    @serial
     def search(self, session_id: str, query: str, limit: Any = 10) -> list[dict[str, Any]]:
         """``Memory.episodic.search``."""
         return self.episodic.search(session_id, query, limit)
 
+    @serial
     def semantic_query(self, query: str, limit: Any = 10) -> list[dict[str, Any]]:
         """``Memory.semantic.query``: ``{{id, content, entity, score, metadata,
         created_at}}``, best first."""
@@ -52,10 +55,12 @@ class MemoryService:
         limit = check_limit("Memory.semantic.query", limit, self.runtime.settings.rag.max_top_k)
         return [fact_of(h) for h in self.semantic.query(query, limit)]
 
+    @serial
     def episodic_count(self, session_id: str | None = None) -> int:
         """Entries of one session (None: of all)."""
         return self.index.store().count(self.episodic.namespace(session_id))
 
+    @serial
     def stats(self) -> dict[str, Any]:
         """``Memory.stats``: ``{episodic_count, semantic_count, sessions_with_unprocessed,
         has_episodic, has_semantic, has_consolidation}``; ``has_consolidation`` says a
@@ -97,6 +102,7 @@ class MemoryService:
         """Tokens of ``text`` by the ``[rag]`` embedder's count."""
         return self.index.embedder().count_tokens(text)
 
+    @serial
     def assemble(
         self,
         query: str,
@@ -107,6 +113,7 @@ class MemoryService:
         """``Context.assemble`` (see :mod:`llmspell.memory.context`)."""
         return assemble(self, query, strategy, max_tokens, session_id)
 
+    @serial
     def strategy_stats(self) -> dict[str, Any]:
         """``Context.strategy_stats``: ``{episodic_count, semantic_count, strategies}``."""
         return {

@@ -9,10 +9,11 @@ worker, and the store is used from one thread at a time as :class:`VectorStore` 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from llmspell.embedders import Embedder, open_embedder
 from llmspell.errors import ConfigurationError, LLMSpellError, ValidationError
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from llmspell.runtime import Runtime
     from llmspell.vectorstore.base import VectorStore
 
-__all__ = ["MAX_NAME_CHARS", "VectorIndex", "check_name", "shared_index"]
+__all__ = ["MAX_NAME_CHARS", "VectorIndex", "check_name", "serial", "shared_index"]
 
 T = TypeVar("T")
 
@@ -41,6 +42,20 @@ def check_name(what: str, value: Any, *, allow_empty: bool = False) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValidationError(f"{what} must not contain control characters")
     return value
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def serial(method: F) -> F:
+    """A service method that holds its index's :attr:`VectorIndex.serial` lock."""
+
+    @functools.wraps(method)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with self.index.serial:
+            return method(self, *args, **kwargs)
+
+    return cast(F, locked)
 
 
 def store_choice(runtime: Runtime) -> tuple[str, str | None]:
@@ -64,6 +79,9 @@ class VectorIndex:
         self._embedders: dict[str, Embedder] = {}
         self._store: VectorStore | None = None
         self._lock = threading.RLock()
+        #: held by every service call (RagService, MemoryService), so callers on other
+        #: threads than the worker (a tool, a CLI command) never use the store at once
+        self.serial = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
 
@@ -85,7 +103,12 @@ class VectorIndex:
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on the worker thread, awaited from the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, lambda: fn(*args))
+
+        def call() -> T:
+            with self.serial:
+                return fn(*args)
+
+        return await loop.run_in_executor(self.executor, call)
 
     def embedder(self, spec: str | None = None) -> Embedder:
         """The embedder ``spec`` names (default ``[rag] embedder``), opened once."""

@@ -20,7 +20,7 @@ from llmspell.embedders import split_spec
 from llmspell.errors import ValidationError
 from llmspell.rag.chunking import chunk_text
 from llmspell.rag.extract import extract_text
-from llmspell.rag.index import VectorIndex, check_name, shared_index
+from llmspell.rag.index import VectorIndex, check_name, serial, shared_index
 from llmspell.rag.options import (
     RESERVED_PREFIX,
     Chunking,
@@ -122,6 +122,7 @@ class RagService:
             out.append((doc_id, text, meta))
         return out
 
+    @serial
     def ingest(
         self, docs: list[Any], opts: dict[str, Any] | None = None, *, check: Check | None = None
     ) -> dict[str, Any]:
@@ -198,6 +199,7 @@ class RagService:
             "documents_skipped": skipped,
         }
 
+    @serial
     def ingest_files(
         self,
         paths: list[str],
@@ -248,6 +250,7 @@ class RagService:
 
     # -- search ------------------------------------------------------------------------
 
+    @serial
     def search(self, query: str, opts: dict[str, Any] | None = None) -> dict[str, Any]:
         """``RAG.search``: ``{success = true, total, results = {{id, content, text, score,
         metadata}}}``; nothing ingested yet is an empty result, not an error."""
@@ -286,6 +289,7 @@ class RagService:
 
     # -- stats and cleanup -------------------------------------------------------------
 
+    @serial
     def stats(
         self, scope: str | None = None, scope_id: str | None = None, tenant_id: str | None = None
     ) -> dict[str, Any]:
@@ -326,6 +330,7 @@ class RagService:
             "location": info.get("location"),
         }
 
+    @serial
     def cleanup_scope(
         self, scope: str, scope_id: str | None = None, tenant_id: str | None = None
     ) -> int:
