@@ -185,3 +185,40 @@ def test_semantic_search_bad_input(rag_tools):
         rag_tools("semantic-search", query="x", scope="memory:episodic")
     with pytest.raises(ValidationError, match="the query is 20000 bytes"):
         rag_tools("semantic-search", query="x" * 20_000)
+
+
+class _SlowEmbedder(HashEmbedder):
+    """One text per batch, 0.2 s each: a long indexing job."""
+
+    max_batch = 1
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        import time
+
+        time.sleep(0.2)
+        return super().embed(texts)
+
+
+def test_the_run_limit_stops_a_long_indexing(sandbox, tmp_path):
+    import time
+
+    from llmspell.errors import LimitExceeded
+    from llmspell.runtime import Limits
+
+    runtime = _runtime(sandbox, tmp_path / "rag.db")
+    runtime.embedders._items.pop("test-hash")
+    runtime.embedders.register(
+        lambda model=None, **kw: _SlowEmbedder(model, dimensions=64), name="test-hash"
+    )
+    (sandbox / "proj").mkdir()
+    (sandbox / "proj" / "many.py").write_text(  # one file, one ingest: 8 s of embedding
+        "".join(f"def handler_{n}(event):\n    return event + {n}\n\n" for n in range(40))
+    )
+    spell = 'Tool.execute("code-search", {operation = "semantic", path = "proj", query = "x"})'
+    start = time.monotonic()
+    try:
+        with pytest.raises(LimitExceeded):
+            runtime.run_sync(spell, engine="lua", limits=Limits(timeout_seconds=1.5))
+    finally:
+        runtime.close()  # waits for RAG's worker thread: it stopped between batches too
+    assert time.monotonic() - start < 4

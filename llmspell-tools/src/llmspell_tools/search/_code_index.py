@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from llmspell.tools import current_call
 from llmspell_tools._support import check
 from llmspell_tools.search._code_files import SourceFile, Tree, read_source
 from llmspell_tools.search._code_symbols import language_of, parse_symbols
@@ -87,6 +88,8 @@ def _sync(svc: Any, tree: Tree, scope: str, tenant: str, reindex: bool) -> dict[
         for scope_id in stored:
             _on_index(svc, svc.cleanup_scope, scope, scope_id, tenant)
         stored = set()
+    call = current_call()  # RAG's worker thread does not see the call: hand its check over
+    guard = call.check if call is not None else None
     live = {item.rel for item in tree.files}
     for scope_id in sorted(stored - set(wanted)):
         check()
@@ -106,7 +109,7 @@ def _sync(svc: Any, tree: Tree, scope: str, tenant: str, reindex: bool) -> dict[
         if not docs:
             continue
         opts = {"scope": scope, "scope_id": version, "tenant_id": tenant}
-        got = _on_index(svc, svc.ingest, docs, opts, check=check)
+        got = _on_index(svc, svc.ingest, docs, opts, check=guard)
         counts["files_indexed"] += 1
         counts["vectors_created"] += int(got.get("vectors_created") or 0)
     return counts
