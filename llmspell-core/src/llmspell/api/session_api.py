@@ -111,7 +111,8 @@ def save(ctx: CallContext, session_id: str) -> bool:
 @SESSION.function("load", _ID, mode="blocking")
 def load(ctx: CallContext, session_id: str) -> dict[str, Any]:
     """The stored session's metadata (as ``get``): sessions outlive runs and processes."""
-    return get(ctx, session_id)
+    info: dict[str, Any] = get(ctx, session_id)
+    return info
 
 
 def _status(name: str, status: str, doc: str) -> None:

@@ -8,6 +8,7 @@ size cap (``[sessions] max_artifact_bytes``) is checked before anything is writt
 
 from __future__ import annotations
 
+import builtins
 import fnmatch
 import hashlib
 import json
@@ -177,9 +178,9 @@ class ArtifactStore:
                 "(SELECT 1 FROM llmspell_artifacts WHERE hash = ?)",
                 (row[4], row[4]),
             )
-        return gone > 0
+        return bool(gone > 0)
 
-    def query(self, q: dict[str, Any]) -> list[dict[str, Any]]:
+    def query(self, q: dict[str, Any]) -> builtins.list[dict[str, Any]]:
         """Artifacts matching every given filter: session_id, type, name_pattern (a glob:
         ``*`` and ``?``), tags (metadata.tags holds them all), created_after /
         created_before (ISO 8601 or seconds since the epoch), min_size, max_size, limit."""
@@ -217,7 +218,7 @@ class ArtifactStore:
         sql = f"SELECT {_COLUMNS} FROM llmspell_artifacts"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        out: list[dict[str, Any]] = []
+        out: builtins.list[dict[str, Any]] = []
         for row in self.db.run(sql + " ORDER BY created_at, session_id, sequence", args):
             if len(out) >= limit:
                 break

@@ -8,6 +8,7 @@ is committed before the call returns, so ``save`` and ``load`` only confirm and 
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 import uuid
@@ -228,7 +229,7 @@ class SessionStore:
             gone = tx.execute("DELETE FROM llmspell_sessions WHERE id = ?", (session_id,))
         if gone:
             self.deleted.add(session_id)
-        return gone > 0
+        return bool(gone > 0)
 
     def record_state(self, session_id: str, scope: str, key: str) -> None:
         """Remember that State (scope, key) was written while the session was current."""
@@ -238,7 +239,7 @@ class SessionStore:
             (session_id, scope, key),
         )
 
-    def state_keys(self, session_id: str) -> list[dict[str, str]]:
+    def state_keys(self, session_id: str) -> builtins.list[dict[str, str]]:
         """The State keys written while the session was current: ``{scope, key}``."""
         rows = self.db.run(
             "SELECT scope, key FROM llmspell_session_state WHERE session_id = ?", (session_id,)

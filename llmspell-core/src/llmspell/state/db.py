@@ -202,17 +202,27 @@ class PostgresDatabase(Database):
         return StateError(f"PostgreSQL at {self.where}: {text or type(exc).__name__}")
 
     def run(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
-        """See :meth:`Database.run`."""
+        """See :meth:`Database.run`. A read on a connection the server dropped (it
+        restarted since the last call) is retried once on a new connection."""
         import psycopg
 
         with self._lock:
-            conn = self._connect()
-            try:
-                with conn.cursor() as cur:
-                    cur.execute(_pg(sql), tuple(args))
-                    return [] if cur.description is None else [tuple(r) for r in cur.fetchall()]
-            except psycopg.Error as exc:
-                raise self._fail(exc) from None
+            for attempt in (1, 2):
+                conn = self._connect()
+                try:
+                    with conn.cursor() as cur:
+                        cur.execute(_pg(sql), tuple(args))
+                        if cur.description is None:
+                            return []
+                        return [tuple(r) for r in cur.fetchall()]
+                except psycopg.OperationalError as exc:
+                    reading = sql.lstrip()[:6].upper() == "SELECT"
+                    if attempt == 1 and reading and conn.broken:
+                        continue
+                    raise self._fail(exc) from None
+                except psycopg.Error as exc:
+                    raise self._fail(exc) from None
+            raise AssertionError("unreachable")  # pragma: no cover
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
         """See :meth:`Database.execute`."""
