@@ -209,3 +209,16 @@ def test_missing_extra_names_the_pip_line(tools, tree, monkeypatch):
     bad = tools.failed("code-search", operation="symbols", path="proj")
     assert bad["error_kind"] == "ConfigurationError"
     assert "pip install 'llmspell-tools[code]'" in bad["error"]
+
+
+def test_the_skipped_list_is_capped(tools, sandbox):
+    from llmspell_tools.search._code_files import MAX_SKIPPED
+
+    blobs = sandbox / "blobs"
+    blobs.mkdir()
+    for n in range(MAX_SKIPPED + 5):
+        (blobs / f"b{n:03}.py").write_bytes(b"\x00\x01")
+    r = tools.ok("code-search", operation="symbols", path="blobs")
+    skipped = r["result"]["skipped"]
+    assert len(skipped) == MAX_SKIPPED + 1
+    assert skipped[-1] == {"file": "...", "reason": "more files skipped, not listed"}

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from llmspell.runtime import Runtime
 
 app = typer.Typer(
-    help="Ingest files into RAG, search them, show and clear what is stored.",
+    help="Ingest files into RAG, search them, show, clear or copy what is stored.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )

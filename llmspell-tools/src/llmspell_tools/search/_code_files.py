@@ -26,6 +26,8 @@ SNIFF_BYTES = 8192
 #: the most directory entries one scan visits (files and directories, skipped ones too)
 MAX_ENTRIES = 200_000
 OUTSIDE = "symlink outside the allowed paths"
+#: skipped files listed in a result
+MAX_SKIPPED = 200
 
 
 @dataclass
@@ -46,6 +48,14 @@ class Tree:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     truncated: bool = False
+
+    def skip(self, file: str, reason: str) -> None:
+        """Record a skipped file (the first :data:`MAX_SKIPPED`; then one line saying
+        how many more)."""
+        if len(self.skipped) < MAX_SKIPPED:
+            self.skipped.append({"file": file, "reason": reason})
+        elif len(self.skipped) == MAX_SKIPPED:
+            self.skipped.append({"file": "...", "reason": "more files skipped, not listed"})
 
 
 def is_binary(data: bytes) -> bool:
@@ -104,7 +114,7 @@ def scan(
                 children = sorted(it, key=lambda e: e.name, reverse=True)
         except OSError as err:
             reason = str(err.strerror)
-            tree.skipped.append({"file": _rel(root, Path(directory)), "reason": reason})
+            tree.skip(_rel(root, Path(directory)), reason)
             continue
         if directory != root and any(c.name == "pyvenv.cfg" for c in children):
             continue  # a virtual environment
@@ -130,7 +140,7 @@ def scan(
                 try:
                     item = resolve(ctx, item)
                 except SecurityError:
-                    tree.skipped.append({"file": rel, "reason": OUTSIDE})
+                    tree.skip(rel, OUTSIDE)
                     continue
                 if not item.is_file():
                     continue
@@ -156,10 +166,10 @@ def _add(tree: Tree, real: Path, rel: str, cap: int) -> None:
     try:
         stat = real.stat()
     except OSError as err:
-        tree.skipped.append({"file": rel, "reason": str(err.strerror)})
+        tree.skip(rel, str(err.strerror))
         return
     if stat.st_size > cap:
-        tree.skipped.append({"file": rel, "reason": f"larger than {cap} bytes"})
+        tree.skip(rel, f"larger than {cap} bytes")
         return
     tree.files.append(SourceFile(real, rel, stat.st_size, stat.st_mtime_ns))
 
@@ -170,9 +180,9 @@ def read_source(tree: Tree, item: SourceFile) -> bytes | None:
     try:
         data = item.real.read_bytes()
     except OSError as err:
-        tree.skipped.append({"file": item.rel, "reason": str(err.strerror)})
+        tree.skip(item.rel, str(err.strerror))
         return None
     if is_binary(data):
-        tree.skipped.append({"file": item.rel, "reason": "binary"})
+        tree.skip(item.rel, "binary")
         return None
     return data

@@ -102,7 +102,7 @@ def _sync(svc: Any, tree: Tree, scope: str, tenant: str, reindex: bool) -> dict[
             counts["files_unchanged"] += 1
             continue
         if len(version) > MAX_NAME:
-            tree.skipped.append({"file": item.rel, "reason": "path too long to index"})
+            tree.skip(item.rel, "path too long to index")
             continue
         data = read_source(tree, item)
         docs = _documents(item, data) if data is not None else []
