@@ -85,16 +85,27 @@ def register_globals(register: Callable[..., None]) -> None:
 def llmspell_startup(runtime: Any) -> None:
     """Configured MCP servers' tools resolve by name (``SERVER__TOOL``), starting the
     server on first use."""
-    from llmspell_tools.mcp.manager import manager_for
+    if not getattr(getattr(runtime.settings, "mcp", None), "servers", None):
+        return
 
-    runtime.tools.add_resolver(manager_for(runtime).resolve)
+    def resolve(name: str) -> Tool | None:
+        if "__" not in name:
+            return None
+        from llmspell_tools.mcp.manager import manager_for
+
+        return manager_for(runtime).resolve(name)
+
+    runtime.tools.add_resolver(resolve)
 
 
 @hookimpl
 def llmspell_shutdown(runtime: Any) -> None:
     """Stop the MCP servers the runtime started."""
-    from llmspell_tools.mcp.manager import _MANAGERS
+    import sys
 
-    manager = _MANAGERS.get(runtime)
+    module = sys.modules.get("llmspell_tools.mcp.manager")
+    if module is None:  # no MCP server was used: nothing to stop
+        return
+    manager = module._MANAGERS.get(runtime)
     if manager is not None:
         manager.stop_all()

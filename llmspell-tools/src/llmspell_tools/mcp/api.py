@@ -10,10 +10,10 @@ from llmspell.errors import ValidationError
 from llmspell.extras import require
 from llmspell.ops import GlobalSpec, Param
 from llmspell.tools import execute_tool
-from llmspell_tools.mcp.manager import McpManager, manager_for
 
 if TYPE_CHECKING:
     from llmspell.runtime import CallContext
+    from llmspell_tools.mcp.manager import McpManager
 
 __all__ = ["MCP"]
 
@@ -22,8 +22,12 @@ MCP = GlobalSpec("MCP", doc="Use MCP servers' tools, resources and prompts.")
 _SERVER = Param("server", "string", doc="a [mcp.servers.NAME] name or a connected spec's name")
 
 
-def _manager(ctx: CallContext) -> McpManager:
-    require("mcp", dist="llmspell-tools", extra="mcp", what="MCP servers")
+def _manager(ctx: CallContext, *, start: bool = True) -> McpManager:
+    """The runtime's MCP client (the manager module is imported on first use)."""
+    if start:
+        require("mcp", dist="llmspell-tools", extra="mcp", what="MCP servers")
+    from llmspell_tools.mcp.manager import manager_for
+
     return manager_for(ctx.runtime)
 
 
@@ -45,7 +49,7 @@ def _tools_of(manager: McpManager, server: str) -> list[str]:
 def servers(ctx: CallContext) -> list[dict[str, Any]]:
     """The known servers ``{name, transport, origin, status, description, tools?}``
     (nothing is started)."""
-    return manager_for(ctx.runtime).status()
+    return _manager(ctx, start=False).status()
 
 
 @MCP.function("connect", Param("server", "any"), mode="async")
@@ -79,7 +83,7 @@ async def connect(ctx: CallContext, server: Any) -> dict[str, Any]:
 @MCP.function("disconnect", _SERVER)
 def disconnect(ctx: CallContext, server: str) -> bool:
     """Stop a server now (the next use starts it again); true if it was running."""
-    return manager_for(ctx.runtime).disconnect(server)
+    return _manager(ctx, start=False).disconnect(server)
 
 
 @MCP.function("list_tools", _SERVER, mode="async")

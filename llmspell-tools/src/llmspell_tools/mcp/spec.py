@@ -10,7 +10,6 @@ the original.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -191,6 +190,8 @@ def parse_spec(name: str, raw: Any, *, origin: str = "config") -> ServerSpec:
 
 
 def _short_hash(text: str) -> str:
+    import hashlib
+
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
