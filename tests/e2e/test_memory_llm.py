@@ -135,6 +135,13 @@ def test_consolidate_extracts_facts_with_the_configured_model(
         "2\t0\ttrue",
     ]
     assert len(server.requests) == 2  # the second call had nothing new to read
+    # the model's tokens count in the run's usage
+    cli.write(
+        "u.lua", 'Memory.episodic.add("s2", "user", "Cy likes chess.")\nMemory.consolidate("s2")\n'
+    )
+    proc = cli("run", "u.lua", "--output", "json", env=KEY)
+    usage = json.loads(proc.stdout)["usage"]
+    assert usage["by_model"]["scripted/m"]["calls"] == 1 and usage["total_tokens"] == 15
     asked = server.requests[0]
     assert asked["model"] == "m"
     assert "[user] Hi, I am Ana and I live in Lisbon." in asked["messages"][-1]["content"]

@@ -73,8 +73,9 @@ async def semantic_query(ctx: CallContext, query: str, limit: int) -> list[dict[
     mode="async",
 )
 async def consolidate(ctx: CallContext, session_id: str | None, force: bool) -> dict[str, Any]:
-    """Extract facts from unprocessed entries with the consolidation LLM."""
-    return await _service(ctx).consolidate(session_id, force)
+    """Extract facts from unprocessed entries with the consolidation LLM (its tokens
+    count in the run's usage)."""
+    return await _service(ctx).consolidate(session_id, force, usage=ctx.usage)
 
 
 @MEMORY.function("stats", mode="async")

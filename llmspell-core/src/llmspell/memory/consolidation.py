@@ -116,11 +116,29 @@ def _parse(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     return facts, obsolete
 
 
+def account(totals: Any, model: str, usage: Any) -> None:
+    """Add one model call's ``usage`` to a run's usage (``RunResult.usage`` shape)."""
+    if not isinstance(totals, dict):
+        return
+    for key, value in usage.as_dict().items():
+        totals[key] = totals.get(key, 0) + value
+    rows = totals.setdefault("by_model", {})
+    row = rows.setdefault(model, {"calls": 0, "input_tokens": 0, "output_tokens": 0})
+    row["calls"] += 1
+    row["input_tokens"] += usage.input_tokens
+    row["output_tokens"] += usage.output_tokens
+
+
 async def consolidate(
-    mem: MemoryService, session_id: str | None = None, force: bool = False
+    mem: MemoryService,
+    session_id: str | None = None,
+    force: bool = False,
+    *,
+    usage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``Memory.consolidate``: ``{entries_processed, entities_added, entities_updated,
-    entities_deleted, entries_skipped, entries_failed, duration_ms}``."""
+    entities_deleted, entries_skipped, entries_failed, duration_ms}``. The tokens the
+    model spends are added to ``usage`` (a run's usage) when given."""
     from llmspell.llm import ChatRequest, Message
 
     started = time.perf_counter()
@@ -157,6 +175,7 @@ async def consolidate(
                     max_tokens=1024,
                 )
                 response = await provider.chat(request)
+                account(usage, f"{provider.config.name}/{model}", response.usage)
                 try:
                     facts, obsolete = _parse(response.text)
                 except (ValueError, RecursionError):

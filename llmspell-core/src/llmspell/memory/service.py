@@ -86,15 +86,20 @@ class MemoryService:
         }
 
     async def consolidate(
-        self, session_id: str | None = None, force: bool = False
+        self,
+        session_id: str | None = None,
+        force: bool = False,
+        *,
+        usage: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """``Memory.consolidate`` (needs an LLM provider; see :mod:`.consolidation`)."""
+        """``Memory.consolidate`` (needs an LLM provider; see :mod:`.consolidation`); the
+        model's tokens are added to ``usage`` (a run's) when given."""
         from llmspell.memory.consolidation import consolidate
         from llmspell.rag.index import check_name
 
         if session_id is not None:
             check_name("Memory.consolidate: session_id", session_id)
-        return await consolidate(self, session_id, force)
+        return await consolidate(self, session_id, force, usage=usage)
 
     # -- context -----------------------------------------------------------------------
 
