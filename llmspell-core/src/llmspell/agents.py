@@ -79,6 +79,9 @@ class AgentSpec:
     #: ``{session_id?, max_tokens?, strategy?}`` when the agent has memory
     #: (llmspell.agent_memory), None without
     memory: dict[str, Any] | None = None
+    #: store answers and tool results as artifacts of the current session
+    #: (llmspell.sessions.recording)
+    record_artifacts: bool = False
 
 
 #: accepted keys of ``Agent.create`` (and builder fields), with their aliases
@@ -97,6 +100,7 @@ AGENT_KEYS: dict[str, str] = {
     "output_schema": "output_schema", "outputSchema": "output_schema",
     "custom_config": "custom_config", "customConfig": "custom_config", "type": "type",
     "memory": "memory", "memory_enabled": "memory", "memoryEnabled": "memory",
+    "record_artifacts": "record_artifacts", "recordArtifacts": "record_artifacts",
 }  # fmt: skip
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -136,6 +140,11 @@ def agent_spec(table: dict[str, Any], default_name: str) -> AgentSpec:
             from llmspell.agent_memory import memory_config
 
             values["memory"] = memory_config(value)
+            continue
+        if target == "record_artifacts":
+            if not isinstance(value, bool):
+                raise ValidationError("Agent: record_artifacts must be a boolean")
+            values[target] = value
             continue
         if target == "tools" and value == {}:
             value = []
@@ -359,6 +368,12 @@ class Agent:
             from llmspell.agent_memory import remember
 
             await remember(self, user.content, response.text)
+        if self.spec.record_artifacts:
+            from llmspell.sessions.recording import record_agent_call
+
+            await record_agent_call(
+                ctx, self.name, self.model, user.content, response.text, calls
+            )
         # append this turn to the history as it is *now*: calls of one agent that ran
         # concurrently (parallel steps, execute_all) each keep their turn
         added = messages[len(prefix) :]

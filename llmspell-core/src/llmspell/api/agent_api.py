@@ -133,6 +133,7 @@ AGENT.builders["builder"] = BuilderSpec(
         "max_memory_mb": "max_memory_mb",
         "max_recursion_depth": "max_recursion_depth",
         "memory": "memory",
+        "record_artifacts": "record_artifacts",
     },
     build=Op("agent.build", (_FIELDS,), _create, mode="async", display="Agent.builder():build"),
     appenders={"allow_tool": "tools"},
