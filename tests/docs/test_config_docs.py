@@ -21,9 +21,12 @@ SECTIONS = {
     "hooks": config.HookSettings,
     "events": config.EventSettings,
     "storage": config.StorageSettings,
+    "sessions": config.SessionsSettings,
     "rag": config.RagSettings,
     "memory": config.MemorySettings,
     "mcp": config.McpSettings,
+    "observability": config.ObservabilitySettings,
+    "logs": config.LogsSettings,
     "providers.NAME": config.ProviderSettings,
 }
 

@@ -71,7 +71,7 @@ def test_runs_are_logged_listed_shown_and_searched(cli: CLI) -> None:
 
     found = json.loads(_logs(cli, "search", "platypus", "-o", "json"))
     assert [r["id"] for r in found] == [ask["id"]]
-    assert {m["source"] for m in found[0]["matches"]} >= {"prompt", "response"}
+    assert {m["source"] for m in found[0]["matches"]} == {"agent call"}
     assert "[platypus]" in _logs(cli, "search", "platypus")
     assert json.loads(_logs(cli, "search", "kaboom", "-o", "json"))[0]["id"] == runs[0]["id"]
     assert "no logged run matches" in _logs(cli, "search", "OR AND NOT *")

@@ -61,7 +61,7 @@ def test_a_run_with_an_agent_and_a_tool_is_recorded(rt: Runtime) -> None:
     assert tool["status"] == "ok"
     found = store.search("six seven")
     assert [r["id"] for r in found] == [listed["id"]]
-    assert any(m["source"] == "prompt" for m in found[0]["matches"])
+    assert any(m["source"] == "agent call" for m in found[0]["matches"])
     assert store.search("forty-two")[0]["id"] == listed["id"]
     assert store.search("nothing-like-this") == []
     assert store.list_runs(model="priced")[0]["id"] == listed["id"]  # the response model

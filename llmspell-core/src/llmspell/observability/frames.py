@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from llmspell.progress import current_call, current_tool_call
+
 __all__ = ["Frame", "Observer", "Sink", "current_frame"]
 
 
@@ -171,12 +173,8 @@ class Observer:
         name = str(data.get(_NAME_FIELD[kind]) or kind)
         frame = Frame(kind, self._key(kind, data, cid), name, data, parent, time.time_ns(), cid)
         if kind == "agent":
-            from llmspell.progress import current_call
-
             frame.call = current_call()
         elif kind == "tool":
-            from llmspell.progress import current_tool_call
-
             asked = current_tool_call()
             # the id belongs to the tool the model asked for, not to tools that tool runs
             if asked is not None and parent is not None and parent.kind == "agent":

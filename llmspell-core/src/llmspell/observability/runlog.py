@@ -1,5 +1,7 @@
 """The run log sink: what a run did, kept in memory while it runs and written to the
 store in one transaction when it ends (so a run pays one small write, not one per call).
+While the run works, an ended call only joins a list; its rows (masked, cut, formatted)
+are made when they are written.
 
 A run that makes very many calls is written in parts (every :data:`FLUSH_ROWS` rows or
 :data:`FLUSH_BYTES` bytes of text), so the log never makes the host hold more than that.
@@ -32,6 +34,8 @@ class _Pending:
     """What a run has done so far and not yet written."""
 
     run: dict[str, Any]
+    #: ended agent and tool calls (and failed workflows) whose rows are not made yet
+    frames: list[Frame] = field(default_factory=list)
     agent_calls: list[dict[str, Any]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -42,7 +46,7 @@ class _Pending:
 
     @property
     def rows(self) -> int:
-        return len(self.agent_calls) + len(self.tool_calls) + len(self.errors)
+        return len(self.frames) + len(self.errors)
 
 
 class RunLog:
@@ -87,10 +91,31 @@ class RunLog:
         self._runs[run_id] = pending
 
     def end(self, frame: Frame) -> None:
-        """An operation ended: its row joins the run's pending rows."""
-        handler = getattr(self, f"_end_{frame.kind}", None)
-        if handler is not None:
-            handler(frame)
+        """An operation ended: it joins the run's pending calls (the run: all is written)."""
+        kind = frame.kind
+        if kind == "run":
+            self._end_run(frame)
+            return
+        if kind not in ("agent", "tool") and not (kind == "workflow" and frame.status == "error"):
+            return
+        pending, run_id = self._pending(frame)
+        if pending is None:  # outside a run: written at once, without a run row
+            single = _Pending({"id": run_id}, frames=[frame])
+            self._write(single, with_run=False)
+            return
+        pending.frames.append(frame)
+        if kind == "agent":
+            pending.agent_count += 1
+            call = frame.call
+            if self.content and call is not None:
+                result = call.notes.get("result")
+                text = result.get("text") if isinstance(result, dict) else None
+                pending.bytes += len(call.input) if isinstance(call.input, str) else 256
+                pending.bytes += len(text) if isinstance(text, str) else 0
+        elif kind == "tool":
+            pending.tool_count += 1
+        if pending.rows >= FLUSH_ROWS or pending.bytes >= FLUSH_BYTES:
+            self._write(pending, partial=True)
 
     def note(self, frame: Frame | None, name: str, data: dict[str, Any]) -> None:
         """A provider retry is kept as an error of the run (the call went on)."""
@@ -105,7 +130,10 @@ class RunLog:
             "kind": "ProviderRetry",
             "message": self.scrub.text(message),
         }
-        self._add(pending, run_id, "errors", row, 0)
+        if pending is None:
+            self._write(_Pending({"id": run_id}, errors=[row]), with_run=False)
+        else:
+            pending.errors.append(row)
 
     # -- rows -------------------------------------------------------------------------
 
@@ -131,8 +159,17 @@ class RunLog:
             pending.search.append((run_id, "error", pending.run["error"] or ""))
         self._write(pending)
 
-    def _end_agent(self, frame: Frame) -> None:
-        pending, run_id = self._pending(frame)
+    def _rows(self, pending: _Pending, frame: Frame) -> None:
+        """Make the rows of an ended call (at write time)."""
+        run_id = str(pending.run["id"])
+        if frame.kind == "agent":
+            self._end_agent(pending, run_id, frame)
+        elif frame.kind == "tool":
+            self._end_tool(pending, run_id, frame)
+        elif frame.kind == "workflow":
+            self._end_workflow(pending, run_id, frame)
+
+    def _end_agent(self, pending: _Pending, run_id: str, frame: Frame) -> None:
         data, end = frame.data, frame.end_data
         provider = str(data.get("model") or "").partition("/")[0]
         usage = end.get("usage") or {}
@@ -157,25 +194,22 @@ class RunLog:
             "workflow": workflow.name if workflow else None,
             "step": step.name if step else None,
         }
-        size = 0
+        label = f"agent {frame.name} {row['model']} {row['response_model'] or ''}"
+        text = label
         if self.content and frame.call is not None:
             prompt = self._cut(_input_text(frame.call.input))
             result = frame.call.notes.get("result")
             answer = self._cut(str(result.get("text") or "")) if isinstance(result, dict) else None
             row["prompt"], row["response"] = prompt, answer
-            size = len(prompt or "") + len(answer or "")
-            pending_search = [("prompt", prompt or ""), ("response", answer or "")]
-        else:
-            pending_search = []
-        label = f"agent {frame.name} {row['model']} {row['response_model'] or ''}"
-        self._add(pending, run_id, "agent_calls", row, size)
-        self._index(pending, run_id, [("agent", label), *pending_search])
+            # one index entry per call (prompt and answer with the agent's name)
+            text = "\n".join(t for t in (label, prompt, answer) if t)
+        pending.agent_calls.append(row)
+        self._index(pending, run_id, [("agent call", text)])
         if frame.status == "error":
-            self._add(pending, run_id, "errors", self._error_row(run_id, frame, label), 0)
+            pending.errors.append(self._error_row(run_id, frame, label))
             self._index(pending, run_id, [("error", row["error"] or "")])
 
-    def _end_tool(self, frame: Frame) -> None:
-        pending, run_id = self._pending(frame)
+    def _end_tool(self, pending: _Pending, run_id: str, frame: Frame) -> None:
         agent = frame.agent
         row: dict[str, Any] = {
             "run_id": run_id,
@@ -188,24 +222,19 @@ class RunLog:
             "error_kind": frame.error_kind,
             "error": self.scrub.text(frame.error),
         }
-        size = 0
         params = self._tool_params(frame)
         if params is not None:
             row["params"] = params
-            size = len(params)
-        self._add(pending, run_id, "tool_calls", row, size)
-        self._index(pending, run_id, [("tool", f"tool {frame.name}"), ("params", params or "")])
+        label = f"tool {frame.name}"
+        pending.tool_calls.append(row)
+        self._index(pending, run_id, [("tool call", f"{label}\n{params}" if params else label)])
         if frame.status == "error":
-            label = f"tool {frame.name}"
-            self._add(pending, run_id, "errors", self._error_row(run_id, frame, label), 0)
+            pending.errors.append(self._error_row(run_id, frame, label))
             self._index(pending, run_id, [("error", row["error"] or "")])
 
-    def _end_workflow(self, frame: Frame) -> None:
-        if frame.status != "error":
-            return
-        pending, run_id = self._pending(frame)
+    def _end_workflow(self, pending: _Pending, run_id: str, frame: Frame) -> None:
         label = f"workflow {frame.name}"
-        self._add(pending, run_id, "errors", self._error_row(run_id, frame, label), 0)
+        pending.errors.append(self._error_row(run_id, frame, label))
         self._index(pending, run_id, [("error", self.scrub.text(frame.error) or "")])
 
     def _tool_params(self, frame: Frame) -> str | None:
@@ -237,33 +266,14 @@ class RunLog:
         cid = frame.correlation_id if frame is not None else None
         return None, str(cid or "interactive")
 
-    def _add(
-        self, pending: _Pending | None, run_id: str, table: str, row: dict[str, Any], size: int
-    ) -> None:
-        if pending is None:  # outside a run: written at once, without a run row
-            single = _Pending({"id": run_id})
-            getattr(single, table).append(row)
-            self._write(single, with_run=False)
-            return
-        getattr(pending, table).append(row)
-        pending.bytes += size
-        if table == "agent_calls":
-            pending.agent_count += 1
-        elif table == "tool_calls":
-            pending.tool_count += 1
-        if pending.rows >= FLUSH_ROWS or pending.bytes >= FLUSH_BYTES:
-            self._write(pending, partial=True)
-
-    def _index(self, pending: _Pending | None, run_id: str, parts: list[tuple[str, str]]) -> None:
-        rows = [(run_id, source, text) for source, text in parts if text]
-        if pending is not None:
-            pending.search.extend(rows)
-            pending.bytes += sum(len(text) for _, _, text in rows)
-        elif rows:
-            self._write(_Pending({"id": run_id}, search=rows), with_run=False)
+    def _index(self, pending: _Pending, run_id: str, parts: list[tuple[str, str]]) -> None:
+        pending.search.extend((run_id, source, text) for source, text in parts if text)
 
     def _write(self, pending: _Pending, *, partial: bool = False, with_run: bool = True) -> None:
+        frames, pending.frames = pending.frames, []
         try:
+            for frame in frames:
+                self._rows(pending, frame)
             self.store.write(
                 pending.run if with_run else None,
                 pending.agent_calls,

@@ -24,7 +24,7 @@ def build_providers(
     require("opentelemetry.sdk.trace", what=what, **_INSTALL)
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     from llmspell import __version__
 
@@ -45,7 +45,9 @@ def build_providers(
                 f"cannot write the trace file {str(trace_file)!r}: {exc.strerror or exc}",
                 hint="give --trace a path in a directory you can write to",
             ) from None
-        tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+        # spans are written by the processor's thread, in batches, and flushed at the
+        # end of each run (so the file is complete when the run returns)
+        tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
     if otlp_endpoint:
         require("opentelemetry.exporter.otlp.proto.http", what=what, **_INSTALL)
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
