@@ -27,6 +27,8 @@ ALLOWLIST: dict[tuple[str, str, str], str] = {
     ("docs/DESIGN.md", "count", "30 built-in tools"): "a start-up figure measured with 30 tools",
     ("docs/agents.md", "tool", "calculater"): "shows the error for an unknown tool (Lua)",
     ("docs/agents.md", "tool", "nope"): "shows the error for an unknown tool (JavaScript)",
+    ("docs/mcp.md", "tool", "time__get_current_time"): "an MCP server's tool (the page "
+    "configures [mcp.servers.time]); it exists once that server runs",
 }
 
 #: pages that may use rs-llmspell's old tool names (they still work, with a note)

@@ -263,6 +263,9 @@ def _spells_dir(cli: CLI) -> None:
     cli.write("spells/wrong.mcp.json", json.dumps({**AREA_DECL, "description": "broken"}))
     cli.write("spells/fails.lua", 'error("ToolError: no luck")')
     cli.write("spells/fails.mcp.json", json.dumps({"input_schema": {"type": "object"}}))
+    cli.write("spells/spin.lua", "while true do end")
+    cli.write("spells/spin.mcp.json",
+              json.dumps({"input_schema": {"type": "object"}, "timeout_seconds": 0.5}))  # fmt: skip
 
 
 def test_spells_as_tools_and_spell_registered_tools(cli: CLI) -> None:
@@ -281,6 +284,8 @@ def test_spells_as_tools_and_spell_registered_tools(cli: CLI) -> None:
             bad_args = await client.call_tool("area", {"w": "x"})
             wrong = await client.call_tool("wrong", {"w": 1, "h": 1})
             fails = await client.call_tool("fails", {})
+            spin = await client.call_tool("spin", {})
+            after = await client.call_tool("greet", {"who": "again"})
             return {
                 "names": sorted(tools),
                 "area_schema": tools["area"].output_schema,
@@ -290,10 +295,12 @@ def test_spells_as_tools_and_spell_registered_tools(cli: CLI) -> None:
                 "bad_args": (bad_args.is_error, bad_args.content[0].text),
                 "wrong": (wrong.is_error, wrong.content[0].text),
                 "fails": (fails.is_error, fails.content[0].text),
+                "spin": (spin.is_error, spin.content[0].text),
+                "after": after.content[0].text,
             }
 
     out = asyncio.run(main())
-    assert out["names"] == ["area", "fails", "greet", "wrong"]
+    assert out["names"] == ["area", "fails", "greet", "spin", "wrong"]
     assert out["area_schema"]["required"] == ["area"]
     assert out["greet"] == "hello, mcp"
     assert out["greets"] == [f"hello, {i}" for i in range(10)]
@@ -302,6 +309,8 @@ def test_spells_as_tools_and_spell_registered_tools(cli: CLI) -> None:
     assert out["wrong"][0] is True and "does not match its output_schema" in out["wrong"][1]
     assert out["fails"][0] is True and out["fails"][1].startswith("ToolError:")
     assert "no luck" in out["fails"][1] and "Traceback" not in out["fails"][1]
+    assert out["spin"][0] is True and out["spin"][1].startswith("LimitExceeded:")
+    assert out["after"] == "hello, again"
 
 
 def test_bad_declarations_and_options_are_usage_errors(cli: CLI) -> None:

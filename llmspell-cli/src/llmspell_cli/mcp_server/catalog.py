@@ -158,15 +158,26 @@ def _spell_tool(runtime: Runtime, spell: Path, decl: dict[str, Any]) -> ServedTo
     schema = dict(decl["input_schema"])
     schema.setdefault("type", "object")
     output_schema = decl.get("output_schema")
+    timeout = decl.get("timeout_seconds")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+    ):
+        raise ConfigurationError(
+            f"{spell.with_name(spell.stem + SIDECAR)}: 'timeout_seconds' must be a positive number"
+        )
 
     async def call(args: dict[str, Any]) -> dict[str, Any]:
         from llmspell.errors import ValidationError
+        from llmspell.runtime import Limits
 
         problem = first_error(schema, args)
         if problem is not None:
             raise ValidationError(f"spell tool {name!r}: parameter '{problem[0]}': {problem[1]}")
+        limits = Limits.from_settings(runtime.settings)
+        if timeout is not None:
+            limits.timeout_seconds = float(timeout)
         result = await runtime.run(
-            path=spell, argv=[f"--{k}={_arg(v)}" for k, v in args.items()]
+            path=spell, argv=[f"--{k}={_arg(v)}" for k, v in args.items()], limits=limits
         )
         value = result.value
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
