@@ -203,6 +203,23 @@ class EventBus:
                     self.listener_errors += 1
         return event
 
+    @property
+    def has_listeners(self) -> bool:
+        """True when a Python listener is attached."""
+        return bool(self._listeners)
+
+    def notify(self, event_type: str, data: Any = None, correlation_id: str | None = None) -> None:
+        """Call the Python listeners only — no subscription sees it, and it is neither
+        numbered nor counted as published: the runtime's lifecycle notifications
+        (``run.started`` ...) for observers, which leave what a spell sees unchanged."""
+        event = Event(event_type, data, time.time(), 0, correlation_id)
+        for matches, fn in list(self._listeners.values()):
+            if matches(event_type):
+                try:
+                    fn(event)
+                except Exception:
+                    self.listener_errors += 1
+
     def _enqueue(self, sub: Subscription, event: Event) -> None:
         queue = sub.queue
         if event.size > sub.max_bytes:  # could never fit: dropped whatever the policy

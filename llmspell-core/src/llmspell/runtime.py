@@ -616,7 +616,7 @@ class Runtime:
             from llmspell.observability import attach
 
             attach(self)
-        if not self.events.active:
+        if not self.events.has_listeners:
             return
         info: dict[str, Any] = {"run_id": session.run_id, "spell": session.chunk_name}
         if event_type == "run.started":
@@ -628,7 +628,7 @@ class Runtime:
         if error is not None:
             info["error"] = str(error) or type(error).__name__
             info["error_kind"] = getattr(error, "kind", None) or type(error).__name__
-        self.events.publish(event_type, info, session.run_id)
+        self.events.notify(event_type, info, session.run_id)
 
     async def start(self) -> None:
         """Start the runtime once (the first run does it): check ``[tools.NAME]`` tables,
