@@ -3,6 +3,7 @@ file) and pgvector (a real PostgreSQL with pgvector, the session's test server).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,17 @@ from llmspell.testing import OpHost
 
 
 @pytest.fixture(params=["memory", "sqlite-vec", "pgvector"])
-def store_host(request: pytest.FixtureRequest, make_runtime: Any, tmp_path: Path) -> OpHost:
+def store_host(
+    request: pytest.FixtureRequest, make_runtime: Any, tmp_path: Path
+) -> Iterator[OpHost]:
     name = request.param
     if name == "pgvector":
         location = request.getfixturevalue("postgres_url")
     else:
         location = str(tmp_path / "rag.db")
     rt: Runtime = make_runtime({("rag", "store"): name, ("rag", "location"): location})
-    return OpHost(rt)
+    yield OpHost(rt)
+    rt.close()  # before the database is dropped
 
 
 def test_the_services_behave_the_same_on_every_store(store_host: OpHost) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from array import array
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -180,7 +181,9 @@ class RagService:
                     f"for {len(part)} texts"
                 )
             for rec, vec in zip(part, vectors, strict=True):
-                rec.vector = vec
+                # 4 bytes a number instead of a Python float's 24: a large ingest holds
+                # every vector until it is written
+                rec.vector = array("f", vec)
         if check is not None:
             check()
         doc_ids = [doc_id for doc_id, text, _ in checked if text.strip()]
