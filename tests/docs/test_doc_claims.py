@@ -141,7 +141,7 @@ local r = Tool.execute("web-search", { query = "x" })
 local a = Agent.create({ model = "openai/gpt-4o-mini", tools = { "calculator", "nowhere" } })
 Tool.execute("file_operations", { operation = "list", path = "." })
 print(State.fetch("k"), os.execute("ls"), debug.traceback(), loadstring("x"))
-local s = Session.create()
+local s = Streaming.create()
 ```
 
 ```js
@@ -209,7 +209,7 @@ def test_checks_flag_unknown_config_keys() -> None:
 def test_checks_flag_unknown_globals_and_sandboxed_names() -> None:
     found = _bad()["global"]
     assert {"os.execute", "debug.traceback", "loadstring"} <= found
-    assert {"State.fetch", "Session", "State.list_keys", "Hook.fire"} <= found
+    assert {"State.fetch", "Streaming", "State.list_keys", "Hook.fire"} <= found
     assert "State.listKeys" not in found
 
 
