@@ -156,6 +156,7 @@ def test_size_and_count_caps_name_the_limit(make_runtime: Any) -> None:
         ("q", {"threshold": 2}, "from -1 to 1"),
         ("q", {"filters": "kind=pet"}, "table/object"),
         (7, {}, "must be a string"),
+        ("q", {"provider": 5}, "provider must be"),
     ],
 )
 def test_bad_searches_are_refused(host: OpHost, query: Any, opts: Any, message: str) -> None:

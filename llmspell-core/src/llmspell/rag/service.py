@@ -275,10 +275,12 @@ class RagService:
         filters = opts.get("metadata_filter", opts.get("filters"))
         filters = check_metadata(what, filters, flat=True) or None
         provider = opts.get("provider")
+        if provider is not None and (not isinstance(provider, str) or not provider.strip()):
+            raise ValidationError(f"{what}: provider must be an embedder name like 'local'")
         store = self.index.store()
         if store.info().get("model") is None or store.count(namespace) == 0:
             return {"success": True, "total": 0, "results": []}
-        embedder, store = self.index.bound(provider if isinstance(provider, str) else None)
+        embedder, store = self.index.bound(provider)
         vector = embedder.embed([query])[0]
         hits = store.search(
             namespace,
