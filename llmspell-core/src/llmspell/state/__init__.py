@@ -4,16 +4,25 @@ and where they live (:mod:`llmspell.state.location`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import ConfigurationError
 from llmspell.state.base import StateBackend
 from llmspell.state.memory import MemoryStateBackend
-from llmspell.state.sqlite import SQLiteStateBackend
 
 if TYPE_CHECKING:
     from llmspell.backends import BackendRegistry
     from llmspell.config import Settings
+    from llmspell.state.sqlite import SQLiteStateBackend
+
+
+def __getattr__(name: str) -> Any:
+    # sqlite3 (with datetime, ~5 ms) loads with the first State call, not with every run
+    if name == "SQLiteStateBackend":
+        from llmspell.state.sqlite import SQLiteStateBackend
+
+        return SQLiteStateBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "MemoryStateBackend",
@@ -42,6 +51,8 @@ def open_backend(kind: str, path: Path | str | None) -> StateBackend:
         )
     if path is None:
         raise ValueError("the sqlite state backend needs a path")
+    from llmspell.state.sqlite import SQLiteStateBackend
+
     return SQLiteStateBackend(Path(path))
 
 
