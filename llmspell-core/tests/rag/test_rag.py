@@ -349,3 +349,25 @@ def test_ingest_files_reports_progress(rt: Runtime, tmp_path: Path) -> None:
 def test_nothing_heavy_opens_before_first_use(rt: Runtime) -> None:
     rag_service(rt)
     assert rt.services["vector_index"].opened_store() is None
+
+
+def test_the_spells_deadline_stops_an_ingest_through_the_global(make_runtime: Any) -> None:
+    import time
+
+    class Slow(HashEmbedder):
+        max_batch = 1
+
+        def embed(self, texts: Any) -> list[list[float]]:
+            time.sleep(0.05)
+            return super().embed(texts)
+
+    rt = make_runtime({("rag", "embedder"): "slow"})
+    rt.embedders.register(lambda model=None, **kw: Slow(), name="slow")
+    host = OpHost(rt)
+    host.session.deadline = time.monotonic() + 0.3
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded, match="wall-time"):
+        host("RAG.ingest", [{"content": f"document {i}"} for i in range(200)])
+    assert time.monotonic() - started < 3  # stopped between batches, not after all 200
+    host.session.deadline = float("inf")
+    assert host("RAG.get_stats")["total_vectors"] == 0
