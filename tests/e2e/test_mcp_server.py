@@ -323,6 +323,15 @@ def test_bad_declarations_and_options_are_usage_errors(cli: CLI) -> None:
     assert proc.returncode == 2 and "is not a directory" in proc.stderr
     proc = cli("mcp", "serve", "--tool", "calculater")
     assert proc.returncode == 2 and "did you mean 'calculator'" in proc.stderr
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = str(busy.getsockname()[1])
+        proc = cli("mcp", "serve", "--transport", "http", "--port", port)
+    assert proc.returncode == 2, cli.explain(proc)
+    assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_config_agents_are_tools_taking_a_prompt(cli: CLI) -> None:

@@ -197,7 +197,7 @@ def serve(
         asyncio.run(_serve(runtime, transport.value, host, port, spells, tool, not no_builtin,
                            token))  # fmt: skip
     except LLMSpellError as exc:
-        fail(f"{exc.kind}: {exc}" + (f" ({exc.hint})" if exc.hint else ""), EXIT_USAGE)
+        fail(f"{exc.kind}: {exc}", EXIT_USAGE)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     finally:
