@@ -215,6 +215,14 @@ def test_connect_a_spells_own_server_needs_the_process_policy(mcp_runtime, kit, 
     )
     assert out[:2] == ["mine", "own"]
     assert "MCP server name 'x__y'" in out[2]
+    out = allowed.run(
+        f"""
+        local ok, err = pcall(MCP.connect, {{name = "evil", command = "{sys.executable}",
+                                             env = {{LD_PRELOAD = "/tmp/x.so"}}}})
+        return tostring(err)
+        """
+    )
+    assert "SecurityError" in out and "'LD_PRELOAD' may not be set" in out
     # a spell's own server is forgotten when its run ends
     assert allowed.run('return Tool.exists("mine__echo")') is False
 
@@ -229,3 +237,22 @@ def test_unknown_server_and_bad_config_are_clear(mcp_runtime, kit) -> None:
     bad = mcp_runtime({"broken": {"comand": "x"}})
     out = bad.run('local ok, err = pcall(MCP.connect, "broken"); return tostring(err)')
     assert "[mcp.servers.broken]: unknown key 'comand'; did you mean 'command'" in out
+
+
+def test_workflow_steps_run_mcp_tools(mcp_runtime, kit) -> None:
+    rt = mcp_runtime({"fake": kit.fake()})
+    out = rt.run(
+        """
+        local wf = Workflow.parallel{
+          name = "mcp-steps",
+          steps = {
+            { name = "a", tool = "fake__echo", input = { text = "one" } },
+            { name = "b", tool = "fake__echo", input = { text = "two" } },
+            { name = "c", tool = "calculator", input = { input = "6 * 7" } },
+          },
+        }
+        local r = wf:execute()
+        return {r.outputs.a.text, r.outputs.b.text, r.outputs.c.text}
+        """
+    )
+    assert out == ["one", "two", "42"]

@@ -100,6 +100,19 @@ class McpManager:
             )
         policy = ctx.policy
         if spec.command:
+            from llmspell.errors import SecurityError
+
+            from llmspell_tools.system.process_executor import (
+                _FORBIDDEN_ENV,
+                _FORBIDDEN_ENV_NAMES,
+            )
+
+            for key in spec.env:
+                if key.startswith(_FORBIDDEN_ENV) or key in _FORBIDDEN_ENV_NAMES or "=" in key:
+                    raise SecurityError(
+                        f"MCP.connect {name!r}: environment variable {key!r} may not be set "
+                        "for a process (loader and shell start-up variables are refused)"
+                    )
             resolved = policy.resolve_command(spec.command)
             if spec.cwd is not None:
                 policy.resolve_path(spec.cwd, what="cwd")
