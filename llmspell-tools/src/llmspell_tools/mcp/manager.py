@@ -101,7 +101,6 @@ class McpManager:
         policy = ctx.policy
         if spec.command:
             from llmspell.errors import SecurityError
-
             from llmspell_tools.system.process_executor import (
                 _FORBIDDEN_ENV,
                 _FORBIDDEN_ENV_NAMES,
