@@ -105,6 +105,9 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self._wake_r: int | None = None
         self._wake_w: int | None = None
+        #: how long an interrupted run may take to unwind (``llmspell repl`` allows more:
+        #: an entry stopped while Python imports a provider SDK ends when the import does)
+        self.interrupt_grace = INTERRUPT_GRACE
         self._interrupts = 0
         #: where ``exit`` mode writes the final error (stderr's descriptor)
         self.error_fd = 2
@@ -160,7 +163,7 @@ class Watchdog:
         with self._lock:
             self._watches.append(w)
             if self._interrupts:  # Ctrl-C came before the run started
-                w.stop(Interrupted(), INTERRUPT_GRACE)
+                w.stop(Interrupted(), self.interrupt_grace)
         self._arm_backstop()
         self._ensure_thread()
         return w
@@ -229,12 +232,12 @@ class Watchdog:
             # nothing is running a spell (start-up, printing the result): end now
             self._exit(Interrupted(), EXIT_INTERRUPTED)
         for w in watches:
-            w.stop(Interrupted(), INTERRUPT_GRACE)
+            w.stop(Interrupted(), self.interrupt_grace)
         self._arm_backstop_interrupt()
 
     def _arm_backstop_interrupt(self) -> None:
         if self.mode == "exit":
-            self._backstop(INTERRUPT_GRACE * 2)
+            self._backstop(self.interrupt_grace * 2)
 
     def _check(self) -> None:
         now = time.monotonic()

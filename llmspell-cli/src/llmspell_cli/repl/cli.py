@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
     from llmspell_cli.repl.state import ReplState
 
-__all__ = ["read_entries", "register"]
+__all__ = ["INTERRUPT_GRACE", "read_entries", "register"]
+
+#: seconds an entry stopped by Ctrl-C may take to end before the REPL itself ends (an
+#: agent call's first use imports its SDK, which cannot be stopped half-way)
+INTERRUPT_GRACE = 10.0
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +78,7 @@ def start(
     # Ctrl-C while an entry runs stops it; a second one, or one while nothing runs
     # (piped input), ends the process (130), as for `llmspell run`
     watchdog.set_mode("exit")
+    watchdog.interrupt_grace = INTERRUPT_GRACE
     watchdog.install_sigint()
     overrides = {
         ("runtime", "timeout_seconds"): timeout,

@@ -145,10 +145,19 @@ class ReplState:
         except LLMSpellError as exc:
             self._error(exc)
             return Outcome(error=exc)
+        finally:
+            self._end_streams()
         if values:
             line = "\t".join(format_value(v, self.engine) for v in values)
             self._write(self.stdout, line + "\n")
         return Outcome(values=values)
+
+    def _end_streams(self) -> None:
+        """An entry stopped during an agent call (Ctrl-C) leaves the call's stream open:
+        end it, so its spinner stops before the next prompt."""
+        observer = self.stream_observer
+        for call_id in list(getattr(observer, "_calls", {})):
+            observer.call_finished(call_id)
 
     def _error(self, exc: Any) -> None:
         self._write(self.stderr, printable(exc.display()) + "\n")

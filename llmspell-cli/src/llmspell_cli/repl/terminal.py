@@ -39,6 +39,7 @@ async def run_terminal(state: ReplState, banner: str) -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import CompleteEvent, Completer, Completion
     from prompt_toolkit.document import Document
+    from prompt_toolkit.filters import is_searching
     from prompt_toolkit.history import FileHistory
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.key_binding.key_processor import KeyPressEvent
@@ -55,11 +56,12 @@ async def run_terminal(state: ReplState, banner: str) -> None:
 
     keys = KeyBindings()
 
-    @keys.add("enter")
+    @keys.add("enter", filter=~is_searching)
     def _enter(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
         text = buffer.text
-        at_end = not buffer.document.text_after_cursor.strip()
+        # inside a multi-line entry Enter opens a line; on one line it runs the entry
+        at_end = "\n" not in text or not buffer.document.text_after_cursor.strip()
         command = text.strip().startswith(".") and "\n" not in text.strip()
         if at_end and (command or is_complete(state.engine, text)):
             buffer.validate_and_handle()
