@@ -228,10 +228,8 @@ class McpManager:
         parts = split_tool_name(name)
         if parts is None:
             return None
-        try:
-            known = parts[0] in self.configured() or parts[0] in self._spell_specs
-        except Exception:
-            return None
+        # a broken [mcp.servers.X] table is reported here, naming the table and the key
+        known = parts[0] in self.configured() or parts[0] in self._spell_specs
         if not known:
             return None
         self.start_sync(parts[0])
