@@ -218,3 +218,30 @@ def test_search_text_is_never_fts_syntax() -> None:
     assert fts_query('a OR b* "c d"') == '"a" AND "OR" AND "b*" AND "c d"'
     with pytest.raises(ValueError):
         fts_query("   ")
+
+
+def test_calls_outside_a_run_are_written_in_batches(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    monkeypatch.setattr(runlog_module, "OUTSIDE_SECONDS", 600.0)
+    from llmspell.observability import attach
+    from llmspell.tools import execute_tool
+
+    observer = attach(rt)
+    assert observer is not None
+    [runlog] = [s for s in observer.sinks if isinstance(s, runlog_module.RunLog)]
+    ctx = rt.tool_context()
+    tool = rt.tools.get("calculator")
+    for _ in range(3):
+        asyncio.run(execute_tool(tool, {"input": "1+1"}, ctx))
+    assert not _db().exists()  # waiting: one write for many calls
+    runlog.flush_outside()
+    runlog.flush_outside()  # nothing left: no second row, no error
+    [outside] = LogStore(_db()).list_runs()
+    assert outside["id"] == runlog_module.OUTSIDE_RUN and outside["spell"] == "(outside a run)"
+    assert outside["tool_call_count"] == 3
+    asyncio.run(execute_tool(tool, {"input": "2+2"}, ctx))
+    runlog.flush_outside()
+    assert LogStore(_db()).list_runs()[0]["tool_call_count"] == 4

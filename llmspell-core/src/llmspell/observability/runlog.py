@@ -27,6 +27,12 @@ __all__ = ["FLUSH_BYTES", "FLUSH_ROWS", "RunLog"]
 
 FLUSH_ROWS = 2000
 FLUSH_BYTES = 8 * 1024 * 1024
+#: calls outside a run (``llmspell mcp serve``, ``llmspell tool invoke``) are written in
+#: batches: when this many are waiting, when the oldest waited OUTSIDE_SECONDS, at exit
+OUTSIDE_ROWS = 200
+OUTSIDE_SECONDS = 2.0
+#: the run id and spell name of calls made outside any run
+OUTSIDE_RUN = "outside-runs"
 
 
 @dataclass
@@ -67,6 +73,10 @@ class RunLog:
         self.max_content_bytes = max_content_bytes
         self.scrub = scrubber or Scrubber()
         self._runs: dict[str, _Pending] = {}
+        #: calls made outside a run, by correlation id, waiting to be written together
+        self._outside: dict[str, _Pending] = {}
+        self._outside_since = 0.0
+        self._atexit = False
         #: failures to write (reported once by the caller; a run never fails for them)
         self.write_errors: list[str] = []
 
@@ -99,9 +109,8 @@ class RunLog:
         if kind not in ("agent", "tool") and not (kind == "workflow" and frame.status == "error"):
             return
         pending, run_id = self._pending(frame)
-        if pending is None:  # outside a run: written at once, without a run row
-            single = _Pending({"id": run_id}, frames=[frame])
-            self._write(single, with_run=False)
+        if pending is None:
+            self._outside_call(run_id, frame=frame)
             return
         pending.frames.append(frame)
         if kind == "agent":
@@ -131,7 +140,7 @@ class RunLog:
             "message": self.scrub.text(message),
         }
         if pending is None:
-            self._write(_Pending({"id": run_id}, errors=[row]), with_run=False)
+            self._outside_call(run_id, error=row)
         else:
             pending.errors.append(row)
 
@@ -258,18 +267,68 @@ class RunLog:
 
     # -- pending rows and writing -----------------------------------------------------
 
+    def _outside_call(
+        self, run_id: str, *, frame: Frame | None = None, error: dict[str, Any] | None = None
+    ) -> None:
+        """A call outside any run waits to be written with others (one write per batch:
+        a server answering many tool calls must not pay a database write for each)."""
+        import time
+
+        pending = self._outside.get(run_id)
+        if pending is None:
+            pending = self._outside[run_id] = _Pending(
+                {"id": run_id, "spell": "(outside a run)", "content": 1 if self.content else 0}
+            )
+        now = time.monotonic()
+        if not any(p.rows for p in self._outside.values()):
+            self._outside_since = now
+        if frame is not None:
+            pending.frames.append(frame)
+            pending.run.setdefault("started", _iso(frame.start_ns))
+            if frame.kind == "agent":
+                pending.agent_count += 1
+            elif frame.kind == "tool":
+                pending.tool_count += 1
+        if error is not None:
+            pending.errors.append(error)
+        if not self._atexit:
+            import atexit
+
+            atexit.register(self.flush_outside)
+            self._atexit = True
+        waiting = sum(p.rows for p in self._outside.values())
+        if waiting >= OUTSIDE_ROWS or now - self._outside_since >= OUTSIDE_SECONDS:
+            self.flush_outside()
+
+    def flush_outside(self) -> None:
+        """Write the calls made outside a run that are waiting (also at exit)."""
+        for run_id, pending in list(self._outside.items()):
+            if not pending.rows:
+                continue
+            counts = (pending.agent_count, pending.tool_count)
+            pending.agent_count = pending.tool_count = 0
+            self._write(pending, partial=True, with_run=False, add_counts=counts)
+            del self._outside[run_id]
+
     def _pending(self, frame: Frame | None) -> tuple[_Pending | None, str]:
         run = frame.run if frame is not None else None
         if run is not None:
             run_id = str(run.key)
             return self._runs.get(run_id), run_id
         cid = frame.correlation_id if frame is not None else None
-        return None, str(cid or "interactive")
+        return None, str(cid or OUTSIDE_RUN)
 
     def _index(self, pending: _Pending, run_id: str, parts: list[tuple[str, str]]) -> None:
         pending.search.extend((run_id, source, text) for source, text in parts if text)
 
-    def _write(self, pending: _Pending, *, partial: bool = False, with_run: bool = True) -> None:
+    def _write(
+        self,
+        pending: _Pending,
+        *,
+        partial: bool = False,
+        with_run: bool = True,
+        add_counts: tuple[int, int] | None = None,
+    ) -> None:
         frames, pending.frames = pending.frames, []
         try:
             for frame in frames:
@@ -281,6 +340,7 @@ class RunLog:
                 pending.errors,
                 pending.search,
                 keep_days=0 if partial else self.keep_days,
+                outside=(pending.run, *add_counts) if add_counts is not None else None,
             )
         except Exception as exc:  # a full disk must not fail the run
             self.write_errors.append(f"{type(exc).__name__}: {exc}")

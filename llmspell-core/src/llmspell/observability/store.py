@@ -113,14 +113,27 @@ class LogStore:
         search: Iterable[tuple[str, str, str]] = (),
         *,
         keep_days: int = 0,
+        outside: tuple[dict[str, Any], int, int] | None = None,
     ) -> None:
         """Store one run (or a part of one) in one transaction; prune old runs now and
-        then when ``keep_days`` is set."""
+        then when ``keep_days`` is set. ``outside``: ``(run row, agent calls, tool
+        calls)`` of calls made outside a run, added to that pseudo-run's counts."""
         with self.connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 if run is not None:
                     _upsert_run(db, run)
+                if outside is not None:
+                    row, agents, tools = outside
+                    db.execute(
+                        "INSERT INTO runs (id, spell, started, status, agent_call_count, "
+                        "tool_call_count, content) VALUES (?, ?, ?, 'ok', ?, ?, ?) "
+                        "ON CONFLICT (id) DO UPDATE SET "
+                        "agent_call_count = agent_call_count + excluded.agent_call_count, "
+                        "tool_call_count = tool_call_count + excluded.tool_call_count",
+                        (row["id"], row.get("spell"), row.get("started"), agents, tools,
+                         row.get("content")),
+                    )  # fmt: skip
                 _insert(db, "agent_calls", _AGENT_COLUMNS, agent_calls)
                 _insert(db, "tool_calls", _TOOL_COLUMNS, tool_calls)
                 _insert(db, "errors", _ERROR_COLUMNS, errors)
