@@ -75,6 +75,9 @@ class Param:
     #: for a "handle": the host class the object must be, and the script name of its type
     of: builtins.type | None = None
     of_name: str = ""
+    #: a string that may hold any bytes: an engine whose strings are bytes (Lua) passes
+    #: one that is not UTF-8 as Python ``bytes`` instead of refusing it
+    binary: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,11 @@ def check_param(title: str, position: int, param: Param, value: Any) -> Any:
         raise ValidationError(
             f"{title}: argument {position} '{param.name}' must be a {param.of_name} object, "
             f"got {describe_value(value)}"
+        )
+    if param.binary and param.type == "string" and isinstance(value, bytes):
+        raise ValidationError(
+            f"{title}: argument {position} '{param.name}' is not valid UTF-8 text",
+            hint="names are text; binary data goes in a binary argument (or as base64)",
         )
     ok = _TYPE_CHECKS[param.type](value)
     if ok is False:

@@ -9,7 +9,12 @@ from typing import Any
 from llmspell.errors import ValidationError
 from llmspell.ops import ScriptFunction, describe_value
 
-__all__ = ["check_json_value", "dump_value", "dumps"]
+__all__ = ["RawBytes", "check_json_value", "dump_value", "dumps"]
+
+
+class RawBytes(bytes):
+    """Bytes an op returns for an engine to hand over unchanged where the language has
+    byte strings (a Lua string of the same bytes); elsewhere they cross as text."""
 
 
 def check_json_value(value: Any, what: str, path: str = "value") -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from lupa import lua54
 
 from llmspell.errors import ValidationError
+from llmspell.values import RawBytes
 
 if TYPE_CHECKING:
     from llmspell_lua.engine import LuaEngine
@@ -172,6 +173,8 @@ class Marshal:
             fields = self.to_lua(object_type.fields(value))
             return self.engine.bridge.proxy(object_type.name, HANDLE_KEY, hid, fields)
         if isinstance(value, bytes):
+            if isinstance(value, RawBytes):
+                return bytes(value)  # a Lua string of the same bytes
             return value.decode("utf-8", "replace")
         raise ValidationError(f"cannot pass a Python {type(value).__name__} to Lua")
 

@@ -37,6 +37,8 @@ __all__ = ["LuaEngine", "LuaFunction"]
 _LOCATION = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+): (?P<rest>.*)$", re.S)
 # read beside this file: importlib.resources would import zipfile (~5 ms of every start)
 _PRELUDE = (Path(__file__).parent / "prelude.lua").read_text(encoding="utf-8")
+#: the key of the table the prelude passes a non-UTF-8 string of a binary parameter in
+BYTES_KEY = "__llmspell_latin1_bytes"
 _MEMORY_MESSAGE = "not enough memory"
 _PRELUDE_NAME = "llmspell-prelude"
 
@@ -141,6 +143,11 @@ class LuaEngine(ScriptEngine):
         self._ops.append(op)
         if op.mode == "sync":
             return self.bridge.sync_function(op_id)
+        binary = [i + 1 for i, p in enumerate(op.params) if p.binary]
+        if binary:
+            # strings at these positions may hold any bytes: the prelude re-encodes one
+            # that is not UTF-8 (as files.write does) and _args_from_lua restores it
+            return self.bridge.async_function(op_id, op.title, self.lua.table_from(binary))
         return self.bridge.async_function(op_id, op.title)
 
     def _bind_globals(self) -> None:
@@ -249,12 +256,17 @@ class LuaEngine(ScriptEngine):
 
     def _args_from_lua(self, op: Op, args: tuple[Any, ...]) -> list[Any]:
         from_host_side = self.marshal.from_host_side
-        return [
+        out = [
             a
             if type(a) is int or (type(a) is str and len(a) <= 4096)
             else from_host_side(a, op.title)
             for a in args
         ]
+        for i, a in enumerate(out):
+            # a binary parameter's string that was not UTF-8 (see prelude: for_binary)
+            if type(a) is dict and len(a) == 1 and type(a.get(BYTES_KEY)) is str:
+                out[i] = a[BYTES_KEY].encode("latin-1")
+        return out
 
     def _write(self, text: Any) -> None:
         if isinstance(text, bytes):

@@ -1085,13 +1085,31 @@ function bridge.sync_function(id)
   end
 end
 
-function bridge.async_function(id, title)
+-- a binary parameter's string that is not UTF-8 crosses as {[BYTES_KEY] = its bytes as
+-- the code points 0-255} (the host encodes them back as Latin-1), so any bytes arrive
+local BYTES_KEY = "__llmspell_latin1_bytes"
+local function binary_args(positions, ...)
+  local args = tpack(...)
+  for p = 1, rawlen(positions) do
+    local i = rawget(positions, p)
+    local s = args[i]
+    if type(s) == "string" then
+      local text, latin1 = for_host(s)
+      if latin1 then args[i] = { [BYTES_KEY] = text } end
+    end
+  end
+  return tunpack(args, 1, args.n)
+end
+
+function bridge.async_function(id, title, binary)
   local not_here = "ValidationError: " .. title .. " cannot be called inside a callback "
     .. "that Lua runs from C (a table.sort comparator, a string.gsub function, a "
     .. "metamethod such as __tostring); call it before and use the value"
   return function(...)
     if not co_isyieldable() then raw_error(not_here, 2) end
-    local v = request(id, ...)
+    local v
+    if binary then v = request(id, binary_args(binary, ...))
+    else v = request(id, ...) end
     if rawequal(v, ERR) then raw_error(errbox[1], 2) end
     if rawequal(v, BOXED) then return unbox() end
     if rawequal(v, FATAL) then

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from llmspell.api.session_api import sessions
 from llmspell.errors import NotFoundError, SecurityError, ValidationError
 from llmspell.ops import GlobalSpec, Param
-from llmspell.values import check_json_value
+from llmspell.values import RawBytes, check_json_value
 
 if TYPE_CHECKING:
     from llmspell.runtime import CallContext
@@ -29,6 +29,8 @@ _META = Param("metadata", "object", optional=True)
 
 
 def _content(ctx: CallContext, content: Any) -> bytes:
+    if isinstance(content, bytes):  # a Lua string that is not UTF-8, byte for byte
+        return content
     if isinstance(content, str):
         try:
             return content.encode("utf-8")
@@ -63,9 +65,10 @@ def _metadata(what: str, metadata: dict[str, Any] | None) -> dict[str, Any]:
 @ARTIFACT.function(
     "store",
     _SID,
-    Param("type", "string"),
-    Param("name", "string"),
-    Param("content"),
+    # (binary: a name that is not UTF-8 is a ValidationError a spell can catch)
+    Param("type", "string", binary=True),
+    Param("name", "string", binary=True),
+    Param("content", binary=True),
     _META,
     mode="blocking",
 )
@@ -142,16 +145,27 @@ def get(
     ctx: CallContext, session_id: str, artifact_id: Any, options: dict[str, Any] | None
 ) -> dict[str, Any]:
     """``{content, metadata, encoding}``: text as a string ("utf-8"); binary content, or
-    any with ``{encoding = "base64"}``, as base64 ("base64"). ``metadata`` holds the
+    any with ``{encoding = "base64"}``, as base64 ("base64"); in Lua ``{encoding =
+    "raw"}`` gives a string of the stored bytes ("raw"). ``metadata`` holds the
     stored metadata plus type, name, size, content_hash, sequence, created_at."""
     options = options or {}
     wanted = options.get("encoding", "auto")
-    if wanted not in ("auto", "utf-8", "base64") or set(options) - {"encoding"}:
-        raise ValidationError('Artifact.get options: {encoding = "base64"} or {encoding = "utf-8"}')
+    if wanted not in ("auto", "utf-8", "base64", "raw") or set(options) - {"encoding"}:
+        raise ValidationError(
+            'Artifact.get options: {encoding = "base64"}, {encoding = "utf-8"} or (Lua) '
+            '{encoding = "raw"}'
+        )
+    if wanted == "raw" and ctx.naming != "snake":
+        raise ValidationError(
+            'Artifact.get: {encoding: "raw"} is for Lua, whose strings hold any bytes',
+            hint='use {encoding: "base64"} in JavaScript',
+        )
     info, data = sessions(ctx).artifacts.get(session_id, artifact_id)
     meta = dict(info["metadata"])
     for key in ("type", "name", "size", "content_hash", "sequence", "session_id", "created_at"):
         meta[key] = info[key]
+    if wanted == "raw":
+        return {"content": RawBytes(data), "metadata": meta, "encoding": "raw"}
     if wanted != "base64":
         try:
             return {"content": data.decode("utf-8"), "metadata": meta, "encoding": "utf-8"}

@@ -1,0 +1,20 @@
+-- Lua strings hold any bytes: Artifact.store takes them as they are and
+-- Artifact.get(..., {encoding = "raw"}) gives them back; names must be UTF-8 text
+local sid = Session.create({name = "bytes"})
+local raw = "\0\1\2\255\254 binary \128"
+local a = Artifact.store(sid, "file", "raw.bin", raw)
+local back = Artifact.get(sid, a, {encoding = "raw"})
+print("raw: " .. back.encoding .. " " .. #back.content .. " " .. tostring(back.content == raw))
+local auto = Artifact.get(sid, a)
+print("default: " .. auto.encoding .. " " .. auto.content)
+print("same bytes, same hash: " .. tostring(Artifact.store(sid, "file", "again", raw).content_hash == a.content_hash))
+local f = assert(io.open("blob.bin", "wb"))
+f:write(raw)
+f:close()
+local fa = Artifact.store_file(sid, "blob.bin")
+print("file: " .. tostring(fa.content_hash == a.content_hash) .. " " .. tostring(Artifact.get(sid, fa, {encoding = "raw"}).content == raw))
+print("text as raw: " .. Artifact.get(sid, Artifact.store(sid, "t", "t", "héllo"), {encoding = "raw"}).content)
+local ok, err = pcall(Artifact.store, sid, "file", "bad \255 name", "x")
+print("bad name: " .. tostring(ok) .. " " .. err)
+local ok2, err2 = pcall(Artifact.store, sid, "\254", "n", "x")
+print("bad type: " .. tostring(ok2) .. " " .. err2)
