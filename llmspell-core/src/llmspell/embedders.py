@@ -107,11 +107,17 @@ def split_spec(spec: str) -> tuple[str, str | None]:
 
 
 def open_embedder(
-    spec: str, registry: BackendRegistry, settings: Settings, *, transport: Any = None
+    spec: str,
+    registry: BackendRegistry,
+    settings: Settings,
+    *,
+    transport: Any = None,
+    runtime: Any = None,
 ) -> Embedder:
     """The embedder ``spec`` names: a registered embedder (``local``, ``openai``,
     ``local/MODEL``), or ``PROVIDER/MODEL`` for an OpenAI-compatible provider of
-    ``[providers]`` or the presets (opened by the ``openai`` embedder factory)."""
+    ``[providers]``, the presets or a provider plugin (opened by the ``openai`` embedder
+    factory, which is given ``runtime`` to see the providers plugins registered)."""
     name, model = split_spec(spec)
     if name in registry:
         info = registry.get(name)
@@ -119,7 +125,9 @@ def open_embedder(
         return embedder
     if model is not None and "openai" in registry:
         info = registry.get("openai")
-        embedder = info.factory(model, settings=settings, transport=transport, provider=name)
+        embedder = info.factory(
+            model, settings=settings, transport=transport, provider=name, runtime=runtime
+        )
         return embedder
     known = ", ".join(registry.names()) or "none installed"
     raise NotFoundError(

@@ -124,6 +124,7 @@ class VectorIndex:
                         self.runtime.embedders,
                         self.runtime.settings,
                         transport=self.runtime.provider_transport,
+                        runtime=self.runtime,
                     ),
                 )
                 self._embedders[spec] = found
