@@ -216,3 +216,53 @@ def test_tracing_off_imports_nothing_of_opentelemetry(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "h" / "logs.db").exists()  # the run log is on by default
+
+
+def test_content_on_spans_has_secrets_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACME_API_KEY", "acme-secret-0123456789")
+    runtime = make_runtime(overrides={("observability", "content"): True})
+    try:
+        t = trace(runtime)
+        ScriptedProvider.script = [
+            tool_call("calculator", "c1", input="1+1", password="hunter2-hunter2"),
+            ChatResponse("key acme-secret-0123456789 and sk-abcdefghijklmnopqrstu"),
+        ]
+        run(runtime, 'Agent.create{model="fake/m", tools={"calculator"}}:execute("hi")')
+        dumped = json.dumps([dict(s.attributes) for s in t.finished()], default=str)
+    finally:
+        runtime.close()
+    assert "acme-secret" not in dumped and "sk-abcdefghij" not in dumped
+    assert "hunter2" not in dumped and "[REDACTED]" in dumped
+
+
+def test_tracing_without_the_sdk_names_the_pip_line(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from llmspell.errors import ConfigurationError
+    from llmspell.observability import attach
+
+    for name in ("opentelemetry.sdk", "opentelemetry.sdk.trace"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ConfigurationError) as caught:
+        attach(rt, trace_file=tmp_path / "t.jsonl")
+    assert "pip install 'llmspell-core[otel]'" in str(caught.value)
+
+
+def test_observability_and_logs_settings_are_checked(tmp_path) -> None:
+    from llmspell.config import load_settings
+    from llmspell.errors import ConfigurationError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[observability]\notlp_endpoint = "ftp://u:pw@collector"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(bad, environ={})
+    assert "observability.otlp_endpoint" in str(caught.value) and "pw" not in str(caught.value)
+    bad.write_text("[logs]\nkeep_days = -1\n")
+    with pytest.raises(ConfigurationError, match="logs.keep_days"):
+        load_settings(bad, environ={})
+    env = {"LLMSPELL_LOGS": "0", "LLMSPELL_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
+    settings = load_settings(environ=env, use_files=False)
+    assert settings.logs.enabled is False
+    assert settings.observability.otlp_endpoint == "http://127.0.0.1:4318"
+    with pytest.raises(ConfigurationError, match="LLMSPELL_LOGS"):
+        load_settings(environ={"LLMSPELL_LOGS": "maybe"}, use_files=False)

@@ -21,12 +21,15 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from llmspell.observability.frames import Frame
+from llmspell.observability.scrub import Scrubber
 
 __all__ = ["MAX_CONTENT_CHARS", "Tracer"]
 
 #: the longest prompt, answer or argument text put on a span (content opted in)
 MAX_CONTENT_CHARS = 16 * 1024
 _SCOPE = "llmspell"
+#: masks secrets in what goes on spans (content, error messages): made by the Tracer
+_scrub = Scrubber({})
 
 
 class Tracer:
@@ -37,6 +40,8 @@ class Tracer:
     ) -> None:
         from llmspell import __version__
 
+        global _scrub
+        _scrub = Scrubber()
         self.tracer = tracer_provider.get_tracer(_SCOPE, __version__)
         self.content = content
         self.tracer_provider = tracer_provider
@@ -71,10 +76,10 @@ class Tracer:
             span.set_attribute("error.type", kind)
             span.add_event(
                 "llmspell.error",
-                {"llmspell.error.kind": kind, "llmspell.error.message": frame.error or ""},
+                {"llmspell.error.kind": kind, "llmspell.error.message": _secretless(frame.error)},
                 timestamp=frame.end_ns,
             )
-            span.set_status(Status(StatusCode.ERROR, f"{kind}: {frame.error}"))
+            span.set_status(Status(StatusCode.ERROR, f"{kind}: {_secretless(frame.error)}"))
         span.end(end_time=frame.end_ns)
         if self._metrics is not None:
             self._metrics.record(frame)
@@ -90,7 +95,7 @@ class Tracer:
             "llmspell.retry.max_retries": data.get("max_retries"),
             "llmspell.retry.delay_s": data.get("delay_s"),
             "http.response.status_code": data.get("status"),
-            "llmspell.error.message": data.get("error"),
+            "llmspell.error.message": _secretless(data.get("error")),
         }
         frame.span.add_event(
             "llmspell.retry", {k: v for k, v in attributes.items() if v is not None}
@@ -135,7 +140,7 @@ def _describe(frame: Frame, content: bool) -> tuple[str, SpanKind, dict[str, Any
         }
         if content and frame.arguments is not None:
             attributes["gen_ai.tool.call.arguments"] = _cut(
-                json.dumps(frame.arguments, ensure_ascii=False, default=str)
+                json.dumps(_scrub.data(frame.arguments), ensure_ascii=False, default=str)
             )
         return f"execute_tool {frame.name}", SpanKind.INTERNAL, _clean(attributes)
     if frame.kind == "run":
@@ -181,7 +186,7 @@ def _end_attributes(frame: Frame, content: bool) -> dict[str, Any]:
             )
             calls = result.get("tool_calls") or []
             if calls:
-                out["llmspell.tool_calls"] = _cut(json.dumps(calls, default=str))
+                out["llmspell.tool_calls"] = _cut(json.dumps(_scrub.data(calls), default=str))
         return out
     if frame.kind == "tool":
         return {"llmspell.tool.success": frame.status == "ok"}
@@ -208,7 +213,13 @@ def _messages(role: str, value: Any, finish: str | None = None) -> str:
 
 
 def _cut(text: str) -> str:
+    text = _secretless(text)
     return text if len(text) <= MAX_CONTENT_CHARS else text[: MAX_CONTENT_CHARS - 1] + "…"
+
+
+def _secretless(text: Any) -> str:
+    """``text`` with secrets masked (see llmspell.observability.scrub)."""
+    return _scrub.text(str(text)) or "" if text is not None else ""
 
 
 def _clean(attributes: dict[str, Any]) -> dict[str, Any]:
