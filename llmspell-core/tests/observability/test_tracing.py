@@ -258,7 +258,7 @@ def test_observability_and_logs_settings_are_checked(tmp_path) -> None:
         load_settings(bad, environ={})
     assert "observability.otlp_endpoint" in str(caught.value) and "pw" not in str(caught.value)
     bad.write_text("[logs]\nkeep_days = -1\n")
-    with pytest.raises(ConfigurationError, match="logs.keep_days"):
+    with pytest.raises(ConfigurationError, match=r"logs\.keep_days"):
         load_settings(bad, environ={})
     env = {"LLMSPELL_LOGS": "0", "LLMSPELL_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
     settings = load_settings(environ=env, use_files=False)
