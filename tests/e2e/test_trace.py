@@ -123,6 +123,16 @@ def test_trace_errors_are_usage_errors(cli: CLI) -> None:
     assert [s["name"] for s in _spans(cli.cwd / "e.jsonl")] == ["run <exec>"]
 
 
+def test_javascript_spells_are_traced_the_same(cli: CLI) -> None:
+    code = 'await Tool.execute("calculator", {input: "1+1"}); console.log("ok")'
+    proc = cli("exec", "-e", "js", "--trace", "j.jsonl", code)
+    assert proc.returncode == 0, cli.explain(proc)
+    spans = _spans(cli.cwd / "j.jsonl")
+    assert [s["name"] for s in spans] == ["execute_tool calculator", "run <exec>"]
+    assert spans[0]["parent_id"] == spans[1]["span_id"]
+    assert spans[1]["attributes"]["llmspell.engine"] == "js"
+
+
 class _Receiver:
     """An OTLP/HTTP receiver: POST /v1/traces and /v1/metrics (protobuf), decoded."""
 
