@@ -83,3 +83,9 @@ def test_sessions_live_in_memory_with_the_memory_backend(cli: CLI) -> None:
     out = _ok(cli, "exec", spell, env={"LLMSPELL_STATE_BACKEND": "memory"})
     assert out.strip() == "m\t1"
     assert not (cli.home / "state.db").exists()
+
+
+def test_replay_is_not_available(cli: CLI) -> None:
+    proc = cli("session", "replay", "some-id")
+    assert proc.returncode == 1
+    assert "not available" in proc.stderr and "llmspell session show" in proc.stderr

@@ -152,3 +152,14 @@ def delete(
         print(json.dumps({"id": session_id, "deleted": True}))
     else:
         print(f"deleted session {session_id}")
+
+
+@app.command("replay")
+def replay(session_id: IdArg, config: ConfigOpt = None) -> None:
+    """Not available: sessions are not replayed yet (exits 1 naming what exists)."""
+    fail(
+        f"replaying session {session_id!r} is not available in llmspell: sessions are not "
+        "replayed yet (llmspell session show ID lists its artifacts and State keys; "
+        "Artifact.get / Artifact.query read them from a spell)",
+        EXIT_SCRIPT,
+    )

@@ -168,3 +168,12 @@ def test_two_processes_storing_artifacts_get_unique_sequences(
     assert sorted(a["sequence"] for a in arts) == list(range(1, 81))
     assert {a["name"] for a in arts} == {f"{t}{i}" for t in "ab" for i in range(40)}
     store.close()
+
+
+def test_session_metadata_is_json_and_capped(stores: tuple[SessionStore, ArtifactStore]) -> None:
+    store, _ = stores
+    with pytest.raises(ValidationError, match="limit is 65536"):
+        store.create(metadata={"blob": "x" * 70_000})
+    with pytest.raises(ValidationError, match="JSON cannot hold"):
+        store.create(metadata={"n": float("nan")})
+    assert store.list() == []

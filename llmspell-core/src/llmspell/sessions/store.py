@@ -27,6 +27,8 @@ MAX_NAME = 256
 MAX_DESCRIPTION = 4096
 MAX_TAGS = 64
 MAX_LIST = 1000
+#: the largest metadata of one session (encoded JSON)
+MAX_METADATA_BYTES = 64 * 1024
 
 _COLUMNS = "id, name, description, tags, status, metadata, created_at, updated_at"
 
@@ -138,10 +140,20 @@ class SessionStore:
         meta = metadata or {}
         if not isinstance(meta, dict):
             raise ValidationError("Session metadata must be a table/object")
+        from llmspell.values import check_json_value
+
+        check_json_value(meta, "Session metadata")
+        meta_text = json.dumps(meta, ensure_ascii=False, sort_keys=True)
+        if len(meta_text.encode()) > MAX_METADATA_BYTES:
+            raise ValidationError(
+                f"Session metadata is {len(meta_text.encode())} bytes encoded; the limit is "
+                f"{MAX_METADATA_BYTES}",
+                hint="keep large data in State or in artifacts",
+            )
         now = time.time()
         self.db.execute(
             f"INSERT INTO llmspell_sessions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (sid, name, description, json.dumps(tag_list), "active", json.dumps(meta), now, now),
+            (sid, name, description, json.dumps(tag_list), "active", meta_text, now, now),
         )
         return sid
 
