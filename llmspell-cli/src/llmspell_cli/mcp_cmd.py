@@ -181,6 +181,14 @@ def serve(
     _require_mcp("llmspell-cli")
     from llmspell.errors import LLMSpellError
 
+    if transport is Transport.http:
+        from llmspell.extras import require
+
+        try:
+            require("uvicorn", dist="llmspell-cli", extra="mcp",
+                    what="llmspell mcp serve over HTTP")  # fmt: skip
+        except LLMSpellError as exc:
+            fail(f"{exc.kind}: {exc}", EXIT_USAGE)
     token = None
     if token_env is not None:
         token = os.environ.get(token_env)

@@ -274,7 +274,7 @@ class Connection:
             return await call(client)
         except MCPError as exc:
             if exc.code == types.CONNECTION_CLOSED or not self.alive():
-                raise self._crash(what) from None
+                raise await self._crash(what) from None
             if exc.code == types.REQUEST_TIMEOUT:
                 raise McpTimeout(
                     f"MCP server {name!r}: {what} timed out after {self.spec.timeout_seconds:g} s",
@@ -290,17 +290,22 @@ class Connection:
         except LLMSpellError:
             raise
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream) as exc:
-            raise self._crash(what) from exc
+            raise await self._crash(what) from exc
         except Exception as exc:
             if not self.alive():
-                raise self._crash(what) from None
+                raise await self._crash(what) from None
             raise ToolError(
                 f"MCP server {name!r}: {what} failed: {_exc_text(exc)}",
                 hint="the server sent something llmspell could not use",
             ) from None
 
-    def _crash(self, what: str) -> ToolError:
+    async def _crash(self, what: str) -> ToolError:
         self.status = "crashed"
+        process = self.state.process
+        if process is not None:  # its exit status, once the loop has reaped it
+            with anyio.move_on_after(1.0):
+                while process.returncode is None:
+                    await anyio.sleep(0.01)
         why = self.state.explain()
         return ToolError(
             f"MCP server {self.spec.name!r} closed the connection during {what}"
