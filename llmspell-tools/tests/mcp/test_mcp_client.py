@@ -256,3 +256,42 @@ def test_workflow_steps_run_mcp_tools(mcp_runtime, kit) -> None:
         """
     )
     assert out == ["one", "two", "42"]
+
+
+def test_an_http_server_sending_a_huge_response_is_cut(mcp_runtime) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Huge(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()  # no length: read until the connection closes
+            try:
+                for _ in range(64):
+                    self.wfile.write(b"[" + b"1," * 32768)
+            except OSError:
+                pass
+
+        def do_DELETE(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Huge)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/mcp"
+        rt = mcp_runtime(
+            {"huge": {"url": url, "max_message_bytes": 100_000, "startup_timeout_seconds": 10}}
+        )
+        start = time.monotonic()
+        out = rt.run('local ok, err = pcall(MCP.connect, "huge"); return {ok, tostring(err)}')
+        assert time.monotonic() - start < 10
+    finally:
+        httpd.shutdown()
+    assert out[0] is False
+    assert "over the limit of 100000 bytes (max_message_bytes)" in out[1], out[1]

@@ -220,10 +220,14 @@ class Connection:
         if spec.command:
             return _StdioTransport(spec, self.state)
         from mcp.client.streamable_http import streamable_http_client
-        from mcp.shared._httpx_utils import create_mcp_http_client
 
-        http = create_mcp_http_client(headers=dict(spec.headers) or None)
-        return _HttpTransport(streamable_http_client(str(spec.url), http_client=http), http)
+        from llmspell_tools.mcp.http_cap import capped_http_client
+
+        http = capped_http_client(dict(spec.headers), spec.max_message_bytes, self.state)
+        transport = streamable_http_client(
+            str(spec.url), http_client=http, max_sse_event_size=spec.max_message_bytes
+        )
+        return _HttpTransport(transport, http)
 
     async def _close(self) -> None:
         self._stopping = True
