@@ -25,6 +25,7 @@ __all__ = [
     "ProviderSettings",
     "RuntimeSettings",
     "SecuritySettings",
+    "ServeSettings",
     "Settings",
     "StateSettings",
     "discover_config_file",
@@ -296,6 +297,40 @@ class LogsSettings:
 
 
 @dataclass
+class ServeSettings:
+    """``[serve]``: the service mode, ``llmspell serve`` / ``llmspell worker``
+    (docs/serve.md)."""
+
+    #: the address to listen on (anything but loopback exposes the API to the network)
+    host: str = _opt("127.0.0.1", kind="str")
+    #: the TCP port (0: a free one, printed at start)
+    port: int = _opt(8750, kind="int", ge=0, le=65535)
+    #: the environment variable holding the API's bearer tokens (comma-separated);
+    #: tokens never live in the config file
+    tokens_env: str = _opt("LLMSPELL_SERVE_TOKEN", kind="str")
+    #: the directory ``{"spell": PATH}`` runs are read from (None: paths must lie inside
+    #: ``[security] allowed_paths``); paths outside it are refused
+    spells_dir: str | None = _opt(None, kind="str", optional=True)
+    #: accept ``{"source": ...}`` runs (spell code in the request)
+    allow_source: bool = _opt(True, kind="bool")
+    #: runs executing at once on this host (each in its own worker process)
+    workers: int = _opt(2, kind="int", ge=1, le=256)
+    #: the largest request body (bytes)
+    max_body_bytes: int = _opt(1024 * 1024, kind="int", ge=1024, le=256 * 1024 * 1024)
+    #: queued plus running runs one token may have at once
+    max_runs_in_flight_per_token: int = _opt(32, kind="int", ge=1)
+    #: the largest ``timeout`` a request may ask for (seconds)
+    max_timeout_seconds: float = _opt(3600.0, kind="float", gt=0, le=MAX_TIMEOUT_SECONDS)
+    #: the largest ``memory_mb`` a request may ask for
+    max_memory_mb: int = _opt(1024, kind="int", ge=1, le=MAX_MEMORY_MB)
+    #: output kept per run (bytes; later output is dropped and the run says so)
+    max_output_bytes: int = _opt(1024 * 1024, kind="int", ge=1024, le=1024**3)
+    #: a host whose heartbeat is older than this is dead: its running runs are
+    #: recovered by a live host (failed, as a worker died mid-run)
+    dead_after_seconds: float = _opt(15.0, kind="float", ge=2, le=3600)
+
+
+@dataclass
 class Settings:
     """The whole validated configuration."""
 
@@ -311,6 +346,7 @@ class Settings:
     mcp: McpSettings = _opt(factory=McpSettings, kind="section")
     observability: ObservabilitySettings = _opt(factory=ObservabilitySettings, kind="section")
     logs: LogsSettings = _opt(factory=LogsSettings, kind="section")
+    serve: ServeSettings = _opt(factory=ServeSettings, kind="section")
     default_provider: str | None = _opt(None, kind="str", optional=True)
     providers: dict[str, ProviderSettings] = _opt(
         factory=dict, kind="sections", item=ProviderSettings
@@ -364,6 +400,7 @@ _SECTIONS: dict[str, type] = {
     "mcp": McpSettings,
     "observability": ObservabilitySettings,
     "logs": LogsSettings,
+    "serve": ServeSettings,
 }
 
 

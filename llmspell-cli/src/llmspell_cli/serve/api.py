@@ -1,0 +1,212 @@
+"""The FastAPI app of ``llmspell serve``: runs, their live events, health and metrics."""
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from llmspell_cli.serve.execution import Service
+from llmspell_cli.serve.http_errors import ApiError, BodyLimit, check_token, install_handlers
+from llmspell_cli.serve.store import FINAL
+
+__all__ = ["RunRequest", "create_app"]
+
+_MAX_SPELL_BYTES = 10 * 1024 * 1024
+
+
+class RunRequest(BaseModel):
+    """``POST /v1/runs``: a spell file (``spell``) or code (``source``) and its limits."""
+
+    model_config = ConfigDict(extra="forbid")
+    spell: str | None = Field(None, description="a spell file, inside the spells directory")
+    source: str | None = Field(None, description="spell code (if [serve] allow_source)")
+    engine: str | None = Field(None, max_length=64, description="lua, javascript, ...")
+    args: list[str] | dict[str, str] = Field(default_factory=list, description="ARGS")
+    timeout: float | None = Field(None, gt=0, description="seconds (capped by config)")
+    memory_mb: int | None = Field(None, ge=1, description="engine memory (capped)")
+
+
+def create_app(service: Service, tokens: list[str]) -> FastAPI:
+    """The app for ``service``; every endpoint but ``/v1/health`` needs one of ``tokens``."""
+    settings = service.settings
+    app = FastAPI(title="llmspell service", version="1", docs_url=None, redoc_url=None)
+    install_handlers(app)
+    from llmspell.runtime import Runtime
+
+    engines_rt = Runtime(settings)  # engine names and file extensions only
+
+    def caller(request: Request) -> str:
+        return check_token(request, tokens)
+
+    Caller = Annotated[str, Depends(caller)]
+
+    @app.get("/v1/health")
+    def health() -> dict[str, Any]:
+        """Liveness (no token): this host's executor id and the database it uses."""
+        try:
+            service.store.counts()
+            db = "ok"
+        except Exception as exc:
+            db = f"down: {type(exc).__name__}"
+        return {"status": "ok" if db == "ok" else "degraded", "executor": service.executor,
+                "database": db}  # fmt: skip
+
+    @app.post("/v1/runs", status_code=202)
+    def submit(body: RunRequest, who: Caller) -> dict[str, Any]:
+        """Queue a run; answers ``{id, status}`` at once."""
+        spec = _spec(body, settings, engines_rt)
+        limit = settings.serve.max_runs_in_flight_per_token
+        if service.store.in_flight(who) >= limit:
+            raise ApiError(429, "LimitExceeded", f"this token already has {limit} runs queued or running",
+                           "wait for some to finish, or raise [serve] max_runs_in_flight_per_token")  # fmt: skip
+        run_id = service.submit(spec, token=who, kind="spell" if body.spell else "source")
+        return {"id": run_id, "status": "queued"}
+
+    @app.get("/v1/runs")
+    def list_runs(who: Caller, status: Literal["queued", "running", "succeeded", "failed",
+                  "cancelled"] | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                  ) -> dict[str, Any]:  # fmt: skip
+        """This token's latest runs (without output)."""
+        return {"runs": service.store.list(status=status, limit=limit, token=who)}
+
+    def _own(run_id: str, who: str) -> None:
+        if service.store.owner(run_id) != who:  # another token's run is not shown either
+            raise ApiError(404, "NotFoundError", f"no run {run_id!r}", "list runs: GET /v1/runs")
+
+    @app.get("/v1/runs/{run_id}")
+    def get_run(run_id: str, who: Caller) -> dict[str, Any]:
+        """The run's record: status, result, output, usage, error, timestamps."""
+        _own(run_id, who)
+        return service.store.get(run_id) or {}
+
+    @app.post("/v1/runs/{run_id}/cancel")
+    def cancel(run_id: str, who: Caller) -> dict[str, Any]:
+        """Cancel a queued or running run (its worker process is killed)."""
+        _own(run_id, who)
+        if not service.cancel(run_id):
+            status = service.store.status(run_id)
+            raise ApiError(409, "StateError", f"run {run_id} has already finished ({status})",
+                           "only queued or running runs can be cancelled")  # fmt: skip
+        return {"id": run_id, "status": "cancelled"}
+
+    @app.get("/v1/runs/{run_id}/events")
+    async def events(run_id: str, who: Caller, request: Request) -> Any:
+        """Server-Sent Events: ``output`` (``{stream, text}``) and ``status`` events, live,
+        until the run finishes (then a last ``status`` event and the stream ends)."""
+        from sse_starlette.sse import EventSourceResponse
+
+        await asyncio.to_thread(_own, run_id, who)
+        return EventSourceResponse(_event_stream(service, run_id, request), ping=15)
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def metrics(_who: Caller) -> str:
+        """Prometheus text: runs by status (all hosts sharing the database)."""
+        counts = service.store.counts()
+        lines = ["# HELP llmspell_runs Runs in the service's database, by status.",
+                 "# TYPE llmspell_runs gauge"]  # fmt: skip
+        for status in ("queued", "running", "succeeded", "failed", "cancelled"):
+            lines.append(f'llmspell_runs{{status="{status}"}} {counts.get(status, 0)}')
+        lines += ["# HELP llmspell_worker_processes Worker processes running on this host.",
+                  "# TYPE llmspell_worker_processes gauge",
+                  f"llmspell_worker_processes {len(service._procs)}"]  # fmt: skip
+        return "\n".join(lines) + "\n"
+
+    limited: Any = BodyLimit(app, settings.serve.max_body_bytes)
+    limited.openapi = app.openapi
+    app.state.limited = limited
+    return app
+
+
+async def _event_stream(service: Service, run_id: str, request: Request) -> AsyncIterator[dict[str, Any]]:
+    seq = 0
+    last_status = None
+    while True:
+        status = await asyncio.to_thread(service.store.status, run_id)
+        chunks = await asyncio.to_thread(service.store.output_since, run_id, seq)
+        for n, stream, text in chunks:
+            seq = n + 1
+            yield {"event": "output", "id": str(n),
+                   "data": json.dumps({"stream": stream, "text": text})}  # fmt: skip
+        if status != last_status:
+            last_status = status
+            yield {"event": "status", "data": json.dumps({"status": status})}
+        if status in FINAL and not chunks:
+            return
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(0.05)
+
+
+def _spec(body: RunRequest, settings: Any, rt: Any) -> dict[str, Any]:
+    """The run as the worker process gets it (limits capped, the spell file read)."""
+    serve = settings.serve
+    if (body.spell is None) == (body.source is None):
+        raise ApiError(422, "ValidationError", "give exactly one of 'spell' (a file) or 'source' (code)",
+                       'e.g. {"spell": "hello.lua"} or {"source": "print(1)", "engine": "lua"}')  # fmt: skip
+    if body.timeout is not None and body.timeout > serve.max_timeout_seconds:
+        raise ApiError(422, "ValidationError", f"timeout {body.timeout:g} is over the service's cap "
+                       f"({serve.max_timeout_seconds:g} s)", "ask for less, or raise [serve] max_timeout_seconds")  # fmt: skip
+    if body.memory_mb is not None and body.memory_mb > serve.max_memory_mb:
+        raise ApiError(422, "ValidationError", f"memory_mb {body.memory_mb} is over the service's cap "
+                       f"({serve.max_memory_mb})", "ask for less, or raise [serve] max_memory_mb")  # fmt: skip
+    args = body.args if isinstance(body.args, list) else [
+        part for k, v in body.args.items() for part in (f"--{k}", v)]  # fmt: skip
+    spec: dict[str, Any] = {"engine": body.engine, "args": args,
+                            "timeout": body.timeout or min(settings.runtime.timeout_seconds,
+                                                           serve.max_timeout_seconds),
+                            "memory_mb": body.memory_mb}  # fmt: skip
+    if body.source is not None:
+        if not serve.allow_source:
+            raise ApiError(403, "SecurityError", "this service does not run spell code sent in requests",
+                           "submit a spell file ({\"spell\": PATH}) or set [serve] allow_source = true")  # fmt: skip
+        spec.update(source=body.source, chunk_name="<request>")
+        where: str | None = None
+    else:
+        path = _spell_path(str(body.spell), settings)
+        spec.update(source=_read_spell(path), path=str(path), spell=str(body.spell))
+        where = str(path)
+    from llmspell.errors import LLMSpellError
+
+    try:
+        rt.select_engine(where if where else "<request>", body.engine)
+    except LLMSpellError as exc:
+        raise ApiError(422, "ValidationError", str(exc),
+                       "engines: lua, javascript (or a plugin's); or name the file .lua/.js") from None  # fmt: skip
+    return spec
+
+
+def _spell_path(name: str, settings: Any) -> Path:
+    """The spell file ``name`` names, refused when outside the spells directory (or,
+    without one, outside ``[security] allowed_paths``)."""
+    if "\x00" in name:
+        raise ApiError(422, "ValidationError", "the spell path contains a NUL byte")
+    base = settings.serve.spells_dir
+    roots = [Path(base).expanduser().resolve()] if base else [
+        Path(p).expanduser().resolve() for p in settings.security.allowed_paths]  # fmt: skip
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = (roots[0] if base else Path.cwd()) / path
+    path = path.resolve()
+    if not any(path.is_relative_to(root) for root in roots):
+        raise ApiError(403, "SecurityError", f"the spell {name!r} is outside the spells directory",
+                       "put it under [serve] spells_dir" if base else
+                       "set [serve] spells_dir, or put it under [security] allowed_paths")  # fmt: skip
+    if not path.is_file():
+        raise ApiError(404, "NotFoundError", f"no spell file {name!r}",
+                       f"spell paths are relative to {roots[0]}")  # fmt: skip
+    return path
+
+
+def _read_spell(path: Path) -> str:
+    if os.path.getsize(path) > _MAX_SPELL_BYTES:
+        raise ApiError(422, "ValidationError", f"the spell file is over {_MAX_SPELL_BYTES} bytes")
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(422, "ValidationError", "the spell file is not UTF-8 text") from None

@@ -1,0 +1,95 @@
+"""The worker process of one run: ``python -m llmspell_cli.serve.child`` reads the run
+(JSON) on stdin, runs the spell under its limits and writes JSON lines to stdout:
+``{"t": "out", "s": "stdout"|"stderr", "x": TEXT}`` while it runs, then one
+``{"t": "done", "result": ..., "usage": ..., "error": ...}``. The service kills this
+process at the run's limit or on cancel."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from typing import IO, Any
+
+__all__ = ["main"]
+
+
+class _Pipe:
+    """A text stream that forwards every write as an ``out`` message."""
+
+    def __init__(self, emit: Any, stream: str) -> None:
+        self._emit = emit
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if text:
+            self._emit({"t": "out", "s": self._stream, "x": text})
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return json.loads(json.dumps(value, default=lambda v: f"<{type(v).__name__}>"))
+
+
+def main() -> None:
+    """Run the spell described on stdin; the protocol is in the module docstring."""
+    proto: IO[str] = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # anything else printing to fd 1 goes to stderr, not into the protocol
+    sys.stdout = sys.stderr
+    lock = threading.Lock()
+
+    def emit(message: dict[str, Any]) -> None:
+        line = json.dumps(message, ensure_ascii=False, default=str)
+        with lock:
+            proto.write(line + "\n")
+            proto.flush()
+
+    spec = json.loads(sys.stdin.read())
+    from llmspell.config import load_settings
+    from llmspell.errors import LLMSpellError, SpellExit
+    from llmspell.runtime import Output, Runtime
+    from llmspell.watchdog import watchdog
+
+    watchdog.set_mode("exit")
+    overrides = {
+        ("runtime", "timeout_seconds"): spec.get("timeout"),
+        ("runtime", "memory_mb"): spec.get("memory_mb"),
+    }
+    done: dict[str, Any] = {"t": "done", "result": None, "usage": None, "error": None}
+    runtime = None
+    try:
+        settings = load_settings(spec.get("config"), overrides=overrides)
+        output = Output(stdout=_Pipe(emit, "stdout"), stderr=_Pipe(emit, "stderr"))  # type: ignore[arg-type]
+        runtime = Runtime(settings, output=output)
+        result = runtime.run_sync(
+            spec.get("source"), path=spec.get("path"), engine=spec.get("engine"),
+            argv=spec.get("args") or [], chunk_name=spec.get("chunk_name"),
+        )  # fmt: skip
+        done["result"] = _jsonable(result.value)
+        done["usage"] = result.usage
+    except SpellExit as exc:
+        done["usage"] = runtime.last_usage if runtime else None
+        if exc.code:
+            done["error"] = {"kind": "SpellExit", "message": f"the spell exited with code {exc.code}"}
+    except LLMSpellError as exc:
+        done["usage"] = (runtime.last_usage or None) if runtime else None
+        done["error"] = {"kind": exc.kind, "message": str(exc), "file": exc.file, "line": exc.line}
+    except Exception as exc:  # a bug, reported rather than lost
+        done["error"] = {"kind": "InternalError", "message": f"{type(exc).__name__}: {exc}"}
+    finally:
+        if runtime is not None:
+            runtime.close()
+    emit(done)
+    proto.close()
+
+
+if __name__ == "__main__":
+    main()

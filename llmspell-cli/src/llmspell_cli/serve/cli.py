@@ -1,0 +1,136 @@
+"""``llmspell serve`` (the HTTP API and a worker) and ``llmspell worker`` (a worker only:
+it takes runs from the shared queue). Heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from llmspell_cli.common import ConfigOpt
+
+__all__ = ["register"]
+
+
+def _load(config: Any, overrides: dict[tuple[str, ...], Any]) -> Any:
+    from llmspell.config import load_settings
+    from llmspell.errors import LLMSpellError
+
+    try:
+        return load_settings(config, overrides=overrides)
+    except LLMSpellError as exc:
+        print(f"llmspell: {exc.kind}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _service(settings: Any, config: Any) -> Any:
+    from llmspell.config import llmspell_home
+    from llmspell.extras import require
+
+    require("dbos", dist="llmspell-cli", extra="serve", what="llmspell serve")
+    from llmspell_cli.serve.execution import Service
+
+    service = Service(settings, llmspell_home(), str(config) if config else None)
+    try:
+        service.start()
+    except Exception as exc:
+        print(f"llmspell: ConfigurationError: cannot start the service's database: {exc}",
+              file=sys.stderr)  # fmt: skip
+        raise SystemExit(1) from None
+    return service
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``worker`` to ``app``."""
+
+    @app.command("serve")
+    def serve(
+        config: ConfigOpt = None,
+        host: Annotated[str | None, typer.Option("--host", help="[serve] host")] = None,
+        port: Annotated[int | None, typer.Option("--port", min=0, max=65535,
+                                                 help="[serve] port (0: a free one)")] = None,  # fmt: skip
+        workers: Annotated[int | None, typer.Option("--workers", min=1, max=256,
+                                                    help="[serve] workers")] = None,  # fmt: skip
+    ) -> None:
+        """Serve the HTTP API (docs/serve.md) and run queued spells on this host."""
+        settings = _load(config, {("serve", "host"): host, ("serve", "port"): port,
+                                  ("serve", "workers"): workers})  # fmt: skip
+        tokens = [t.strip() for t in os.environ.get(settings.serve.tokens_env, "").split(",")
+                  if t.strip()]  # fmt: skip
+        if not tokens:
+            print(f"llmspell: ConfigurationError: no API token: set {settings.serve.tokens_env} "
+                  "(comma-separated tokens)\n  hint: export "
+                  f"{settings.serve.tokens_env}=$(python3 -c 'import secrets; "
+                  "print(secrets.token_urlsafe(32))')", file=sys.stderr)  # fmt: skip
+            raise SystemExit(2)
+        from llmspell.extras import require
+
+        require("fastapi", dist="llmspell-cli", extra="serve", what="llmspell serve")
+        from llmspell_cli.mcp_server.run import _check_bindable
+
+        s = settings.serve
+        try:
+            _check_bindable(s.host, s.port)
+        except Exception as exc:
+            print(f"llmspell: ConfigurationError: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        service = _service(settings, config)
+        try:
+            _run_http(service, tokens)
+        finally:
+            service.stop()
+
+    @app.command("worker")
+    def worker(
+        config: ConfigOpt = None,
+        workers: Annotated[int | None, typer.Option("--workers", min=1, max=256,
+                                                    help="[serve] workers")] = None,  # fmt: skip
+    ) -> None:
+        """Run queued spells from the shared queue ([storage] url), with no HTTP API."""
+        import signal
+        import threading
+
+        settings = _load(config, {("serve", "workers"): workers})
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        service = _service(settings, config)
+        print(f"llmspell worker: {service.executor} taking runs ({settings.serve.workers} at once)",
+              file=sys.stderr, flush=True)  # fmt: skip
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            service.stop()
+
+
+def _run_http(service: Any, tokens: list[str]) -> None:
+    import asyncio
+
+    import uvicorn
+
+    from llmspell_cli.serve.api import create_app
+
+    app = create_app(service, tokens)
+    s = service.settings.serve
+    config = uvicorn.Config(app.state.limited, host=s.host, port=s.port, log_level="warning",
+                            timeout_graceful_shutdown=3, lifespan="off")  # fmt: skip
+    web = uvicorn.Server(config)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(web.serve())
+        while not web.started:
+            if task.done():
+                await task
+                return
+            await asyncio.sleep(0.02)
+        bound = web.servers[0].sockets[0].getsockname()[1]
+        shown = f"[{s.host}]" if ":" in s.host else s.host
+        print(f"llmspell serve: http://{shown}:{bound} (executor {service.executor}, "
+              f"{s.workers} workers)", file=sys.stderr, flush=True)  # fmt: skip
+        await task
+
+    asyncio.run(main())

@@ -1,0 +1,271 @@
+"""Runs as DBOS workflows: the queue, the workflow and its one step, which executes the
+spell in a worker process (``llmspell_cli.serve.child``) that it can kill; the hosts'
+heartbeats, and the recovery of runs held by a host that died."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbos import DBOS, DBOSConfig, SetWorkflowID
+
+from llmspell_cli.serve.store import RunStore, database_urls
+
+__all__ = ["QUEUE", "Service", "current"]
+
+#: the DBOS queue every host takes runs from
+QUEUE = "llmspell-runs"
+#: seconds a worker process gets past the run's own timeout before it is killed
+_KILL_GRACE = 5.0
+_service: Service | None = None
+
+
+def current() -> Service:
+    """The service of this process (started by :meth:`Service.start`)."""
+    if _service is None:  # pragma: no cover - only when a workflow runs before start()
+        raise RuntimeError("the llmspell service is not started")
+    return _service
+
+
+@dataclass
+class Service:
+    """One host of the service: DBOS, the run records, the heartbeat thread."""
+
+    settings: Any
+    home: Path
+    config_path: str | None = None
+    executor: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-"
+                          f"{uuid.uuid4().hex[:6]}")  # fmt: skip
+    store: RunStore = field(init=False)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _procs: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Launch DBOS (system database next to the run records) and the heartbeat."""
+        global _service
+        self.home.mkdir(parents=True, exist_ok=True)
+        sys_url, store_url = database_urls(self.settings.storage.url, self.home)
+        self.store = RunStore(store_url)
+        config: DBOSConfig = {
+            "name": "llmspell",
+            "system_database_url": sys_url,
+            "executor_id": self.executor,
+            "log_level": os.environ.get("LLMSPELL_DBOS_LOG_LEVEL", "WARNING"),
+            "application_version": "llmspell-serve-1",
+        }
+        _service = self
+        DBOS(config=config)
+        DBOS.launch()
+        DBOS.register_queue(QUEUE, worker_concurrency=self.settings.serve.workers,
+                            polling_interval_sec=0.05, on_conflict="always_update")  # fmt: skip
+        self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
+        threading.Thread(target=self._heartbeat, name="llmspell-heartbeat", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the heartbeat, kill worker processes, shut DBOS down."""
+        global _service
+        self._stop.set()
+        for proc in list(self._procs.values()):
+            _kill(proc)
+        DBOS.destroy(destroy_registry=False)
+        self.store.close()
+        _service = None
+
+    # -- submitting ------------------------------------------------------------------
+    def submit(self, spec: dict[str, Any], *, token: str, kind: str) -> str:
+        """Record the run and put it on the queue; returns its id."""
+        run_id = uuid.uuid4().hex
+        self.store.create(run_id, token=token, kind=kind, spec=spec)
+        with SetWorkflowID(run_id):
+            DBOS.enqueue_workflow(QUEUE, run_workflow, run_id)
+        return run_id
+
+    def cancel(self, run_id: str) -> bool:
+        """Cancel a queued or running run (its worker process is killed within ~0.3 s
+        on whichever host runs it); False when it had already finished."""
+        done = self.store.finish(run_id, "cancelled",
+                                 error={"kind": "Cancelled", "message": "cancelled by request"})  # fmt: skip
+        DBOS.cancel_workflow(run_id)
+        return done
+
+    # -- hosts -----------------------------------------------------------------------
+    def _heartbeat(self) -> None:
+        dead_after = self.settings.serve.dead_after_seconds
+        while not self._stop.wait(min(2.0, dead_after / 4)):
+            try:
+                self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
+                for dead in self.store.dead_executors(dead_after):
+                    self._recover(dead)
+            except Exception as exc:  # the database may be down for a while: retry
+                print(f"llmspell serve: heartbeat: {type(exc).__name__}: {exc}",
+                      file=sys.stderr)  # fmt: skip
+
+    def _recover(self, dead: str) -> None:
+        """Take over the runs of a host that stopped beating: DBOS re-runs their workflow
+        here, and the step, seeing a second attempt, fails the run (the spell is not
+        re-run: it may have had effects)."""
+        self.store.forget_executor(dead)
+        try:
+            DBOS._recover_pending_workflows([dead])
+        except Exception as exc:
+            print(f"llmspell serve: recovering runs of {dead}: {exc}", file=sys.stderr)
+        for run_id in self.store.running_on(dead):  # not a DBOS workflow any more
+            self.store.finish(run_id, "failed", error=_died(dead))
+
+
+def _died(executor: str) -> dict[str, Any]:
+    return {"kind": "WorkerDied",
+            "message": f"the host running this run ({executor}) died mid-run",
+            "hint": "submit the run again"}  # fmt: skip
+
+
+@DBOS.workflow(name="llmspell_run")
+def run_workflow(run_id: str) -> None:
+    """One run: a single step, so a recovered run never re-executes a finished spell."""
+    execute_run(run_id)
+
+
+@DBOS.step(name="llmspell_execute")
+def execute_run(run_id: str) -> None:
+    """Execute the run in a worker process and record its output and outcome."""
+    svc = current()
+    row = svc.store.get(run_id)
+    if row is None or row["status"] not in ("queued", "running"):
+        return  # cancelled while queued
+    previous = row["executor"]
+    attempt = svc.store.start(run_id, svc.executor)
+    if attempt > 1:
+        svc.store.finish(run_id, "failed", error=_died(previous or "?"))
+        return
+    _Runner(svc, run_id).run()
+
+
+class _Runner:
+    """The worker process of one run, watched: output batched into the store, killed
+    at the limit or on cancel."""
+
+    def __init__(self, svc: Service, run_id: str) -> None:
+        self.svc = svc
+        self.run_id = run_id
+        with svc.store.engine.connect() as conn:
+            from llmspell_cli.serve.store import runs
+
+            import sqlalchemy as sa
+
+            text = conn.execute(sa.select(runs.c.spec).where(runs.c.id == run_id)).scalar_one()
+        self.spec: dict[str, Any] = json.loads(text)
+        self.pending: list[tuple[str, str]] = []
+        self.size = 0
+        self.seq = svc.store.next_seq(run_id)
+        self.truncated = False
+        self.done: dict[str, Any] | None = None
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        spec = {**self.spec, "config": self.svc.config_path}
+        env = {**os.environ, "LLMSPELL_HOME": str(self.svc.home), "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llmspell_cli.serve.child"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", errors="replace", env=env, start_new_session=True,
+        )  # fmt: skip
+        self.svc._procs[self.run_id] = proc
+        try:
+            self._watch(proc, spec)
+        finally:
+            self.svc._procs.pop(self.run_id, None)
+            _kill(proc)
+
+    def _watch(self, proc: subprocess.Popen[str], spec: dict[str, Any]) -> None:
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdin.write(json.dumps(spec))
+        proc.stdin.close()
+        reader = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
+        reader.start()
+        errors: list[str] = []
+        threading.Thread(target=lambda: errors.append(proc.stderr.read(65536)),  # type: ignore[union-attr]
+                         daemon=True).start()  # fmt: skip
+        limit = float(self.spec.get("timeout") or self.svc.settings.runtime.timeout_seconds)
+        deadline = time.monotonic() + limit + _KILL_GRACE
+        last_check = 0.0
+        outcome: tuple[str, dict[str, Any]] | None = None
+        while proc.poll() is None:
+            time.sleep(0.05)
+            self._flush()
+            now = time.monotonic()
+            if now > deadline:
+                outcome = ("failed", {"kind": "LimitExceeded", "message":
+                           f"the run passed its time limit ({limit:g} s) and was killed",
+                           "hint": "give a larger timeout (at most [serve] max_timeout_seconds)"})  # fmt: skip
+                break
+            if now - last_check > 0.25:
+                last_check = now
+                if self.svc.store.status(self.run_id) != "running":
+                    _kill(proc)  # cancelled
+                    return
+        _kill(proc)
+        reader.join(timeout=5)
+        self._flush()
+        if outcome is not None:
+            self.svc.store.finish(self.run_id, outcome[0], error=outcome[1])
+            return
+        done = self.done
+        if done is None:
+            code = proc.returncode
+            how = f"signal {-code}" if code and code < 0 else f"exit code {code}"
+            tail = "".join(errors).strip()[-2000:]
+            self.svc.store.finish(self.run_id, "failed", error={
+                "kind": "WorkerDied", "message": f"the worker process ended ({how}) before "
+                f"the run finished" + (f": {tail}" if tail else ""),
+                "hint": "a memory or time limit may have been hit; see the output"})  # fmt: skip
+            return
+        status = "failed" if done.get("error") else "succeeded"
+        self.svc.store.finish(self.run_id, status, result=done.get("result"),
+                              usage=done.get("usage"), error=done.get("error"))  # fmt: skip
+
+    def _read(self, stream: Any) -> None:
+        cap = self.svc.settings.serve.max_output_bytes
+        for line in stream:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if msg.get("t") == "done":
+                self.done = msg
+            elif msg.get("t") == "out":
+                text = str(msg.get("x", ""))
+                with self.lock:
+                    if self.size + len(text) > cap:
+                        if not self.truncated:
+                            self.truncated = True
+                            self.pending.append(("stderr", f"[output cut at {cap} bytes]\n"))
+                        continue
+                    self.size += len(text)
+                    self.pending.append((str(msg.get("s", "stdout")), text))
+
+    def _flush(self) -> None:
+        with self.lock:
+            items, self.pending = self.pending, []
+        if items:
+            self.svc.store.append_output(self.run_id, self.seq, items, self.size)
+            self.seq += len(items)
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    """Kill the worker process and its children (it leads its own session)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            proc.kill()
+        proc.wait()

@@ -1,0 +1,253 @@
+"""Run records, their output and the hosts' heartbeats, in the database DBOS uses
+(SQLite under LLMSPELL_HOME, or the ``[storage] url`` PostgreSQL shared by every host)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+__all__ = ["ACTIVE", "FINAL", "RunStore", "database_urls"]
+
+#: run statuses that may still change, and those that never do
+ACTIVE = ("queued", "running")
+FINAL = ("succeeded", "failed", "cancelled")
+
+_meta = sa.MetaData()
+runs = sa.Table(
+    "llmspell_serve_runs",
+    _meta,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("token", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("spell", sa.Text),
+    sa.Column("engine", sa.String(32)),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+    sa.Column("started_at", sa.Float),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("result", sa.Text),
+    sa.Column("usage", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("output_bytes", sa.Integer, nullable=False, default=0),
+    sa.Column("executor", sa.String(128)),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+)
+output = sa.Table(
+    "llmspell_serve_output",
+    _meta,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("stream", sa.String(8), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+executors = sa.Table(
+    "llmspell_serve_executors",
+    _meta,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+)
+
+
+def database_urls(storage_url: str | None, home: Any) -> tuple[str, str]:
+    """``(DBOS system database URL, SQLAlchemy URL of the run records)``: SQLite files
+    under LLMSPELL_HOME, or the ``[storage] url`` PostgreSQL for both."""
+    if storage_url and storage_url.startswith(("postgresql://", "postgres://")):
+        rest = storage_url.split("://", 1)[1]
+        return storage_url, "postgresql+psycopg://" + rest
+    path = f"{home}/serve.sqlite"
+    return f"sqlite:///{path}", f"sqlite:///{path}"
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class RunStore:
+    """The run records of the service (one per run, plus its output lines)."""
+
+    def __init__(self, url: str) -> None:
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        self.engine = sa.create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+
+            @sa.event.listens_for(self.engine, "connect")
+            def _wal(conn: Any, _record: Any) -> None:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA busy_timeout=30000")
+
+        _meta.create_all(self.engine, checkfirst=True)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    # -- runs --------------------------------------------------------------------------
+    def create(self, run_id: str, *, token: str, kind: str, spec: dict[str, Any]) -> None:
+        """Record a new queued run."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.insert().values(
+                    id=run_id, status="queued", token=token, kind=kind,
+                    spell=spec.get("spell"), engine=spec.get("engine"),
+                    spec=json.dumps(spec), created_at=time.time(), output_bytes=0, attempts=0,
+                )
+            )  # fmt: skip
+
+    def start(self, run_id: str, executor: str) -> int:
+        """Mark the run running on ``executor``; returns its attempt number (1 = first)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(runs.c.attempts).where(runs.c.id == run_id)).first()
+            attempts = (row[0] if row else 0) + 1
+            conn.execute(
+                runs.update()
+                .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
+                .values(status="running", started_at=time.time(), executor=executor,
+                        attempts=attempts)  # fmt: skip
+            )
+        return attempts
+
+    def finish(self, run_id: str, status: str, *, result: Any = None, usage: Any = None,
+               error: dict[str, Any] | None = None) -> bool:  # fmt: skip
+        """Give the run its final status (only once: a run already final is left as is)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                runs.update()
+                .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
+                .values(status=status, finished_at=time.time(), result=_dumps(result),
+                        usage=_dumps(usage), error=_dumps(error))  # fmt: skip
+            )
+            return bool(done.rowcount)
+
+    def status(self, run_id: str) -> str | None:
+        """The run's status (None: no such run)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(runs.c.status).where(runs.c.id == run_id)).first()
+        return None if row is None else str(row[0])
+
+    def get(self, run_id: str) -> dict[str, Any] | None:
+        """The run's record as the API shows it (None: no such run)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).mappings().first()
+            if row is None:
+                return None
+            texts = conn.execute(
+                sa.select(output.c.text).where(output.c.run_id == run_id).order_by(output.c.seq)
+            ).scalars()
+            return {**self._public(row), "output": "".join(texts)}
+
+    def list(self, *, status: str | None, limit: int, token: str | None) -> list[dict[str, Any]]:
+        """The latest runs first (without their output)."""
+        query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(limit)
+        if status:
+            query = query.where(runs.c.status == status)
+        if token is not None:
+            query = query.where(runs.c.token == token)
+        with self.engine.connect() as conn:
+            return [self._public(row) for row in conn.execute(query).mappings()]
+
+    def in_flight(self, token: str) -> int:
+        """How many queued or running runs ``token`` has."""
+        query = sa.select(sa.func.count()).where(runs.c.token == token, runs.c.status.in_(ACTIVE))
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def counts(self) -> dict[str, int]:
+        """Runs by status (for /metrics)."""
+        query = sa.select(runs.c.status, sa.func.count()).group_by(runs.c.status)
+        with self.engine.connect() as conn:
+            return {str(s): int(n) for s, n in conn.execute(query)}
+
+    def owner(self, run_id: str) -> str | None:
+        """The (hashed) token that submitted the run."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(runs.c.token).where(runs.c.id == run_id)).first()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def _public(row: Any) -> dict[str, Any]:
+        return {
+            "id": row["id"], "status": row["status"], "spell": row["spell"],
+            "engine": row["engine"], "created_at": row["created_at"],
+            "started_at": row["started_at"], "finished_at": row["finished_at"],
+            "result": _loads(row["result"]), "usage": _loads(row["usage"]),
+            "error": _loads(row["error"]), "attempts": row["attempts"],
+            "executor": row["executor"],
+        }  # fmt: skip
+
+    # -- output ------------------------------------------------------------------------
+    def append_output(self, run_id: str, first_seq: int, items: list[tuple[str, str]],
+                      size: int) -> None:  # fmt: skip
+        """Add output chunks ``[(stream, text)]`` numbered from ``first_seq``."""
+        if not items:
+            return
+        rows = [{"run_id": run_id, "seq": first_seq + i, "stream": s, "text": t}
+                for i, (s, t) in enumerate(items)]  # fmt: skip
+        with self.engine.begin() as conn:
+            conn.execute(output.insert(), rows)
+            conn.execute(runs.update().where(runs.c.id == run_id).values(output_bytes=size))
+
+    def next_seq(self, run_id: str) -> int:
+        """The number the run's next output chunk gets (after a retry: after the last)."""
+        with self.engine.connect() as conn:
+            top = conn.execute(
+                sa.select(sa.func.max(output.c.seq)).where(output.c.run_id == run_id)
+            ).scalar()
+        return 0 if top is None else int(top) + 1
+
+    def output_since(self, run_id: str, seq: int) -> list[tuple[int, str, str]]:
+        """Output chunks ``[(seq, stream, text)]`` from ``seq`` on."""
+        query = (
+            sa.select(output.c.seq, output.c.stream, output.c.text)
+            .where(output.c.run_id == run_id, output.c.seq >= seq)
+            .order_by(output.c.seq)
+            .limit(1000)
+        )
+        with self.engine.connect() as conn:
+            return [(int(a), str(b), str(c)) for a, b, c in conn.execute(query)]
+
+    # -- hosts -------------------------------------------------------------------------
+    def heartbeat(self, executor: str, host: str, pid: int) -> None:
+        """Say this host is alive."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                executors.update().where(executors.c.id == executor).values(last_seen=now)
+            )
+            if not done.rowcount:
+                conn.execute(executors.insert().values(id=executor, host=host, pid=pid,
+                                                       last_seen=now))  # fmt: skip
+
+    def dead_executors(self, older_than: float) -> list[str]:
+        """Hosts silent for ``older_than`` seconds that still hold running runs."""
+        cutoff = time.time() - older_than
+        query = (
+            sa.select(executors.c.id)
+            .where(executors.c.last_seen < cutoff)
+            .where(executors.c.id.in_(sa.select(runs.c.executor).where(runs.c.status == "running")))
+        )
+        with self.engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(query)]
+
+    def forget_executor(self, executor: str) -> None:
+        """Drop a dead host's heartbeat row."""
+        with self.engine.begin() as conn:
+            conn.execute(executors.delete().where(executors.c.id == executor))
+
+    def running_on(self, executor: str) -> list[str]:
+        """Runs ``executor`` holds as running."""
+        query = sa.select(runs.c.id).where(runs.c.executor == executor,
+                                           runs.c.status == "running")  # fmt: skip
+        with self.engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(query)]
