@@ -27,6 +27,7 @@ from llmspell_cli import (
     tool_cmd,
 )
 from llmspell_cli.repl import cli as repl_cli
+from llmspell_cli.serve import cli as serve_cli
 
 app = typer.Typer(
     name="llmspell",
@@ -76,6 +77,7 @@ app.add_typer(memory_cmd.app, name="memory")
 mcp_cmd.register(app)
 completion_cmd.register(app)
 repl_cli.register(app)
+serve_cli.register(app)
 
 
 def _add_plugin_commands() -> None:
@@ -83,6 +85,7 @@ def _add_plugin_commands() -> None:
     core = {
         "run", "exec", "engines", "plugins", "config", "version", "tool", "state", "completion",
         "providers", "mcp", "rag", "memory", "session", "backup", "logs", "repl", "kernel",
+        "serve", "worker",
     }  # fmt: skip
     if len(sys.argv) > 1 and sys.argv[1] in core:
         return
