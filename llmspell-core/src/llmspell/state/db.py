@@ -98,8 +98,9 @@ class SQLiteDatabase(Database):
             self._db = sqlite3.connect(
                 str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            from llmspell.state.sqlite import setup
+
+            setup(self._db, ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"))
         except (sqlite3.Error, OSError) as exc:
             raise StateError(
                 f"cannot open the database {self.path}: {exc}",

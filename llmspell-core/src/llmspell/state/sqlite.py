@@ -29,6 +29,22 @@ _UPSERT = (
 )
 
 
+def setup(db: sqlite3.Connection, statements: tuple[str, ...], wait: float = 10.0) -> None:
+    """Run set-up statements, retrying while another process holds the file: switching
+    a new file to WAL does not wait for the busy timeout, so two processes opening it at
+    once could fail."""
+    deadline = time.monotonic() + wait
+    for statement in statements:
+        while True:
+            try:
+                db.execute(statement)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+
 class SQLiteStateBackend(StateBackend):
     """State in one SQLite file; every write is committed before it returns."""
 
@@ -40,9 +56,7 @@ class SQLiteStateBackend(StateBackend):
             self._db = sqlite3.connect(
                 str(self.path), timeout=10.0, isolation_level=None, check_same_thread=False
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute(_SCHEMA)
+            setup(self._db, ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", _SCHEMA))
         except (sqlite3.Error, OSError) as exc:
             raise StateError(
                 f"cannot open the state database {self.path}: {exc}",
