@@ -26,6 +26,7 @@ from llmspell_cli import (
     state_cmd,
     tool_cmd,
 )
+from llmspell_cli.kernel import cli as kernel_cli
 from llmspell_cli.repl import cli as repl_cli
 from llmspell_cli.serve import cli as serve_cli
 
@@ -78,6 +79,7 @@ mcp_cmd.register(app)
 completion_cmd.register(app)
 repl_cli.register(app)
 serve_cli.register(app)
+kernel_cli.register(app)
 
 
 def _add_plugin_commands() -> None:
