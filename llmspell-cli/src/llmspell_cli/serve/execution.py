@@ -178,6 +178,7 @@ class _Runner:
             [sys.executable, "-m", "llmspell_cli.serve.child"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, encoding="utf-8", errors="replace", env=env, start_new_session=True,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         self.svc._procs[self.run_id] = proc
         try:
@@ -259,6 +260,15 @@ class _Runner:
         if items:
             self.svc.store.append_output(self.run_id, self.seq, items, self.size)
             self.seq += len(items)
+
+
+def _die_with_parent() -> None:
+    """In the worker process (Linux): be killed when the host process dies, even by
+    kill -9, so no spell outlives the host that watches it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:
