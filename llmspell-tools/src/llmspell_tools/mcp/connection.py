@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
@@ -238,7 +239,7 @@ class Connection:
                 await asyncio.wait_for(asyncio.shield(holder), 8.0)
             except (TimeoutError, Exception):
                 holder.cancel()
-                with _quiet():
+                with contextlib.suppress(BaseException):
                     await holder
         self.client = None
 
@@ -358,14 +359,6 @@ class _HttpTransport:
             return await self._cm.__aexit__(*exc)
         finally:
             await self._http.__aexit__(None, None, None)
-
-
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: Any) -> bool:
-        return True
 
 
 def _clip(text: str, limit: int = 500) -> str:
