@@ -176,3 +176,10 @@ def test_migrate_applies_a_spells_migrations_in_one_transaction(
     assert json.loads(_ok(cli, "state", "get", "a", "-s", "users", env=env)) == {"n": 1, "n2": 2}
     report = json.loads(_ok(cli, "state", "migrate", "m.lua", "-o", "json", env=env))
     assert report["scopes"][0]["applied"] == []
+
+
+def test_migrate_without_a_spell_applies_only_the_plugins(cli: CLI) -> None:
+    out = _ok(cli, "state", "migrate", env={})
+    assert "no migrations registered" in out
+    proc = cli("state", "migrate", "notes.txt")
+    assert proc.returncode == 2 and ".lua or .js" in proc.stderr

@@ -351,14 +351,15 @@ def _lua_string(text: str) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-def _migrate_wrapper(spell: Path, scope: str | None, dry_run: bool) -> str:
+def _migrate_wrapper(spell: Path | None, scope: str | None, dry_run: bool) -> str:
     """A spell in ``spell``'s language that runs it (so it registers its migrations),
-    then applies them and returns the report."""
-    if spell.suffix == ".lua":
+    then applies them (with the plugins') and returns the report."""
+    if spell is None or spell.suffix == ".lua":
         opts = f"dry_run = {'true' if dry_run else 'false'}"
         if scope is not None:
             opts += f", scope = {_lua_string(scope)}"
-        return f"dofile({_lua_string(str(spell))})\nreturn State.migrate({{{opts}}})\n"
+        load = "" if spell is None else f"dofile({_lua_string(str(spell))})\n"
+        return f"{load}return State.migrate({{{opts}}})\n"
     options: dict[str, Any] = {"dry_run": dry_run}
     if scope is not None:
         options["scope"] = scope
@@ -371,12 +372,13 @@ def _migrate_wrapper(spell: Path, scope: str | None, dry_run: bool) -> str:
 @app.command("migrate")
 def migrate(
     spell: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             help="A Lua or JavaScript file that registers migrations with "
-            "State.register_migration (and may do nothing else)."
+            "State.register_migration (and may do nothing else); without it, only the "
+            "plugins' migrations (register_state_migrations) apply.",
         ),
-    ],
+    ] = None,
     scope: Annotated[
         str | None, typer.Option("--scope", "-s", help="Only this scope's migrations.")
     ] = None,
@@ -386,23 +388,26 @@ def migrate(
     output: OutputOpt = OutputFormat.text,
     config: ConfigOpt = None,
 ) -> None:
-    """Apply the pending migrations SPELL registers, in one transaction, and report what
-    changed per scope (nothing is written when one fails)."""
+    """Apply the pending migrations SPELL and the plugins register, in one transaction,
+    and report what changed per scope (nothing is written when one fails)."""
     from llmspell.errors import LLMSpellError
     from llmspell_cli.common import build_runtime
 
-    if spell.suffix not in (".lua", ".js", ".mjs"):
-        fail(f"{spell}: a migrations spell is a .lua or .js file", EXIT_USAGE)
-    if not spell.is_file():
-        fail(f"no file {str(spell)!r}", EXIT_USAGE)
+    if spell is not None:
+        if spell.suffix not in (".lua", ".js", ".mjs"):
+            fail(f"{spell}: a migrations spell is a .lua or .js file", EXIT_USAGE)
+        if not spell.is_file():
+            fail(f"no file {str(spell)!r}", EXIT_USAGE)
     _where(config)
-    real = spell.resolve()
+    real = spell.resolve() if spell is not None else None
     wrapper = _migrate_wrapper(real, scope, dry_run)
     runtime = build_runtime(config)
     try:
-        result = runtime.run_sync(
-            source=wrapper, path=real.with_name(f".llmspell-migrate{real.suffix}")
-        )
+        if real is None:
+            result = runtime.run_sync(source=wrapper, chunk_name="migrate.lua", engine="lua")
+        else:
+            where = real.with_name(f".llmspell-migrate{real.suffix}")
+            result = runtime.run_sync(source=wrapper, path=where)
     except LLMSpellError as exc:
         fail(f"{exc.kind}: {exc}", EXIT_SCRIPT)
     finally:

@@ -98,3 +98,13 @@ def register_state_backends(register: Callable[..., None]) -> None:
     :class:`llmspell.state.StateBackend`; ``name`` is what ``[state] backend`` or the
     scheme of ``[storage] url`` selects.
     """
+
+
+@hookspec
+def register_state_migrations(register: Callable[..., None]) -> None:
+    """Register State migrations: ``register(scope, version, fn)``.
+
+    ``fn(value, key)`` returns the value of ``key`` in ``scope`` at schema ``version``
+    (None deletes the key); ``State.migrate`` and ``llmspell state migrate`` apply the
+    pending ones with those a spell registers, in one transaction.
+    """

@@ -411,6 +411,8 @@ class Runtime:
         )
         self.vector_stores = BackendRegistry("vector store")
         self.state_backends = BackendRegistry("state backend")
+        #: State migrations plugins registered: (scope, version, fn, plugin)
+        self.state_migrations: list[tuple[str, int, Callable[..., Any], str]] = []
         hooks = self.settings.hooks
         self.hooks = HookRegistry(on_error=hooks.on_error, max_retries=hooks.max_retries)
         self._collect("register_engines", self.engines.register)
@@ -420,7 +422,19 @@ class Runtime:
         self._collect("register_embedders", self.embedders.register)
         self._collect("register_vector_stores", self.vector_stores.register)
         self._collect("register_state_backends", self.state_backends.register)
+        self._collect("register_state_migrations", self._register_migration)
         self._collect("register_hooks", self._register_hook)
+
+    def _register_migration(
+        self, scope: str, version: int, fn: Callable[..., Any], *, origin: str = ""
+    ) -> None:
+        if not isinstance(scope, str) or not scope or isinstance(version, bool):
+            raise PluginError(f"register_state_migrations: bad scope {scope!r}")
+        if not isinstance(version, int) or not callable(fn):
+            raise PluginError(
+                f"register_state_migrations: {scope!r} needs an integer version and a function"
+            )
+        self.state_migrations.append((scope, version, fn, origin))
 
     def _register_hook(
         self,

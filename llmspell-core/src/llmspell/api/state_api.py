@@ -171,7 +171,20 @@ def _migrations(ctx: CallContext) -> Any:
     found = _RUN_MIGRATIONS.get(ctx)
     if found is None:
         found = _RUN_MIGRATIONS[ctx] = MigrationSet()
+        # the plugins' migrations (register_state_migrations) come first
+        for scope, version, fn, _origin in getattr(ctx.runtime, "state_migrations", ()):
+            found.register(scope, version, _plugin_migration(fn))
     return found
+
+
+def _plugin_migration(fn: Any) -> Any:
+    async def call(value: Any, key: str) -> Any:
+        import inspect
+
+        result = fn(value, key)
+        return await result if inspect.isawaitable(result) else result
+
+    return call
 
 
 @STATE.function(
