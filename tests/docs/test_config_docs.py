@@ -27,6 +27,7 @@ SECTIONS = {
     "mcp": config.McpSettings,
     "observability": config.ObservabilitySettings,
     "logs": config.LogsSettings,
+    "serve": config.ServeSettings,
     "providers.NAME": config.ProviderSettings,
 }
 

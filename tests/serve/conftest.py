@@ -37,7 +37,9 @@ def start(cmd: str, home: Path, config: Path, *, extra_env: dict[str, str] | Non
     """Start ``llmspell CMD`` and wait for its start-up line (returned)."""
     env = {**os.environ, "LLMSPELL_HOME": str(home), "LLMSPELL_SERVE_TOKEN": TOKEN,
            **(extra_env or {})}  # fmt: skip
-    env.pop("LLMSPELL_DATABASE_URL", None) if "LLMSPELL_DATABASE_URL" not in (extra_env or {}) else None
+    env.pop("LLMSPELL_DATABASE_URL", None) if "LLMSPELL_DATABASE_URL" not in (
+        extra_env or {}
+    ) else None
     args = [sys.executable, "-m", "llmspell_cli.main", cmd, "--config", str(config)]
     if cmd == "serve":
         args += ["--port", "0"]

@@ -117,7 +117,9 @@ def _wait_running(c: httpx.Client, run_id: str) -> None:
 
 def test_cancel_kills_the_worker_process(server: Server) -> None:
     with server.client() as c:
-        run_id = c.post("/v1/runs", json={"source": "while true do end", "timeout": 50}).json()["id"]
+        run_id = c.post("/v1/runs", json={"source": "while true do end", "timeout": 50}).json()[
+            "id"
+        ]
         _wait_running(c, run_id)
         time.sleep(0.3)
         assert _children(server.proc.pid)
@@ -134,7 +136,9 @@ def test_cancel_kills_the_worker_process(server: Server) -> None:
 
 def test_dead_worker_process_fails_the_run(server: Server) -> None:
     with server.client() as c:
-        run_id = c.post("/v1/runs", json={"source": "while true do end", "timeout": 50}).json()["id"]
+        run_id = c.post("/v1/runs", json={"source": "while true do end", "timeout": 50}).json()[
+            "id"
+        ]
         _wait_running(c, run_id)
         deadline = time.monotonic() + 10
         while not (kids := _children(server.proc.pid)):

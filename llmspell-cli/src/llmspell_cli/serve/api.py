@@ -54,8 +54,11 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
             db = "ok"
         except Exception as exc:
             db = f"down: {type(exc).__name__}"
-        return {"status": "ok" if db == "ok" else "degraded", "executor": service.executor,
-                "database": db}  # fmt: skip
+        return {
+            "status": "ok" if db == "ok" else "degraded",
+            "executor": service.executor,
+            "database": db,
+        }
 
     @app.post("/v1/runs", status_code=202)
     def submit(body: RunRequest, who: Caller) -> dict[str, Any]:
@@ -63,17 +66,23 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
         spec = _spec(body, settings, engines_rt)
         limit = settings.serve.max_runs_in_flight_per_token
         if service.store.in_flight(who) >= limit:
-            raise ApiError(429, "LimitExceeded", f"this token already has {limit} runs queued or running",
-                           "wait for some to finish, or raise [serve] max_runs_in_flight_per_token")  # fmt: skip
+            raise ApiError(
+                429,
+                "LimitExceeded",
+                f"this token already has {limit} runs queued or running",
+                "wait for some to finish, or raise [serve] max_runs_in_flight_per_token",
+            )
         run_id = service.submit(spec, token=who, kind="spell" if body.spell else "source")
         return {"id": run_id, "status": "queued"}
 
     @app.get("/v1/runs")
-    def list_runs(who: Caller, status: Literal["queued", "running", "succeeded", "failed",
-                  "cancelled"] | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-                  ) -> dict[str, Any]:  # fmt: skip
+    def list_runs(
+        who: Caller,
+        status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> dict[str, Any]:
         """This token's latest runs (without output)."""
-        return {"runs": service.store.list(status=status, limit=limit, token=who)}
+        return {"runs": service.store.list_runs(status=status, limit=limit, token=who)}
 
     def _own(run_id: str, who: str) -> None:
         if service.store.owner(run_id) != who:  # another token's run is not shown either
@@ -91,8 +100,12 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
         _own(run_id, who)
         if not service.cancel(run_id):
             status = service.store.status(run_id)
-            raise ApiError(409, "StateError", f"run {run_id} has already finished ({status})",
-                           "only queued or running runs can be cancelled")  # fmt: skip
+            raise ApiError(
+                409,
+                "StateError",
+                f"run {run_id} has already finished ({status})",
+                "only queued or running runs can be cancelled",
+            )
         return {"id": run_id, "status": "cancelled"}
 
     @app.get("/v1/runs/{run_id}/events")
@@ -108,13 +121,17 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
     def metrics(_who: Caller) -> str:
         """Prometheus text: runs by status (all hosts sharing the database)."""
         counts = service.store.counts()
-        lines = ["# HELP llmspell_runs Runs in the service's database, by status.",
-                 "# TYPE llmspell_runs gauge"]  # fmt: skip
+        lines = [
+            "# HELP llmspell_runs Runs in the service's database, by status.",
+            "# TYPE llmspell_runs gauge",
+        ]
         for status in ("queued", "running", "succeeded", "failed", "cancelled"):
             lines.append(f'llmspell_runs{{status="{status}"}} {counts.get(status, 0)}')
-        lines += ["# HELP llmspell_worker_processes Worker processes running on this host.",
-                  "# TYPE llmspell_worker_processes gauge",
-                  f"llmspell_worker_processes {len(service._procs)}"]  # fmt: skip
+        lines += [
+            "# HELP llmspell_worker_processes Worker processes running on this host.",
+            "# TYPE llmspell_worker_processes gauge",
+            f"llmspell_worker_processes {len(service._procs)}",
+        ]
         return "\n".join(lines) + "\n"
 
     limited: Any = BodyLimit(app, settings.serve.max_body_bytes)
@@ -123,7 +140,9 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
     return app
 
 
-async def _event_stream(service: Service, run_id: str, request: Request) -> AsyncIterator[dict[str, Any]]:
+async def _event_stream(
+    service: Service, run_id: str, request: Request
+) -> AsyncIterator[dict[str, Any]]:
     seq = 0
     last_status = None
     while True:
@@ -131,8 +150,11 @@ async def _event_stream(service: Service, run_id: str, request: Request) -> Asyn
         chunks = await asyncio.to_thread(service.store.output_since, run_id, seq)
         for n, stream, text in chunks:
             seq = n + 1
-            yield {"event": "output", "id": str(n),
-                   "data": json.dumps({"stream": stream, "text": text})}  # fmt: skip
+            yield {
+                "event": "output",
+                "id": str(n),
+                "data": json.dumps({"stream": stream, "text": text}),
+            }
         if status != last_status:
             last_status = status
             yield {"event": "status", "data": json.dumps({"status": status})}
@@ -147,24 +169,45 @@ def _spec(body: RunRequest, settings: Any, rt: Any) -> dict[str, Any]:
     """The run as the worker process gets it (limits capped, the spell file read)."""
     serve = settings.serve
     if (body.spell is None) == (body.source is None):
-        raise ApiError(422, "ValidationError", "give exactly one of 'spell' (a file) or 'source' (code)",
-                       'e.g. {"spell": "hello.lua"} or {"source": "print(1)", "engine": "lua"}')  # fmt: skip
+        raise ApiError(
+            422,
+            "ValidationError",
+            "give exactly one of 'spell' (a file) or 'source' (code)",
+            'e.g. {"spell": "hello.lua"} or {"source": "print(1)", "engine": "lua"}',
+        )
     if body.timeout is not None and body.timeout > serve.max_timeout_seconds:
-        raise ApiError(422, "ValidationError", f"timeout {body.timeout:g} is over the service's cap "
-                       f"({serve.max_timeout_seconds:g} s)", "ask for less, or raise [serve] max_timeout_seconds")  # fmt: skip
+        raise ApiError(
+            422,
+            "ValidationError",
+            f"timeout {body.timeout:g} is over the service's cap ({serve.max_timeout_seconds:g} s)",
+            "ask for less, or raise [serve] max_timeout_seconds",
+        )
     if body.memory_mb is not None and body.memory_mb > serve.max_memory_mb:
-        raise ApiError(422, "ValidationError", f"memory_mb {body.memory_mb} is over the service's cap "
-                       f"({serve.max_memory_mb})", "ask for less, or raise [serve] max_memory_mb")  # fmt: skip
-    args = body.args if isinstance(body.args, list) else [
-        part for k, v in body.args.items() for part in (f"--{k}", v)]  # fmt: skip
-    spec: dict[str, Any] = {"engine": body.engine, "args": args,
-                            "timeout": body.timeout or min(settings.runtime.timeout_seconds,
-                                                           serve.max_timeout_seconds),
-                            "memory_mb": body.memory_mb}  # fmt: skip
+        raise ApiError(
+            422,
+            "ValidationError",
+            f"memory_mb {body.memory_mb} is over the service's cap ({serve.max_memory_mb})",
+            "ask for less, or raise [serve] max_memory_mb",
+        )
+    args = (
+        body.args
+        if isinstance(body.args, list)
+        else [part for k, v in body.args.items() for part in (f"--{k}", v)]
+    )
+    spec: dict[str, Any] = {
+        "engine": body.engine,
+        "args": args,
+        "timeout": body.timeout or min(settings.runtime.timeout_seconds, serve.max_timeout_seconds),
+        "memory_mb": body.memory_mb,
+    }
     if body.source is not None:
         if not serve.allow_source:
-            raise ApiError(403, "SecurityError", "this service does not run spell code sent in requests",
-                           "submit a spell file ({\"spell\": PATH}) or set [serve] allow_source = true")  # fmt: skip
+            raise ApiError(
+                403,
+                "SecurityError",
+                "this service does not run spell code sent in requests",
+                'submit a spell file ({"spell": PATH}) or set [serve] allow_source = true',
+            )
         spec.update(source=body.source, chunk_name="<request>")
         where: str | None = None
     else:
@@ -176,8 +219,12 @@ def _spec(body: RunRequest, settings: Any, rt: Any) -> dict[str, Any]:
     try:
         rt.select_engine(where if where else "<request>", body.engine)
     except LLMSpellError as exc:
-        raise ApiError(422, "ValidationError", str(exc),
-                       "engines: lua, javascript (or a plugin's); or name the file .lua/.js") from None  # fmt: skip
+        raise ApiError(
+            422,
+            "ValidationError",
+            str(exc),
+            "engines: lua, javascript (or a plugin's); or name the file .lua/.js",
+        ) from None
     return spec
 
 
@@ -187,19 +234,31 @@ def _spell_path(name: str, settings: Any) -> Path:
     if "\x00" in name:
         raise ApiError(422, "ValidationError", "the spell path contains a NUL byte")
     base = settings.serve.spells_dir
-    roots = [Path(base).expanduser().resolve()] if base else [
-        Path(p).expanduser().resolve() for p in settings.security.allowed_paths]  # fmt: skip
+    roots = (
+        [Path(base).expanduser().resolve()]
+        if base
+        else [Path(p).expanduser().resolve() for p in settings.security.allowed_paths]
+    )
     path = Path(name).expanduser()
     if not path.is_absolute():
         path = (roots[0] if base else Path.cwd()) / path
     path = path.resolve()
     if not any(path.is_relative_to(root) for root in roots):
-        raise ApiError(403, "SecurityError", f"the spell {name!r} is outside the spells directory",
-                       "put it under [serve] spells_dir" if base else
-                       "set [serve] spells_dir, or put it under [security] allowed_paths")  # fmt: skip
+        raise ApiError(
+            403,
+            "SecurityError",
+            f"the spell {name!r} is outside the spells directory",
+            "put it under [serve] spells_dir"
+            if base
+            else "set [serve] spells_dir, or put it under [security] allowed_paths",
+        )
     if not path.is_file():
-        raise ApiError(404, "NotFoundError", f"no spell file {name!r}",
-                       f"spell paths are relative to {roots[0]}")  # fmt: skip
+        raise ApiError(
+            404,
+            "NotFoundError",
+            f"no spell file {name!r}",
+            f"spell paths are relative to {roots[0]}",
+        )
     return path
 
 

@@ -59,7 +59,7 @@ def main() -> None:
     from llmspell.watchdog import watchdog
 
     watchdog.set_mode("exit")
-    overrides = {
+    overrides: dict[tuple[str, ...], Any] = {
         ("runtime", "timeout_seconds"): spec.get("timeout"),
         ("runtime", "memory_mb"): spec.get("memory_mb"),
     }
@@ -70,15 +70,21 @@ def main() -> None:
         output = Output(stdout=_Pipe(emit, "stdout"), stderr=_Pipe(emit, "stderr"))  # type: ignore[arg-type]
         runtime = Runtime(settings, output=output)
         result = runtime.run_sync(
-            spec.get("source"), path=spec.get("path"), engine=spec.get("engine"),
-            argv=spec.get("args") or [], chunk_name=spec.get("chunk_name"),
-        )  # fmt: skip
+            spec.get("source"),
+            path=spec.get("path"),
+            engine=spec.get("engine"),
+            argv=spec.get("args") or [],
+            chunk_name=spec.get("chunk_name"),
+        )
         done["result"] = _jsonable(result.value)
         done["usage"] = result.usage
     except SpellExit as exc:
         done["usage"] = runtime.last_usage if runtime else None
         if exc.code:
-            done["error"] = {"kind": "SpellExit", "message": f"the spell exited with code {exc.code}"}
+            done["error"] = {
+                "kind": "SpellExit",
+                "message": f"the spell exited with code {exc.code}",
+            }
     except LLMSpellError as exc:
         done["usage"] = (runtime.last_usage or None) if runtime else None
         done["error"] = {"kind": exc.kind, "message": str(exc), "file": exc.file, "line": exc.line}

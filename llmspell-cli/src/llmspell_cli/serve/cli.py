@@ -36,8 +36,10 @@ def _service(settings: Any, config: Any) -> Any:
     try:
         service.start()
     except Exception as exc:
-        print(f"llmspell: ConfigurationError: cannot start the service's database: {exc}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"llmspell: ConfigurationError: cannot start the service's database: {exc}",
+            file=sys.stderr,
+        )
         raise SystemExit(1) from None
     return service
 
@@ -49,21 +51,30 @@ def register(app: typer.Typer) -> None:
     def serve(
         config: ConfigOpt = None,
         host: Annotated[str | None, typer.Option("--host", help="[serve] host")] = None,
-        port: Annotated[int | None, typer.Option("--port", min=0, max=65535,
-                                                 help="[serve] port (0: a free one)")] = None,  # fmt: skip
-        workers: Annotated[int | None, typer.Option("--workers", min=1, max=256,
-                                                    help="[serve] workers")] = None,  # fmt: skip
+        port: Annotated[
+            int | None,
+            typer.Option("--port", min=0, max=65535, help="[serve] port (0: a free one)"),
+        ] = None,
+        workers: Annotated[
+            int | None, typer.Option("--workers", min=1, max=256, help="[serve] workers")
+        ] = None,
     ) -> None:
         """Serve the HTTP API (docs/serve.md) and run queued spells on this host."""
-        settings = _load(config, {("serve", "host"): host, ("serve", "port"): port,
-                                  ("serve", "workers"): workers})  # fmt: skip
-        tokens = [t.strip() for t in os.environ.get(settings.serve.tokens_env, "").split(",")
-                  if t.strip()]  # fmt: skip
+        settings = _load(
+            config,
+            {("serve", "host"): host, ("serve", "port"): port, ("serve", "workers"): workers},
+        )
+        tokens = [
+            t.strip() for t in os.environ.get(settings.serve.tokens_env, "").split(",") if t.strip()
+        ]
         if not tokens:
-            print(f"llmspell: ConfigurationError: no API token: set {settings.serve.tokens_env} "
-                  "(comma-separated tokens)\n  hint: export "
-                  f"{settings.serve.tokens_env}=$(python3 -c 'import secrets; "
-                  "print(secrets.token_urlsafe(32))')", file=sys.stderr)  # fmt: skip
+            print(
+                f"llmspell: ConfigurationError: no API token: set {settings.serve.tokens_env} "
+                "(comma-separated tokens)\n  hint: export "
+                f"{settings.serve.tokens_env}=$(python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')",
+                file=sys.stderr,
+            )
             raise SystemExit(2)
         from llmspell.extras import require
 
@@ -85,8 +96,9 @@ def register(app: typer.Typer) -> None:
     @app.command("worker")
     def worker(
         config: ConfigOpt = None,
-        workers: Annotated[int | None, typer.Option("--workers", min=1, max=256,
-                                                    help="[serve] workers")] = None,  # fmt: skip
+        workers: Annotated[
+            int | None, typer.Option("--workers", min=1, max=256, help="[serve] workers")
+        ] = None,
     ) -> None:
         """Run queued spells from the shared queue ([storage] url), with no HTTP API."""
         import signal
@@ -96,8 +108,11 @@ def register(app: typer.Typer) -> None:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         service = _service(settings, config)
-        print(f"llmspell worker: {service.executor} taking runs ({settings.serve.workers} at once)",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"llmspell worker: {service.executor} taking runs ({settings.serve.workers} at once)",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             while not stop.wait(0.5):
                 pass
@@ -116,8 +131,14 @@ def _run_http(service: Any, tokens: list[str]) -> None:
 
     app = create_app(service, tokens)
     s = service.settings.serve
-    config = uvicorn.Config(app.state.limited, host=s.host, port=s.port, log_level="warning",
-                            timeout_graceful_shutdown=3, lifespan="off")  # fmt: skip
+    config = uvicorn.Config(
+        app.state.limited,
+        host=s.host,
+        port=s.port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+        lifespan="off",
+    )
     web = uvicorn.Server(config)
 
     async def main() -> None:
@@ -129,8 +150,12 @@ def _run_http(service: Any, tokens: list[str]) -> None:
             await asyncio.sleep(0.02)
         bound = web.servers[0].sockets[0].getsockname()[1]
         shown = f"[{s.host}]" if ":" in s.host else s.host
-        print(f"llmspell serve: http://{shown}:{bound} (executor {service.executor}, "
-              f"{s.workers} workers)", file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"llmspell serve: http://{shown}:{bound} (executor {service.executor}, "
+            f"{s.workers} workers)",
+            file=sys.stderr,
+            flush=True,
+        )
         await task
 
     asyncio.run(main())

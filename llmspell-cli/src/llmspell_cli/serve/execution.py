@@ -44,8 +44,9 @@ class Service:
     settings: Any
     home: Path
     config_path: str | None = None
-    executor: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-"
-                          f"{uuid.uuid4().hex[:6]}")  # fmt: skip
+    executor: str = field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    )
     store: RunStore = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _procs: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
@@ -66,8 +67,12 @@ class Service:
         _service = self
         DBOS(config=config)
         DBOS.launch()
-        DBOS.register_queue(QUEUE, worker_concurrency=self.settings.serve.workers,
-                            polling_interval_sec=0.05, on_conflict="always_update")  # fmt: skip
+        DBOS.register_queue(
+            QUEUE,
+            worker_concurrency=self.settings.serve.workers,
+            polling_interval_sec=0.05,
+            on_conflict="always_update",
+        )
         self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
         threading.Thread(target=self._heartbeat, name="llmspell-heartbeat", daemon=True).start()
 
@@ -93,8 +98,9 @@ class Service:
     def cancel(self, run_id: str) -> bool:
         """Cancel a queued or running run (its worker process is killed within ~0.3 s
         on whichever host runs it); False when it had already finished."""
-        done = self.store.finish(run_id, "cancelled",
-                                 error={"kind": "Cancelled", "message": "cancelled by request"})  # fmt: skip
+        done = self.store.finish(
+            run_id, "cancelled", error={"kind": "Cancelled", "message": "cancelled by request"}
+        )
         DBOS.cancel_workflow(run_id)
         return done
 
@@ -107,8 +113,7 @@ class Service:
                 for dead in self.store.dead_executors(dead_after):
                     self._recover(dead)
             except Exception as exc:  # the database may be down for a while: retry
-                print(f"llmspell serve: heartbeat: {type(exc).__name__}: {exc}",
-                      file=sys.stderr)  # fmt: skip
+                print(f"llmspell serve: heartbeat: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     def _recover(self, dead: str) -> None:
         """Take over the runs of a host that stopped beating: DBOS re-runs their workflow
@@ -124,9 +129,11 @@ class Service:
 
 
 def _died(executor: str) -> dict[str, Any]:
-    return {"kind": "WorkerDied",
-            "message": f"the host running this run ({executor}) died mid-run",
-            "hint": "submit the run again"}  # fmt: skip
+    return {
+        "kind": "WorkerDied",
+        "message": f"the host running this run ({executor}) died mid-run",
+        "hint": "submit the run again",
+    }
 
 
 @DBOS.workflow(name="llmspell_run")
@@ -158,9 +165,9 @@ class _Runner:
         self.svc = svc
         self.run_id = run_id
         with svc.store.engine.connect() as conn:
-            from llmspell_cli.serve.store import runs
-
             import sqlalchemy as sa
+
+            from llmspell_cli.serve.store import runs
 
             text = conn.execute(sa.select(runs.c.spec).where(runs.c.id == run_id)).scalar_one()
         self.spec: dict[str, Any] = json.loads(text)
@@ -176,10 +183,16 @@ class _Runner:
         env = {**os.environ, "LLMSPELL_HOME": str(self.svc.home), "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "llmspell_cli.serve.child"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace", env=env, start_new_session=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+            start_new_session=True,
             preexec_fn=_die_with_parent,
-        )  # fmt: skip
+        )
         self.svc._procs[self.run_id] = proc
         try:
             self._watch(proc, spec)
@@ -194,8 +207,10 @@ class _Runner:
         reader = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
         reader.start()
         errors: list[str] = []
-        threading.Thread(target=lambda: errors.append(proc.stderr.read(65536)),  # type: ignore[union-attr]
-                         daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=lambda: errors.append(proc.stderr.read(65536)),  # type: ignore[union-attr]
+            daemon=True,
+        ).start()
         limit = float(self.spec.get("timeout") or self.svc.settings.runtime.timeout_seconds)
         deadline = time.monotonic() + limit + _KILL_GRACE
         last_check = 0.0
@@ -205,9 +220,14 @@ class _Runner:
             self._flush()
             now = time.monotonic()
             if now > deadline:
-                outcome = ("failed", {"kind": "LimitExceeded", "message":
-                           f"the run passed its time limit ({limit:g} s) and was killed",
-                           "hint": "give a larger timeout (at most [serve] max_timeout_seconds)"})  # fmt: skip
+                outcome = (
+                    "failed",
+                    {
+                        "kind": "LimitExceeded",
+                        "message": f"the run passed its time limit ({limit:g} s) and was killed",
+                        "hint": "give a larger timeout (at most [serve] max_timeout_seconds)",
+                    },
+                )
                 break
             if now - last_check > 0.25:
                 last_check = now
@@ -225,14 +245,25 @@ class _Runner:
             code = proc.returncode
             how = f"signal {-code}" if code and code < 0 else f"exit code {code}"
             tail = "".join(errors).strip()[-2000:]
-            self.svc.store.finish(self.run_id, "failed", error={
-                "kind": "WorkerDied", "message": f"the worker process ended ({how}) before "
-                f"the run finished" + (f": {tail}" if tail else ""),
-                "hint": "a memory or time limit may have been hit; see the output"})  # fmt: skip
+            self.svc.store.finish(
+                self.run_id,
+                "failed",
+                error={
+                    "kind": "WorkerDied",
+                    "message": f"the worker process ended ({how}) before "
+                    f"the run finished" + (f": {tail}" if tail else ""),
+                    "hint": "a memory or time limit may have been hit; see the output",
+                },
+            )
             return
         status = "failed" if done.get("error") else "succeeded"
-        self.svc.store.finish(self.run_id, status, result=done.get("result"),
-                              usage=done.get("usage"), error=done.get("error"))  # fmt: skip
+        self.svc.store.finish(
+            self.run_id,
+            status,
+            result=done.get("result"),
+            usage=done.get("usage"),
+            error=done.get("error"),
+        )
 
     def _read(self, stream: Any) -> None:
         cap = self.svc.settings.serve.max_output_bytes

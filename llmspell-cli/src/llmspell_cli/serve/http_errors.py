@@ -42,10 +42,13 @@ def install_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             parts.append(f"{where}: {err.get('msg')}")
         return JSONResponse(
-            error_body("ValidationError", "; ".join(parts) or "invalid request",
-                       "see the request schema at /openapi.json"),
+            error_body(
+                "ValidationError",
+                "; ".join(parts) or "invalid request",
+                "see the request schema at /openapi.json",
+            ),
             status_code=422,
-        )  # fmt: skip
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -63,14 +66,22 @@ def check_token(request: Request, tokens: list[str]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
-        raise ApiError(401, "AuthenticationError", "this endpoint needs a bearer token",
-                       "send 'Authorization: Bearer TOKEN' (a token of [serve] tokens_env)")  # fmt: skip
+        raise ApiError(
+            401,
+            "AuthenticationError",
+            "this endpoint needs a bearer token",
+            "send 'Authorization: Bearer TOKEN' (a token of [serve] tokens_env)",
+        )
     given = given.strip()
     for token in tokens:
         if hmac.compare_digest(token.encode(), given.encode()):
             return token_id(token)
-    raise ApiError(403, "PermissionError", "the bearer token is not valid",
-                   "use a token listed in the service's token variable")  # fmt: skip
+    raise ApiError(
+        403,
+        "PermissionError",
+        "the bearer token is not valid",
+        "use a token listed in the service's token variable",
+    )
 
 
 class BodyLimit:
@@ -108,11 +119,23 @@ class BodyLimit:
     async def _refuse(self, send: Any) -> None:
         import json
 
-        body = json.dumps(error_body("ValidationError", f"the request body is over {self.limit} bytes",
-                                     "send less, or raise [serve] max_body_bytes")).encode()  # fmt: skip
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        body = json.dumps(
+            error_body(
+                "ValidationError",
+                f"the request body is over {self.limit} bytes",
+                "send less, or raise [serve] max_body_bytes",
+            )
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

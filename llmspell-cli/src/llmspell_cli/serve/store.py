@@ -99,11 +99,18 @@ class RunStore:
         with self.engine.begin() as conn:
             conn.execute(
                 runs.insert().values(
-                    id=run_id, status="queued", token=token, kind=kind,
-                    spell=spec.get("spell"), engine=spec.get("engine"),
-                    spec=json.dumps(spec), created_at=time.time(), output_bytes=0, attempts=0,
+                    id=run_id,
+                    status="queued",
+                    token=token,
+                    kind=kind,
+                    spell=spec.get("spell"),
+                    engine=spec.get("engine"),
+                    spec=json.dumps(spec),
+                    created_at=time.time(),
+                    output_bytes=0,
+                    attempts=0,
                 )
-            )  # fmt: skip
+            )
 
     def start(self, run_id: str, executor: str) -> int:
         """Mark the run running on ``executor``; returns its attempt number (1 = first)."""
@@ -113,20 +120,33 @@ class RunStore:
             conn.execute(
                 runs.update()
                 .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
-                .values(status="running", started_at=time.time(), executor=executor,
-                        attempts=attempts)  # fmt: skip
+                .values(
+                    status="running", started_at=time.time(), executor=executor, attempts=attempts
+                )
             )
         return attempts
 
-    def finish(self, run_id: str, status: str, *, result: Any = None, usage: Any = None,
-               error: dict[str, Any] | None = None) -> bool:  # fmt: skip
+    def finish(
+        self,
+        run_id: str,
+        status: str,
+        *,
+        result: Any = None,
+        usage: Any = None,
+        error: dict[str, Any] | None = None,
+    ) -> bool:
         """Give the run its final status (only once: a run already final is left as is)."""
         with self.engine.begin() as conn:
             done = conn.execute(
                 runs.update()
                 .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
-                .values(status=status, finished_at=time.time(), result=_dumps(result),
-                        usage=_dumps(usage), error=_dumps(error))  # fmt: skip
+                .values(
+                    status=status,
+                    finished_at=time.time(),
+                    result=_dumps(result),
+                    usage=_dumps(usage),
+                    error=_dumps(error),
+                )
             )
             return bool(done.rowcount)
 
@@ -147,7 +167,7 @@ class RunStore:
             ).scalars()
             return {**self._public(row), "output": "".join(texts)}
 
-    def list(self, *, status: str | None, limit: int, token: str | None) -> list[dict[str, Any]]:
+    def list_runs(self, *, status: str | None, limit: int, token: str | None) -> list[dict[str, Any]]:
         """The latest runs first (without their output)."""
         query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(limit)
         if status:
@@ -178,22 +198,31 @@ class RunStore:
     @staticmethod
     def _public(row: Any) -> dict[str, Any]:
         return {
-            "id": row["id"], "status": row["status"], "spell": row["spell"],
-            "engine": row["engine"], "created_at": row["created_at"],
-            "started_at": row["started_at"], "finished_at": row["finished_at"],
-            "result": _loads(row["result"]), "usage": _loads(row["usage"]),
-            "error": _loads(row["error"]), "attempts": row["attempts"],
+            "id": row["id"],
+            "status": row["status"],
+            "spell": row["spell"],
+            "engine": row["engine"],
+            "created_at": row["created_at"],
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+            "result": _loads(row["result"]),
+            "usage": _loads(row["usage"]),
+            "error": _loads(row["error"]),
+            "attempts": row["attempts"],
             "executor": row["executor"],
-        }  # fmt: skip
+        }
 
     # -- output ------------------------------------------------------------------------
-    def append_output(self, run_id: str, first_seq: int, items: list[tuple[str, str]],
-                      size: int) -> None:  # fmt: skip
+    def append_output(
+        self, run_id: str, first_seq: int, items: list[tuple[str, str]], size: int
+    ) -> None:
         """Add output chunks ``[(stream, text)]`` numbered from ``first_seq``."""
         if not items:
             return
-        rows = [{"run_id": run_id, "seq": first_seq + i, "stream": s, "text": t}
-                for i, (s, t) in enumerate(items)]  # fmt: skip
+        rows = [
+            {"run_id": run_id, "seq": first_seq + i, "stream": s, "text": t}
+            for i, (s, t) in enumerate(items)
+        ]
         with self.engine.begin() as conn:
             conn.execute(output.insert(), rows)
             conn.execute(runs.update().where(runs.c.id == run_id).values(output_bytes=size))
@@ -226,8 +255,9 @@ class RunStore:
                 executors.update().where(executors.c.id == executor).values(last_seen=now)
             )
             if not done.rowcount:
-                conn.execute(executors.insert().values(id=executor, host=host, pid=pid,
-                                                       last_seen=now))  # fmt: skip
+                conn.execute(
+                    executors.insert().values(id=executor, host=host, pid=pid, last_seen=now)
+                )
 
     def dead_executors(self, older_than: float) -> list[str]:
         """Hosts silent for ``older_than`` seconds that still hold running runs."""
@@ -247,7 +277,6 @@ class RunStore:
 
     def running_on(self, executor: str) -> list[str]:
         """Runs ``executor`` holds as running."""
-        query = sa.select(runs.c.id).where(runs.c.executor == executor,
-                                           runs.c.status == "running")  # fmt: skip
+        query = sa.select(runs.c.id).where(runs.c.executor == executor, runs.c.status == "running")
         with self.engine.connect() as conn:
             return [str(r[0]) for r in conn.execute(query)]
