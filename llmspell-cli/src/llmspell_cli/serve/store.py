@@ -167,7 +167,9 @@ class RunStore:
             ).scalars()
             return {**self._public(row), "output": "".join(texts)}
 
-    def list_runs(self, *, status: str | None, limit: int, token: str | None) -> list[dict[str, Any]]:
+    def list_runs(
+        self, *, status: str | None, limit: int, token: str | None
+    ) -> list[dict[str, Any]]:
         """The latest runs first (without their output)."""
         query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(limit)
         if status:
