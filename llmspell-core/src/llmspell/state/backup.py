@@ -27,8 +27,14 @@ __all__ = ["BackupInfo", "create_backup", "list_backups", "read_info", "restore_
 
 FORMAT = "llmspell-backup"
 PREFIX = "llmspell-backup-"
-#: rows copied per batch (bounded memory for large tables)
+#: rows copied per batch (bounded memory for large tables); artifact content rows are
+#: up to [sessions] max_artifact_bytes each, so they go a few at a time
 BATCH = 500
+BLOB_BATCH = 4
+
+
+def _batch(table: str) -> int:
+    return BLOB_BATCH if table == "llmspell_blobs" else BATCH
 
 #: each table's columns (the backup file keeps the same names)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -149,11 +155,14 @@ def _copy(tx: Any, source_table: str, table: str, cols: tuple[str, ...], out: An
     last: tuple[Any, ...] | None = None
     while True:
         if last is None:
-            rows = tx.run(f"SELECT {names} FROM {source_table} ORDER BY {keys} LIMIT {BATCH}")
+            rows = tx.run(
+                f"SELECT {names} FROM {source_table} ORDER BY {keys} LIMIT {_batch(table)}"
+            )
         else:
             cond = f"({keys}) > ({', '.join('?' for _ in key_cols)})"
             rows = tx.run(
-                f"SELECT {names} FROM {source_table} WHERE {cond} ORDER BY {keys} LIMIT {BATCH}",
+                f"SELECT {names} FROM {source_table} WHERE {cond} ORDER BY {keys} "
+                f"LIMIT {_batch(table)}",
                 last,
             )
         if not rows:
@@ -230,7 +239,7 @@ def restore_backup(where: StorageLocation, path: Path) -> BackupInfo:
                 names = ", ".join(cols)
                 marks = ", ".join("?" for _ in cols)
                 cur = src.execute(f"SELECT {names} FROM {table}")
-                while rows := cur.fetchmany(BATCH):
+                while rows := cur.fetchmany(_batch(table)):
                     tx.many(f"INSERT INTO {name} ({names}) VALUES ({marks})", rows)
     except sqlite3.Error as exc:
         raise ValidationError(f"{path} cannot be read: {exc}") from None
