@@ -35,11 +35,17 @@ async def record_agent_call(
     if session_id is None:
         return
     shown = input_text if isinstance(input_text, str) else json.dumps(input_text, default=str)
-    meta = {"agent": agent, "model": model, "input": shown[:INPUT_PREVIEW]}
-    items = [("agent_output", agent, text.encode("utf-8", "replace"), meta)]
+    meta: dict[str, Any] = {"agent": agent, "model": model, "input": shown[:INPUT_PREVIEW]}
+    items: list[tuple[str, str, bytes, dict[str, Any]]] = [
+        ("agent_output", agent, text.encode("utf-8", "replace"), meta)
+    ]
     for call in calls:
         body = json.dumps(call.get("result"), default=str, ensure_ascii=False)
-        tool_meta = {"agent": agent, "tool": call.get("name"), "arguments": call.get("arguments")}
+        tool_meta: dict[str, Any] = {
+            "agent": agent,
+            "tool": call.get("name"),
+            "arguments": call.get("arguments"),
+        }
         items.append(("tool_result", str(call.get("name")), body.encode(), tool_meta))
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(runtime.executor, _store, runtime, session_id, items)

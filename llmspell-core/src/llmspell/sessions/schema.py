@@ -7,6 +7,8 @@ newer llmspell is refused rather than misread.
 
 from __future__ import annotations
 
+import time
+
 from llmspell.errors import StateError
 from llmspell.state.db import Database
 
@@ -79,17 +81,22 @@ def ensure_schema(db: Database) -> None:
         )
     if found == SCHEMA_VERSION:
         return
-    try:
-        with db.transaction() as tx:
-            for statement in _ddl(db.blob_type):
-                tx.execute(statement)
-            tx.execute(
-                "INSERT INTO llmspell_meta (key, value) VALUES ('schema_version', ?) "
-                "ON CONFLICT (key) DO NOTHING",
-                (str(SCHEMA_VERSION),),
-            )
-    except StateError:
-        # two processes creating the tables at once (PostgreSQL's catalog race): the
-        # other one won; check that it did
-        if schema_version(db) is None:
-            raise
+    for attempt in range(5):
+        try:
+            with db.transaction() as tx:
+                for statement in _ddl(db.blob_type):
+                    tx.execute(statement)
+                tx.execute(
+                    "INSERT INTO llmspell_meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO NOTHING",
+                    (str(SCHEMA_VERSION),),
+                )
+            return
+        except StateError:
+            # two processes creating the tables at once (PostgreSQL's catalog race):
+            # the other one wins; wait for its commit, or try again
+            time.sleep(0.05 * (attempt + 1))
+            if schema_version(db) is not None:
+                return
+            if attempt == 4:
+                raise
