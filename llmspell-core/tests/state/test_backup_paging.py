@@ -31,6 +31,7 @@ def test_paged_copy_and_exact_restore(
     info = create_backup(where, tmp_path / "backups")
     assert info.counts["state"] == BATCH * 2 + 7
     assert info.counts["llmspell_blobs"] == len(blobs)
+    assert Path(info.path).stat().st_mode & 0o777 == 0o600  # a full copy: owner only
     # change everything, then restore: the same rows come back
     state.write_batch([("s", "k00000", "changed"), ("other", "x", "1")])
     store.delete(sid)

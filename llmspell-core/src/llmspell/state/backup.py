@@ -102,13 +102,15 @@ def _open_source(where: StorageLocation) -> Database:
 
 def create_backup(where: StorageLocation, directory: Path) -> BackupInfo:
     """Copy State, sessions and artifacts at ``where`` into a new file in ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
+    # a backup is a full copy, credentials included: readable by its owner only
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     final = directory / f"{PREFIX}{stamp}-{uuid.uuid4().hex[:6]}.db"
     tmp = final.with_name(final.name + ".tmp")
     source = _open_source(where)
     counts: dict[str, int] = {}
     try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         out = sqlite3.connect(str(tmp), isolation_level=None)
         try:
             out.execute("PRAGMA journal_mode=OFF")
