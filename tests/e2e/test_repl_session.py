@@ -164,3 +164,42 @@ def test_successful_entries_are_kept_in_order() -> None:
         return session.entries
 
     assert asyncio.run(go()) == ["x = 1", "x = x + 1"]
+
+
+def test_a_js_entry_stopped_while_awaiting_does_not_answer_for_the_next(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry stopped during an agent call (a limit here; Ctrl-C or a kernel interrupt
+    alike) settles later inside QuickJS: its completion must not be taken for the
+    completion of the entries after it."""
+    from llmspell.config import load_settings
+    from tests.e2e.scripted_openai import Reply, ScriptedOpenAI
+
+    monkeypatch.setenv("SCRIPTED_KEY", "sk-scripted-test")
+
+    async def go(server: ScriptedOpenAI) -> list[Any]:
+        config = tmp_path / "llmspell.toml"
+        config.write_text(server.toml(), encoding="utf-8")
+        runtime = Runtime(load_settings(config))
+        session = runtime.interactive(engine="js", limits=Limits(timeout_seconds=1.0))
+        out: list[Any] = []
+        try:
+            await session.run(
+                "const a = await Agent.builder().name('s').model('scripted/m').build()"
+            )
+            for entry in ["const r = await a.execute('hi')", "6 * 7", "6 * 8"]:
+                try:
+                    out.append(await session.run(entry))
+                except LLMSpellError as exc:
+                    out.append(exc.kind)
+            await asyncio.sleep(1.5)  # the reply comes: the stopped call settles now
+            out.append(await session.run("6 * 9"))
+        finally:
+            session.close()
+            runtime.close()
+        return out
+
+    with ScriptedOpenAI() as server:
+        server.replies = [Reply(text="late", delay=2.0)]
+        out = asyncio.run(go(server))
+    assert out == ["LimitExceeded", (42,), (48,), (54,)]

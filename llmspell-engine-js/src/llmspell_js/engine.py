@@ -221,8 +221,14 @@ class JSEngine(ScriptEngine):
         except LLMSpellError as exc:
             self._flush_output(exc)
             raise
-        status = await self._drive(until_main=True)
+        try:
+            status = await self._drive(until_main=True)
+        except BaseException:
+            # a stopped entry's host calls (an agent call) must not hold up the next one
+            self._cancel_tasks()
+            raise
         if status[0] != "ok":
+            self._cancel_tasks()
             raise self._script_error(status[1], status[2], status[3], status[4] or "")
         self._check_unseen()
         result = self.marshal.decode(status[1])
@@ -666,13 +672,17 @@ class JSEngine(ScriptEngine):
 
     def close(self) -> None:
         """Cancel unfinished host work and drop every handle."""
+        self._cancel_tasks()
+        self.marshal.handles.clear()
+
+    def _cancel_tasks(self) -> None:
+        """Cancel the host work still in flight."""
         for task in list(self._tasks):
             task.cancel()
             op_call = self._unstarted.pop(task, None)
             if op_call is not None and inspect.getcoroutinestate(op_call) == "CORO_CREATED":
                 op_call.close()  # cancelled before it started: never awaited, and that is fine
         self._unstarted.clear()
-        self.marshal.handles.clear()
 
 
 def _epoch_ms(deadline: float) -> float:

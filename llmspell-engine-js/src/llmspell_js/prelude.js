@@ -96,6 +96,9 @@
   const handleOf = new WeakMapCtor();
   let nextId = 1;
   let main = "";                    // JSON text of the spell's own completion, once known
+  // which watched completion counts: an interactive entry stopped while it awaited may
+  // settle during a later entry, and must not stand for that entry's completion
+  let mainSeq = 0;
   // set when a return or the completion could not even be queued (QuickJS out of memory):
   // the host must not wait for it
   let lost = false;
@@ -302,11 +305,11 @@
     __llmspell_queue(text);
   }
 
-  async function __llmspell_run_main(value) {
-    try { await __llmspell_main(value); } catch (e) { lost = true; }
+  async function __llmspell_run_main(value, seq) {
+    try { await __llmspell_main(value, seq); } catch (e) { lost = true; }
   }
 
-  async function __llmspell_main(value) {
+  async function __llmspell_main(value, seq) {
     let text;
     try {
       const v = await value;
@@ -315,7 +318,7 @@
     } catch (e) {
       text = "[\"error\"," + __llmspell_failure(e, true) + "]";
     }
-    main = text;
+    if (seq === mainSeq) main = text;
   }
 
   async function __llmspell_module_default(evaluation) {
@@ -365,7 +368,9 @@
       __llmspell_run_call(callId, fnId, argsJson);
     },
     watch: function __llmspell_watch(value) {
-      __llmspell_run_main(value);
+      mainSeq++;
+      main = "";
+      __llmspell_run_main(value, mainSeq);
     },
     // A module's completion: its evaluation Promise settles, then its `export default`
     // (the binding names the module <input>; importing it again gives its namespace).
