@@ -134,6 +134,10 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
         ]
         return "\n".join(lines) + "\n"
 
+    from llmspell_cli.serve.agents_api import add_agent_routes
+
+    add_agent_routes(app, service, caller)
+
     limited: Any = BodyLimit(app, settings.serve.max_body_bytes)
     limited.openapi = app.openapi
     app.state.limited = limited

@@ -39,6 +39,21 @@ def _jsonable(value: Any) -> Any:
         return json.loads(json.dumps(value, default=lambda v: f"<{type(v).__name__}>"))
 
 
+def _give_history(runtime: Any, history: list[dict[str, str]]) -> None:
+    """An agent run of a chat: the agent the spell creates starts with the earlier turns
+    of the conversation (set when it is built, before its first call)."""
+    from llmspell.llm import Message
+
+    turns = [Message(role=t["role"], content=str(t["content"])) for t in history]  # type: ignore[arg-type]
+
+    def seed(ctx: Any) -> None:
+        agent = runtime.agents.get(ctx.data.get("agent"))
+        if agent is not None and not agent.history:
+            agent.history = list(turns)
+
+    runtime.hooks.register("AfterAgentInit", seed, "highest", source="serve", name="serve-chat")
+
+
 def main() -> None:
     """Run the spell described on stdin; the protocol is in the module docstring."""
     proto: IO[str] = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -69,6 +84,8 @@ def main() -> None:
         settings = load_settings(spec.get("config"), overrides=overrides)
         output = Output(stdout=_Pipe(emit, "stdout"), stderr=_Pipe(emit, "stderr"))  # type: ignore[arg-type]
         runtime = Runtime(settings, output=output)
+        if spec.get("history"):
+            _give_history(runtime, spec["history"])
         result = runtime.run_sync(
             spec.get("source"),
             path=spec.get("path"),
