@@ -202,6 +202,10 @@ def test_output_streams_while_the_cell_runs_and_an_interrupt_stops_it(
     # the kernel lives on, with its state
     assert lua.execute("counter + 1").result == {"text/plain": "8"}
     assert lua.km.is_alive()
+    # an interrupt while nothing runs is forgotten: the next cell runs
+    lua.km.interrupt_kernel()
+    time.sleep(0.5)
+    assert lua.execute("counter").result == {"text/plain": "7"}
 
 
 @pytest.fixture

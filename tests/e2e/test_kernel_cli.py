@@ -107,3 +107,14 @@ def test_a_missing_kernel_extra_names_the_pip_line(cli: CLI) -> None:
     )  # fmt: skip
     assert kernel.returncode == 2
     assert pip in kernel.stderr
+
+
+def test_a_bad_configuration_ends_the_kernel_with_its_error(cli: CLI) -> None:
+    cli.write("bad.toml", "[runtime\n")
+    kernel = subprocess.run(
+        [sys.executable, "-m", "llmspell_cli.kernel", "-f", "conn.json", "--config", "bad.toml"],
+        cwd=cli.cwd, env=cli.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert kernel.returncode == 2
+    assert "llmspell: ConfigurationError:" in kernel.stderr
+    assert "not valid TOML" in kernel.stderr

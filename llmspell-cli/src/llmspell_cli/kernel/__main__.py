@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> None:
     options = KernelOptions(
         engine=opts.engine, config=opts.config, timeout=opts.timeout, allow_net=opts.allow_net
     )
-    IPKernelApp.launch_instance(argv=rest, kernel_class=kernel_class(options))
+    # before IPKernelApp takes over stderr: a bad configuration is reported where
+    # Jupyter logs the kernel's output, not into a notebook that never connects
+    runtime = options.build_runtime()
+    IPKernelApp.launch_instance(argv=rest, kernel_class=kernel_class(options, runtime))
 
 
 if __name__ == "__main__":

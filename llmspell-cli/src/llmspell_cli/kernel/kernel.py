@@ -62,6 +62,18 @@ class KernelOptions:
     timeout: float | None = None
     allow_net: bool = False
 
+    def build_runtime(self) -> Runtime:
+        """The runtime these options describe (a bad configuration prints its error and
+        exits 2, as every command does)."""
+        from llmspell_cli._support import build_runtime
+        from llmspell_cli.run_exec import network_overrides
+
+        overrides = {
+            ("runtime", "timeout_seconds"): self.timeout,
+            **network_overrides(self.allow_net, None),
+        }
+        return build_runtime(self.config, overrides)
+
 
 class KernelStream:
     """A text stream whose writes go to the front end as ``stream`` messages at once."""
@@ -118,24 +130,20 @@ class LLMSpellKernel(Kernel):
     implementation_version = "0.1.0"
     banner = "llmspell: Lua and JavaScript spells that orchestrate LLM agents"
     options = KernelOptions()
+    #: the runtime built before the kernel started (its errors reach the real stderr)
+    prebuilt: Runtime | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         from importlib import metadata
 
         from llmspell.runtime import Output
-        from llmspell_cli._support import build_runtime
-        from llmspell_cli.run_exec import network_overrides
 
         opts = self.options
         self.language_info = language_info(opts.engine)
         with contextlib.suppress(metadata.PackageNotFoundError):
             self.implementation_version = metadata.version("llmspell-cli")
-        overrides = {
-            ("runtime", "timeout_seconds"): opts.timeout,
-            **network_overrides(opts.allow_net, None),
-        }
-        self.runtime: Runtime = build_runtime(opts.config, overrides)
+        self.runtime: Runtime = self.prebuilt or opts.build_runtime()
         stdout, stderr = KernelStream(self, "stdout"), KernelStream(self, "stderr")
         self.runtime.output = Output(stdout=stdout, stderr=stderr)  # type: ignore[arg-type]
         self.state = _CellState(
@@ -247,6 +255,7 @@ class LLMSpellKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
-def kernel_class(options: KernelOptions) -> type[LLMSpellKernel]:
-    """A kernel class started with ``options`` (IPKernelApp instantiates it)."""
-    return type("LLMSpellKernel", (LLMSpellKernel,), {"options": options})
+def kernel_class(options: KernelOptions, runtime: Runtime | None = None) -> type[LLMSpellKernel]:
+    """A kernel class started with ``options`` and ``runtime`` (built from the options
+    when None); IPKernelApp instantiates it."""
+    return type("LLMSpellKernel", (LLMSpellKernel,), {"options": options, "prebuilt": runtime})
