@@ -9,6 +9,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,14 @@ BUSY = "local t = os.clock() while os.clock() - t < {s} do end return ARGS[1]"
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Server, dict[str, object]]]:
+def fleet(
+    tmp_path: Path, postgres_url: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[Server, dict[str, object]]]:
     spells = tmp_path / "spells"
     spells.mkdir()
     (spells / "busy.lua").write_text(BUSY.format(s=0.4))
-    config = write_config(tmp_path / "llmspell.toml", spells)
+    (spells / "tick.lua").write_text("return 1\n")
+    config = write_config(tmp_path / "llmspell.toml", spells, getattr(request, "param", ""))
     env = {"LLMSPELL_DATABASE_URL": postgres_url}
     procs = []
     try:
@@ -104,3 +108,22 @@ def test_kill_9_of_a_worker_host_loses_no_run(
             run = wait_final(c, run_id, timeout=60)
             assert run["status"] == "succeeded", run
             assert run["executor"] != victim_host
+
+
+TICK = '\n[[schedules]]\nname = "tick"\nspell = "tick.lua"\nevery = "1s"\n'
+
+
+@pytest.mark.parametrize("fleet", [TICK], indirect=True)
+def test_each_tick_fires_once_across_hosts(fleet: tuple[Server, dict[str, object]]) -> None:
+    server, _workers = fleet
+    with server.client() as c:
+        time.sleep(8)
+        runs = [r for r in c.get("/v1/runs", params={"limit": 1000}).json()["runs"]
+                if r["kind"] == "schedule"]  # fmt: skip
+        # every host runs the schedule, yet each 1 s tick made one run: none twice
+        created = sorted(r["created_at"] for r in runs)
+        assert len(runs) >= 4, runs
+        assert all(b - a > 0.5 for a, b in pairwise(created)), created
+        assert len(runs) <= created[-1] - created[0] + 2, created
+        assert len({r["executor"] for r in runs}) >= 2  # the ticks' runs spread over hosts
+        assert all(wait_final(c, r["id"])["status"] == "succeeded" for r in runs)

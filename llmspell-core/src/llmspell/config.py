@@ -328,6 +328,8 @@ class ServeSettings:
     #: a host whose heartbeat is older than this is dead: its running runs are
     #: recovered by a live host (failed, as a worker died mid-run)
     dead_after_seconds: float = _opt(15.0, kind="float", ge=2, le=3600)
+    #: schedules one token may make through ``POST /v1/schedules``
+    max_schedules_per_token: int = _opt(50, kind="int", ge=1, le=100000)
 
 
 @dataclass
@@ -355,6 +357,9 @@ class Settings:
     #: ``[agents.NAME]``: agents declared in config (served by ``llmspell mcp serve``
     #: and ``llmspell serve``); each an agent config table as ``Agent.builder`` takes
     agents: dict[str, dict[str, Any]] = _opt(factory=dict, kind="tables")
+    #: ``[[schedules]]``: spells ``llmspell serve`` runs on a schedule (``spell``,
+    #: ``cron`` or ``every``, ``args``, ``name``); checked when the service starts
+    schedules: list[dict[str, Any]] = _opt(factory=list, kind="table_list")
     #: the file the settings came from (None: defaults only); not a setting
     source: str | None = field(default=None, compare=False, metadata={"internal": True})
 
@@ -453,6 +458,10 @@ def _check_value(path: str, value: Any, rules: Mapping[str, Any]) -> Any:
         if not isinstance(value, dict):
             raise _Invalid(path, f"must be a table of tables (got {value!r})")
         return {name: _build(rules["item"], v, f"{path}.{name}") for name, v in value.items()}
+    if kind == "table_list":
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise _Invalid(path, f"must be an array of tables, [[{path}]] (got {value!r})")
+        return [dict(v) for v in value]
     if kind == "tables":
         if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
             raise _Invalid(path, f"must be a table of tables (got {value!r})")

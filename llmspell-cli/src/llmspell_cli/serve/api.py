@@ -85,7 +85,8 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
         return {"runs": service.store.list_runs(status=status, limit=limit, token=who)}
 
     def _own(run_id: str, who: str) -> None:
-        if service.store.owner(run_id) != who:  # another token's run is not shown either
+        # another token's run is not shown either ("*": a configured schedule's run)
+        if service.store.owner(run_id) not in (who, "*"):
             raise ApiError(404, "NotFoundError", f"no run {run_id!r}", "list runs: GET /v1/runs")
 
     @app.get("/v1/runs/{run_id}")
@@ -137,6 +138,9 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
     from llmspell_cli.serve.agents_api import add_agent_routes
 
     add_agent_routes(app, service, caller)
+    from llmspell_cli.serve.schedules import add_schedule_routes
+
+    add_schedule_routes(app, service, caller)
 
     limited: Any = BodyLimit(app, settings.serve.max_body_bytes)
     limited.openapi = app.openapi

@@ -31,7 +31,15 @@ def _service(settings: Any, config: Any) -> Any:
 
     require("dbos", dist="llmspell-cli", extra="serve", what="llmspell serve")
     from llmspell_cli.serve.execution import Service
+    from llmspell_cli.serve.http_errors import ApiError
+    from llmspell_cli.serve.schedules import config_entries
 
+    try:
+        config_entries(settings)
+    except ApiError as exc:
+        hint = f"\n  hint: {exc.hint}" if exc.hint else ""
+        print(f"llmspell: ConfigurationError: {exc.message}{hint}", file=sys.stderr)
+        raise SystemExit(2) from None
     service = Service(settings, llmspell_home(), str(config) if config else None)
     try:
         service.start()

@@ -63,8 +63,12 @@ class Service:
             "executor_id": self.executor,
             "log_level": os.environ.get("LLMSPELL_DBOS_LOG_LEVEL", "WARNING"),
             "application_version": "llmspell-serve-1",
+            # how soon a schedule made on another host starts firing here too
+            "scheduler_polling_interval_sec": 2.0,
         }
         _service = self
+        from llmspell_cli.serve import schedules  # registers the scheduled workflow
+
         DBOS(config=config)
         DBOS.launch()
         DBOS.register_queue(
@@ -73,6 +77,7 @@ class Service:
             polling_interval_sec=0.05,
             on_conflict="always_update",
         )
+        schedules.apply_config_schedules(self, schedules.config_entries(self.settings))
         self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
         threading.Thread(target=self._heartbeat, name="llmspell-heartbeat", daemon=True).start()
 

@@ -174,8 +174,8 @@ class RunStore:
         query = sa.select(runs).order_by(runs.c.created_at.desc()).limit(limit)
         if status:
             query = query.where(runs.c.status == status)
-        if token is not None:
-            query = query.where(runs.c.token == token)
+        if token is not None:  # "*": runs of the configuration's schedules, seen by all
+            query = query.where(runs.c.token.in_([token, "*"]))
         with self.engine.connect() as conn:
             return [self._public(row) for row in conn.execute(query).mappings()]
 
@@ -202,6 +202,7 @@ class RunStore:
         return {
             "id": row["id"],
             "status": row["status"],
+            "kind": row["kind"],
             "spell": row["spell"],
             "engine": row["engine"],
             "created_at": row["created_at"],
