@@ -39,7 +39,9 @@ def test_bash_protocol_completes_commands_and_subcommands(cli):
     assert proc.stdout.split() == ["tool"]
     proc = cli(env={"_LLMSPELL_COMPLETE": "complete_bash", "COMP_WORDS": "llmspell state ",
                     "COMP_CWORD": "2"})  # fmt: skip
-    assert set(proc.stdout.split()) == {"list", "get", "delete", "clear"}, cli.explain(proc)
+    assert set(proc.stdout.split()) == {
+        "list", "get", "delete", "clear", "show", "export", "import", "migrate"
+    }, cli.explain(proc)
 
 
 def test_zsh_and_fish_protocols_offer_tool(cli):
