@@ -240,3 +240,54 @@ def test_otlp_export_to_a_local_receiver(cli: CLI) -> None:
         "llmspell.workflow.duration",
         "llmspell.run.duration",
     } <= metric_names
+
+
+class _HeaderRecorder(BaseHTTPRequestHandler):
+    seen: list[dict[str, str]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append({k.lower(): v for k, v in self.headers.items()})
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_http_tool_requests_carry_the_tool_calls_traceparent(cli: CLI) -> None:
+    _HeaderRecorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HeaderRecorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        cli.write(
+            "llmspell.toml",
+            "[security]\nallow_network = true\nallow_private_addresses = true\n",
+        )
+        url = f"http://127.0.0.1:{server.server_address[1]}/x"
+        cli.write("h.lua", f'Tool.execute("http-requester", {{input = "{url}"}})')
+        proc = cli("run", "h.lua", "--trace", "t.jsonl", timeout=120)
+        assert proc.returncode == 0, cli.explain(proc)
+        proc = cli("run", "h.lua", timeout=120)  # tracing off: no header
+        assert proc.returncode == 0, cli.explain(proc)
+    finally:
+        server.shutdown()
+        server.server_close()
+    traced, untraced = _HeaderRecorder.seen
+    [tool] = [s for s in _spans(cli.cwd / "t.jsonl") if s["name"] == "execute_tool http-requester"]
+    version, trace_id, parent_id, _flags = traced["traceparent"].split("-")
+    assert (version, trace_id, parent_id) == ("00", tool["trace_id"], tool["span_id"])
+    assert "traceparent" not in untraced
+
+
+def test_a_run_continues_a_traceparent_from_the_environment(cli: CLI) -> None:
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    cli.write("r.lua", "return 1")
+    proc = cli("run", "r.lua", "--trace", "t.jsonl", env={"TRACEPARENT": caller})
+    assert proc.returncode == 0, cli.explain(proc)
+    [run] = [s for s in _spans(cli.cwd / "t.jsonl") if s["name"].startswith("run ")]
+    assert run["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert run["parent_id"] == "00f067aa0ba902b7"

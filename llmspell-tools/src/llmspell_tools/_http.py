@@ -208,6 +208,11 @@ async def _request(
 
         send_headers["User-Agent"] = f"llmspell/{__version__}"
     body, body_type = _body(content, json_body, data)
+    if not any(k.lower() == "traceparent" for k in send_headers):
+        # with tracing on, the tool call's span becomes the remote parent (W3C trace context)
+        from llmspell.observability.propagation import trace_headers
+
+        send_headers.update(trace_headers())
     if body_type and "content-type" not in {k.lower() for k in send_headers}:
         send_headers["Content-Type"] = body_type
     limit = policy.max_response_bytes

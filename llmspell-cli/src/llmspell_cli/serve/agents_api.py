@@ -10,10 +10,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from llmspell.observability.propagation import valid_traceparent
 from llmspell_cli.serve.execution import Service
 from llmspell_cli.serve.http_errors import ApiError
 from llmspell_cli.serve.store import FINAL
@@ -80,7 +81,7 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
     settings = service.settings
 
     @app.post("/v1/agents/{name}:execute", response_model=None)
-    async def execute(name: str, body: ExecuteRequest, who: Caller) -> Any:
+    async def execute(name: str, body: ExecuteRequest, who: Caller, request: Request) -> Any:
         """Ask an agent of ``[agents.NAME]`` (or an ad-hoc one); answers
         ``{id, agent, text, usage, model, finish_reason}`` or, with ``stream``, SSE."""
         text = body.input if body.input is not None else body.prompt
@@ -88,14 +89,17 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
             raise ApiError(422, "ValidationError", "give exactly one of 'input' or 'prompt'",
                            '{"input": "What is 2+2?"}')  # fmt: skip
         config = _agent_config(name, body.agent, settings)
-        run_id = await _submit(service, who, name, config, text, [], body.stream, body.timeout)
+        run_id = await _submit(
+            service, who, name, config, text, [], body.stream, body.timeout,
+            traceparent=request.headers.get("traceparent"),
+        )  # fmt: skip
         if body.stream:
             return _sse(_agent_events(service, run_id, name))
         record = await _wait(service, run_id)
         return {"id": run_id, "agent": name, **_answer(record)}
 
     @app.post("/v1/chat/completions", response_model=None)
-    async def chat(body: ChatRequest, who: Caller) -> Any:
+    async def chat(body: ChatRequest, who: Caller, request: Request) -> Any:
         """OpenAI-compatible chat completions: ``model`` names a configured agent."""
         config = _agent_config(body.model, None, settings)
         system, history, text = _conversation(body.messages)
@@ -107,7 +111,10 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
         limit = body.max_completion_tokens or body.max_tokens
         if limit is not None:
             config["max_tokens"] = limit
-        run_id = await _submit(service, who, body.model, config, text, history, body.stream, None)
+        run_id = await _submit(
+            service, who, body.model, config, text, history, body.stream, None,
+            traceparent=request.headers.get("traceparent"),
+        )  # fmt: skip
         created = int(time.time())
         if body.stream:
             return _sse(_chat_chunks(service, run_id, body.model, created))
@@ -235,6 +242,8 @@ async def _submit(
     history: list[dict[str, str]],
     stream: bool,
     timeout: float | None,
+    *,
+    traceparent: str | None = None,
 ) -> str:
     serve = service.settings.serve
     if timeout is not None and timeout > serve.max_timeout_seconds:
@@ -257,6 +266,8 @@ async def _submit(
         or min(service.settings.runtime.timeout_seconds, serve.max_timeout_seconds),
         "memory_mb": None,
     }
+    if valid_traceparent(traceparent):
+        spec["traceparent"] = str(traceparent).strip()
     limit = serve.max_runs_in_flight_per_token
     if await asyncio.to_thread(service.store.in_flight, who) >= limit:
         raise ApiError(

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from llmspell.observability.propagation import valid_traceparent
 from llmspell_cli.serve.execution import Service
 from llmspell_cli.serve.http_errors import ApiError, BodyLimit, check_token, install_handlers
 from llmspell_cli.serve.store import FINAL
@@ -61,9 +62,13 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
         }
 
     @app.post("/v1/runs", status_code=202)
-    def submit(body: RunRequest, who: Caller) -> dict[str, Any]:
-        """Queue a run; answers ``{id, status}`` at once."""
+    def submit(body: RunRequest, who: Caller, request: Request) -> dict[str, Any]:
+        """Queue a run; answers ``{id, status}`` at once. A W3C ``traceparent`` header
+        makes the run's trace continue the caller's (when tracing is on)."""
         spec = _spec(body, settings, engines_rt)
+        traceparent = request.headers.get("traceparent")
+        if valid_traceparent(traceparent):
+            spec["traceparent"] = str(traceparent).strip()
         limit = settings.serve.max_runs_in_flight_per_token
         if service.store.in_flight(who) >= limit:
             raise ApiError(

@@ -68,6 +68,11 @@ def main() -> None:
             proto.flush()
 
     spec = json.loads(sys.stdin.read())
+    # the caller's trace context (a request's traceparent header), else a new trace: the
+    # run's span continues it when tracing is on
+    os.environ.pop("TRACEPARENT", None)
+    if spec.get("traceparent"):
+        os.environ["TRACEPARENT"] = spec["traceparent"]
     from llmspell.config import load_settings
     from llmspell.errors import LLMSpellError, SpellExit
     from llmspell.runtime import Output, Runtime

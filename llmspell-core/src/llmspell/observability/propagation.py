@@ -4,9 +4,21 @@ tracing is off (and nothing of OpenTelemetry is imported)."""
 
 from __future__ import annotations
 
+import re
+
 from llmspell.observability.frames import current_frame
 
-__all__ = ["enable", "trace_headers"]
+__all__ = ["enable", "trace_headers", "valid_traceparent"]
+
+_TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+
+
+def valid_traceparent(value: str | None) -> bool:
+    """Whether ``value`` is a W3C ``traceparent`` of version 00 with non-zero ids."""
+    match = _TRACEPARENT.fullmatch((value or "").strip())
+    if match is None:
+        return False
+    return set(match.group(1)) != {"0"} and set(match.group(2)) != {"0"}
 
 _enabled = False
 

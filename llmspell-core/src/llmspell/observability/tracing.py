@@ -10,20 +10,27 @@ a tool call is ``execute_tool {name}`` with ``gen_ai.tool.name`` and
 status and add an ``llmspell.error`` event with the llmspell error kind; provider
 retries add ``llmspell.retry`` events. Prompts, answers and tool arguments are
 recorded only with ``[observability] content = true``.
+
+A run continues a caller's trace: ``TRACEPARENT`` in the environment (the W3C value, as
+the OpenTelemetry environment-carrier convention names it; ``llmspell serve`` sets it
+for a run submitted with a ``traceparent`` header) becomes the remote parent of every
+run span.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from llmspell.observability.frames import Frame
+from llmspell.observability.propagation import valid_traceparent
 from llmspell.observability.scrub import Scrubber
 
-__all__ = ["MAX_CONTENT_CHARS", "Tracer"]
+__all__ = ["MAX_CONTENT_CHARS", "Tracer", "remote_parent"]
 
 #: the longest prompt, answer or argument text put on a span (content opted in)
 MAX_CONTENT_CHARS = 16 * 1024
@@ -46,6 +53,8 @@ class Tracer:
         self.content = content
         self.tracer_provider = tracer_provider
         self.meter_provider = meter_provider
+        #: the caller's span (TRACEPARENT), parent of run spans; None: a new trace
+        self.remote_parent = remote_parent(os.environ.get("TRACEPARENT"))
         self._metrics = _Metrics(meter_provider.get_meter(_SCOPE, __version__)) if (
             meter_provider is not None
         ) else None
@@ -57,7 +66,9 @@ class Tracer:
         parent = frame.parent
         while parent is not None and parent.span is None:
             parent = parent.parent
-        context = trace.set_span_in_context(parent.span) if parent is not None else None
+        context = (
+            trace.set_span_in_context(parent.span) if parent is not None else self.remote_parent
+        )
         name, kind, attributes = _describe(frame, self.content)
         frame.span = self.tracer.start_span(
             name, context=context, kind=kind, attributes=attributes, start_time=frame.start_ns
@@ -109,6 +120,17 @@ class Tracer:
             flush = getattr(provider, "force_flush", None)
             if flush is not None:
                 flush()
+
+
+def remote_parent(value: str | None) -> Any:
+    """An OpenTelemetry context whose current span is the remote span ``value`` (a W3C
+    ``traceparent``) names; None when there is none or it is malformed (ignored)."""
+    if not valid_traceparent(value):
+        return None
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    assert value is not None
+    return TraceContextTextMapPropagator().extract({"traceparent": value.strip()})
 
 
 def provider_and_model(model: str) -> tuple[str, str]:
