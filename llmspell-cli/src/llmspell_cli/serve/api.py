@@ -146,6 +146,9 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
     from llmspell_cli.serve.schedules import add_schedule_routes
 
     add_schedule_routes(app, service, caller)
+    from llmspell_cli.serve.dashboard import add_dashboard_routes
+
+    add_dashboard_routes(app)
 
     limited: Any = BodyLimit(app, settings.serve.max_body_bytes)
     limited.openapi = app.openapi
