@@ -103,7 +103,12 @@ def _children(pid: int) -> list[int]:
                     cmd = f.read()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"serve.child" in cmd:
+            # a worker process running a run (warm ones waiting for a run are not counted)
+            if (
+                int(stat.rsplit(")", 1)[1].split()[1]) == pid
+                and b"serve.child" in cmd
+                and "(llmspell-run)" in stat
+            ):
                 out.append(int(entry))
     return out
 

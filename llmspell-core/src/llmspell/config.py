@@ -315,6 +315,11 @@ class ServeSettings:
     allow_source: bool = _opt(True, kind="bool")
     #: runs executing at once on this host (each in its own worker process)
     workers: int = _opt(2, kind="int", ge=1, le=256)
+    #: keep ``workers`` worker processes started ahead, their imports done (a run still
+    #: gets a fresh process of its own); off: every run starts one
+    warm_workers: bool = _opt(True, kind="bool")
+    #: on SIGTERM, seconds the runs in flight get to finish before they are killed
+    drain_seconds: float = _opt(30.0, kind="float", ge=0, le=MAX_TIMEOUT_SECONDS)
     #: the largest request body (bytes)
     max_body_bytes: int = _opt(1024 * 1024, kind="int", ge=1024, le=256 * 1024 * 1024)
     #: queued plus running runs one token may have at once

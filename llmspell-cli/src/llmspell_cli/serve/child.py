@@ -1,11 +1,14 @@
-"""The worker process of one run: ``python -m llmspell_cli.serve.child`` reads the run
-(JSON) on stdin, runs the spell under its limits and writes JSON lines to stdout:
+"""The worker process of one run: ``python -m llmspell_cli.serve.child`` imports
+llmspell, its plugins and engines, writes ``{"t": "ready"}`` to stdout, then reads the run
+(JSON) on stdin — a warm worker waits there, started ahead of time (serve/pool.py) —,
+runs the spell under its limits and writes JSON lines to stdout:
 ``{"t": "out", "s": "stdout"|"stderr", "x": TEXT}`` while it runs, then one
-``{"t": "done", "result": ..., "usage": ..., "error": ...}``. The service kills this
-process at the run's limit or on cancel."""
+``{"t": "done", "result": ..., "usage": ..., "error": ...}``, and exits: a process runs
+one run only. The service kills this process at the run's limit or on cancel."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -54,8 +57,47 @@ def _give_history(runtime: Any, history: list[dict[str, str]]) -> None:
     runtime.hooks.register("AfterAgentInit", seed, "highest", source="serve", name="serve-chat")
 
 
+def _die_with_parent() -> None:
+    """Be killed when the service process that started this one dies (Linux; even by
+    kill -9), so no spell outlives the host that watches it; exit at once when it has
+    already died."""
+    parent = os.environ.pop("LLMSPELL_SERVE_PARENT", None)
+    if sys.platform.startswith("linux") and parent:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != int(parent):
+            os._exit(1)
+
+
+def _set_name(name: bytes) -> None:
+    """Name the process (``ps``, ``/proc/PID/comm``; Linux): ``llmspell-warm`` while it
+    waits for a run, ``llmspell-run`` once it has one."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name))  # PR_SET_NAME
+
+
+def _preload() -> None:
+    """Import what a run needs before it arrives: the runtime, the plugins (the
+    engines, providers and tools they bring) and the engines' modules."""
+    import llmspell.llm
+    import llmspell.runtime  # noqa: F401
+    from llmspell.plugins import PluginLoader
+
+    loader = PluginLoader()
+    for impl in loader.pm.hook.register_engines.get_hookimpls():
+        # a broken plugin is reported by the run's own Runtime
+        with contextlib.suppress(Exception):
+            impl.function(lambda *_args, **_kwargs: None)  # imports the engine's module
+
+
 def main() -> None:
     """Run the spell described on stdin; the protocol is in the module docstring."""
+    _die_with_parent()
+    _set_name(b"llmspell-warm")
     proto: IO[str] = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # anything else printing to fd 1 goes to stderr, not into the protocol
     sys.stdout = sys.stderr
@@ -67,7 +109,10 @@ def main() -> None:
             proto.write(line + "\n")
             proto.flush()
 
+    _preload()
+    emit({"t": "ready"})
     spec = json.loads(sys.stdin.read())
+    _set_name(b"llmspell-run")
     # the caller's trace context (a request's traceparent header), else a new trace: the
     # run's span continues it when tracing is on
     os.environ.pop("TRACEPARENT", None)

@@ -114,8 +114,17 @@ def register(app: typer.Typer) -> None:
 
         settings = _load(config, {("serve", "workers"): workers})
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        services: list[Any] = []
+
+        def on_signal(*_: Any) -> None:
+            if stop.is_set() and services:
+                services[0].drain_over.set()  # a second signal: stop waiting for runs
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
         service = _service(settings, config)
+        services.append(service)
         print(
             f"llmspell worker: {service.executor} taking runs ({settings.serve.workers} at once)",
             file=sys.stderr,
@@ -124,14 +133,13 @@ def register(app: typer.Typer) -> None:
         try:
             while not stop.wait(0.5):
                 pass
-        except KeyboardInterrupt:
-            pass
         finally:
-            service.stop()
+            service.stop()  # drains: in-flight runs get [serve] drain_seconds
 
 
 def _run_http(service: Any, tokens: list[str]) -> None:
     import asyncio
+    import threading
 
     import uvicorn
 
@@ -139,6 +147,27 @@ def _run_http(service: Any, tokens: list[str]) -> None:
 
     app = create_app(service, tokens)
     s = service.settings.serve
+
+    class Server(uvicorn.Server):
+        """uvicorn, but SIGTERM/SIGINT drain the service's runs (the API stays up and
+        refuses new runs meanwhile) before the server stops, and the process exits 0;
+        a second signal ends the drain at once."""
+
+        draining = False
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if self.draining:
+                service.drain_over.set()
+                return
+            self.draining = True
+            threading.Thread(target=self._drain, name="llmspell-drain", daemon=True).start()
+
+        def _drain(self) -> None:
+            try:
+                service.drain(s.drain_seconds)
+            finally:
+                self.should_exit = True
+
     config = uvicorn.Config(
         app.state.limited,
         host=s.host,
@@ -147,7 +176,7 @@ def _run_http(service: Any, tokens: list[str]) -> None:
         timeout_graceful_shutdown=3,
         lifespan="off",
     )
-    web = uvicorn.Server(config)
+    web = Server(config)
 
     async def main() -> None:
         task = asyncio.ensure_future(web.serve())

@@ -1,12 +1,12 @@
 """Runs as DBOS workflows: the queue, the workflow and its one step, which executes the
-spell in a worker process (``llmspell_cli.serve.child``) that it can kill; the hosts'
-heartbeats, and the recovery of runs held by a host that died."""
+spell in a worker process (``llmspell_cli.serve.child``, taken warm from serve/pool.py)
+that it can kill; the hosts' heartbeats, the recovery of runs held by a host that died,
+and the drain on stop (no new runs; in-flight ones get a grace period)."""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +19,7 @@ from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
 
+from llmspell_cli.serve.pool import WorkerPool, kill
 from llmspell_cli.serve.store import RunStore, database_urls
 
 __all__ = ["QUEUE", "Service", "current"]
@@ -50,11 +51,23 @@ class Service:
     store: RunStore = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _procs: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
+    pool: WorkerPool = field(init=False)
+    #: set on stop: this host takes no new runs
+    draining: threading.Event = field(default_factory=threading.Event)
+    #: set when the drain's grace period is over: the runs still going are killed
+    drain_over: threading.Event = field(default_factory=threading.Event)
+    _active: set[str] = field(default_factory=set)
+    _active_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
-        """Launch DBOS (system database next to the run records) and the heartbeat."""
+        """Start the warm workers, launch DBOS (system database next to the run
+        records) and the heartbeat."""
         global _service
         self.home.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "LLMSPELL_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
+        warm = self.settings.serve.workers if self.settings.serve.warm_workers else 0
+        self.pool = WorkerPool(warm, env)
+        self.pool.start()
         sys_url, store_url = database_urls(self.settings.storage.url, self.home)
         self.store = RunStore(store_url)
         config: DBOSConfig = {
@@ -81,19 +94,61 @@ class Service:
         self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
         threading.Thread(target=self._heartbeat, name="llmspell-heartbeat", daemon=True).start()
 
-    def stop(self) -> None:
-        """Stop the heartbeat, kill worker processes, shut DBOS down."""
+    def stop(self, drain_seconds: float | None = None) -> None:
+        """Drain (:meth:`drain`, ``[serve] drain_seconds`` unless given), then stop the
+        heartbeat, kill what is left and shut DBOS down."""
         global _service
+        self.drain(self.settings.serve.drain_seconds if drain_seconds is None else drain_seconds)
         self._stop.set()
+        self.pool.stop()
         for proc in list(self._procs.values()):
-            _kill(proc)
+            kill(proc)
         DBOS.destroy(destroy_registry=False)
+        if not self.active():
+            self.store.forget_executor(self.executor)  # left cleanly: nothing to recover
         self.store.close()
         _service = None
 
+    def drain(self, seconds: float) -> None:
+        """Take no new runs (this host stops dequeuing and scheduling; queued runs stay
+        queued for other hosts or the next start), let the runs in flight finish for up
+        to ``seconds``, then kill the rest: they fail with ``WorkerDied`` ("the service
+        stopped"). Returns when no run is in flight here."""
+        if not self.draining.is_set():
+            self.draining.set()
+            for event in getattr(_dbos_instance(), "background_thread_stop_events", []):
+                event.set()  # the queue and scheduler threads: what DBOS's destroy stops
+        deadline = time.monotonic() + seconds
+        while self.active() and time.monotonic() < deadline and not self.drain_over.is_set():
+            time.sleep(0.05)
+        self.drain_over.set()
+        deadline = time.monotonic() + _KILL_GRACE + 5
+        while self.active() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def active(self) -> int:
+        """Runs in flight on this host (DBOS workflows dequeued here and not done)."""
+        dbos = _dbos_instance()
+        try:
+            workflows = len(dbos._active_workflows_set.activeList()) if dbos else 0
+        except AttributeError:  # another DBOS version: our own count only
+            workflows = 0
+        with self._active_lock:
+            return max(len(self._active), workflows)
+
     # -- submitting ------------------------------------------------------------------
     def submit(self, spec: dict[str, Any], *, token: str, kind: str) -> str:
-        """Record the run and put it on the queue; returns its id."""
+        """Record the run and put it on the queue; returns its id. Refused (503) while
+        this host is stopping."""
+        if self.draining.is_set():
+            from llmspell_cli.serve.http_errors import ApiError
+
+            raise ApiError(
+                503,
+                "StateError",
+                "the service is stopping: it takes no new runs",
+                "submit to another host of the service, or again once it has restarted",
+            )
         run_id = uuid.uuid4().hex
         self.store.create(run_id, token=token, kind=kind, spec=spec)
         with SetWorkflowID(run_id):
@@ -115,6 +170,8 @@ class Service:
         while not self._stop.wait(min(2.0, dead_after / 4)):
             try:
                 self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
+                if self.draining.is_set():
+                    continue  # takes over no run while stopping
                 for dead in self.store.dead_executors(dead_after):
                     self._recover(dead)
             except Exception as exc:  # the database may be down for a while: retry
@@ -131,6 +188,12 @@ class Service:
             print(f"llmspell serve: recovering runs of {dead}: {exc}", file=sys.stderr)
         for run_id in self.store.running_on(dead):  # not a DBOS workflow any more
             self.store.finish(run_id, "failed", error=_died(dead))
+
+
+def _dbos_instance() -> Any:
+    from dbos import _dbos
+
+    return getattr(_dbos, "_dbos_global_instance", None)
 
 
 def _died(executor: str) -> dict[str, Any]:
@@ -151,15 +214,34 @@ def run_workflow(run_id: str) -> None:
 def execute_run(run_id: str) -> None:
     """Execute the run in a worker process and record its output and outcome."""
     svc = current()
-    row = svc.store.get(run_id)
-    if row is None or row["status"] not in ("queued", "running"):
-        return  # cancelled while queued
-    previous = row["executor"]
-    attempt = svc.store.start(run_id, svc.executor)
-    if attempt > 1:
-        svc.store.finish(run_id, "failed", error=_died(previous or "?"))
-        return
-    _Runner(svc, run_id).run()
+    with svc._active_lock:
+        svc._active.add(run_id)
+    try:
+        row = svc.store.get(run_id)
+        if row is None or row["status"] not in ("queued", "running"):
+            return  # cancelled while queued
+        previous = row["executor"]
+        attempt = svc.store.start(run_id, svc.executor)
+        if attempt > 1:
+            svc.store.finish(run_id, "failed", error=_died(previous or "?"))
+        elif svc.drain_over.is_set():
+            svc.store.finish(run_id, "failed", error=_stopped(svc))
+        else:
+            _Runner(svc, run_id).run()
+    finally:
+        with svc._active_lock:
+            svc._active.discard(run_id)
+
+
+def _stopped(svc: Service) -> dict[str, Any]:
+    seconds = svc.settings.serve.drain_seconds
+    return {
+        "kind": "WorkerDied",
+        "message": f"the service stopped ({svc.executor}) and the run did not finish "
+        f"within the drain period ([serve] drain_seconds = {seconds:g})",
+        "hint": "submit the run again; raise [serve] drain_seconds to let longer runs "
+        "finish when the service stops",
+    }
 
 
 class _Runner:
@@ -185,30 +267,21 @@ class _Runner:
 
     def run(self) -> None:
         spec = {**self.spec, "config": self.svc.config_path}
-        env = {**os.environ, "LLMSPELL_HOME": str(self.svc.home), "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llmspell_cli.serve.child"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+        proc, _warm = self.svc.pool.take()
         self.svc._procs[self.run_id] = proc
         try:
             self._watch(proc, spec)
         finally:
             self.svc._procs.pop(self.run_id, None)
-            _kill(proc)
+            kill(proc)
 
     def _watch(self, proc: subprocess.Popen[str], spec: dict[str, Any]) -> None:
         assert proc.stdin and proc.stdout and proc.stderr
-        proc.stdin.write(json.dumps(spec))
-        proc.stdin.close()
+        try:
+            proc.stdin.write(json.dumps(spec))
+            proc.stdin.close()
+        except OSError:  # the worker died before the run reached it: reported below
+            pass
         reader = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
         reader.start()
         errors: list[str] = []
@@ -224,6 +297,9 @@ class _Runner:
             time.sleep(0.05)
             self._flush()
             now = time.monotonic()
+            if self.svc.drain_over.is_set():
+                outcome = ("failed", _stopped(self.svc))
+                break
             if now > deadline:
                 outcome = (
                     "failed",
@@ -237,9 +313,9 @@ class _Runner:
             if now - last_check > 0.25:
                 last_check = now
                 if self.svc.store.status(self.run_id) != "running":
-                    _kill(proc)  # cancelled
+                    kill(proc)  # cancelled
                     return
-        _kill(proc)
+        kill(proc)
         reader.join(timeout=5)
         self._flush()
         if outcome is not None:
@@ -296,22 +372,3 @@ class _Runner:
         if items:
             self.svc.store.append_output(self.run_id, self.seq, items, self.size)
             self.seq += len(items)
-
-
-def _die_with_parent() -> None:
-    """In the worker process (Linux): be killed when the host process dies, even by
-    kill -9, so no spell outlives the host that watches it."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _kill(proc: subprocess.Popen[str]) -> None:
-    """Kill the worker process and its children (it leads its own session)."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            proc.kill()
-        proc.wait()
