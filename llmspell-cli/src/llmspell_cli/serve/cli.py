@@ -55,8 +55,15 @@ def _service(settings: Any, config: Any) -> Any:
 def register(app: typer.Typer) -> None:
     """Add ``serve`` and ``worker`` to ``app``."""
 
-    @app.command("serve")
+    group = typer.Typer(no_args_is_help=False)
+    app.add_typer(group, name="serve")
+    from llmspell_cli.serve.install_service import register as register_install_service
+
+    register_install_service(group)
+
+    @group.callback(invoke_without_command=True)
     def serve(
+        ctx: typer.Context,
         config: ConfigOpt = None,
         host: Annotated[str | None, typer.Option("--host", help="[serve] host")] = None,
         port: Annotated[
@@ -68,6 +75,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve the HTTP API (docs/serve.md) and run queued spells on this host."""
+        if ctx.invoked_subcommand is not None:
+            return  # install-service
         settings = _load(
             config,
             {("serve", "host"): host, ("serve", "port"): port, ("serve", "workers"): workers},
