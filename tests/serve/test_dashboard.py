@@ -17,6 +17,10 @@ import pytest
 
 from tests.serve.conftest import TOKEN, Server, start, stop, wait_final, write_config
 
+# read at import: the session fixture of the root conftest.py clears LLMSPELL_* variables
+REQUIRE_BROWSER = os.environ.get("LLMSPELL_REQUIRE_BROWSER") == "1"
+CHROMEDRIVER = os.environ.get("LLMSPELL_TEST_CHROMEDRIVER")
+CHROMIUM = os.environ.get("LLMSPELL_TEST_CHROMIUM")
 BUSY = "local t = os.clock() while os.clock() - t < {s} do end"
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -27,8 +31,8 @@ def _browser_paths() -> tuple[str, str] | str:
         import selenium  # noqa: F401
     except ImportError:
         return "selenium is not installed (it is in the dev dependency group)"
-    driver = os.environ.get("LLMSPELL_TEST_CHROMEDRIVER") or shutil.which("chromedriver")
-    browser = os.environ.get("LLMSPELL_TEST_CHROMIUM") or next(
+    driver = CHROMEDRIVER or shutil.which("chromedriver")
+    browser = CHROMIUM or next(
         (p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None
     )
     if not driver or not Path(driver).is_file():
@@ -42,7 +46,7 @@ def _browser_paths() -> tuple[str, str] | str:
 def browser() -> Iterator[Any]:
     paths = _browser_paths()
     if isinstance(paths, str):
-        if os.environ.get("LLMSPELL_REQUIRE_BROWSER") == "1":
+        if REQUIRE_BROWSER:
             pytest.fail(f"LLMSPELL_REQUIRE_BROWSER=1 but {paths}")
         pytest.skip(paths)
     from selenium import webdriver
