@@ -36,14 +36,26 @@ def _is_placeholder(token: str) -> bool:
     )
 
 
+def _takes_value(cmd: Any, flag: str) -> bool:
+    """Whether ``flag`` is an option of ``cmd`` followed by a value (not a switch)."""
+    for p in cmd.params:
+        if getattr(p, "param_type_name", "") == "option" and flag in p.opts:
+            return not (p.is_flag or p.count)
+    return False
+
+
 def check_command(tokens: list[str], extra_commands: set[str]) -> str | None:
     """Why ``llmspell <tokens>`` is not a command line of the real CLI, or None."""
     cmd: Any = cli_root()
     path = ["llmspell"]
     positional: list[str] = []
+    skip_value = False
     for raw in tokens:
         if raw == "--":
             break  # the spell's own arguments
+        if skip_value:  # the value of an option of a command group ("serve --port 8750")
+            skip_value = False
+            continue
         token = _strip(raw) if raw.startswith(("[", "(")) or raw.endswith(("]", ")", ",")) else raw
         if not token:
             continue
@@ -51,6 +63,7 @@ def check_command(tokens: list[str], extra_commands: set[str]) -> str | None:
             flag = token.split("=", 1)[0]
             if re.fullmatch(r"-[A-Za-z]|--[a-z][\w-]*", flag) and flag not in options(cmd):
                 return f"{' '.join(path)} has no option {flag}"
+            skip_value = "=" not in token and _takes_value(cmd, flag)
             continue
         sub = getattr(cmd, "commands", None)
         if sub is not None and not positional:
