@@ -15,7 +15,7 @@ over HTTP on 127.0.0.1, as a client would. Measures:
    DBOS step starting (the queue poll, dequeue and dispatch);
 2. throughput of trivial runs (``return 1``) per second with 1 and 4 workers: ``--burst``
    runs submitted at once, from the first submit to the last result;
-3. live output (SSE): a JavaScript spell prints ``Date.now()`` every 100 ms; the client
+3. live output (SSE): a Lua spell prints the wall clock (ms) every 100 ms; the client
    reads ``GET /v1/runs/{id}/events`` and takes its own clock on receipt: print → client.
 """
 
@@ -37,9 +37,10 @@ import httpx
 
 TOKEN = "bench-token"
 HELLO = 'print("hello " .. (ARGS[1] or "world"))\nreturn 42\n'
+#: prints the wall clock (ms) every 100 ms (Lua has no ms clock: the datetime tool's)
 TICKS = (
-    "for (let i = 0; i < {n}; i++) {{ const t = Date.now(); while (Date.now() - t < 100) {{}}"
-    " print(String(Date.now())); }}"
+    "for i = 1, {n} do local t = os.clock() while os.clock() - t < 0.1 do end "
+    'print(Tool.execute("datetime-handler", {{operation = "now", format = "unix_ms"}}).text) end'
 )
 
 
@@ -164,10 +165,10 @@ def throughput(workers: int, burst: int) -> float:
 
 
 def sse_latency(lines: int) -> dict[str, float]:
-    """print (``Date.now()`` in the spell) → the SSE event read by the client."""
+    """print (the clock printed by the spell) → the SSE event read by the client."""
     svc = Service(1)
     try:
-        run_id = svc.submit({"source": TICKS.format(n=lines), "engine": "js"})
+        run_id = svc.submit({"source": TICKS.format(n=lines), "engine": "lua"})
         delays: list[float] = []
         with svc.client.stream("GET", f"/v1/runs/{run_id}/events") as resp:
             event = ""

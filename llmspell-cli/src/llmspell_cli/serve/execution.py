@@ -263,6 +263,7 @@ class _Runner:
         self.seq = svc.store.next_seq(run_id)
         self.truncated = False
         self.done: dict[str, Any] | None = None
+        self.finished = threading.Event()  # the worker sent its outcome
         self.lock = threading.Lock()
 
     def run(self) -> None:
@@ -294,7 +295,8 @@ class _Runner:
         last_check = 0.0
         outcome: tuple[str, dict[str, Any]] | None = None
         while proc.poll() is None:
-            time.sleep(0.05)
+            if self.finished.wait(0.05):
+                break  # the outcome is in: no need to wait for the process to exit
             self._flush()
             now = time.monotonic()
             if self.svc.drain_over.is_set():
@@ -355,6 +357,7 @@ class _Runner:
                 continue
             if msg.get("t") == "done":
                 self.done = msg
+                self.finished.set()
             elif msg.get("t") == "out":
                 text = str(msg.get("x", ""))
                 with self.lock:
