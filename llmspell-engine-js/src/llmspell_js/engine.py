@@ -676,13 +676,16 @@ class JSEngine(ScriptEngine):
         self.marshal.handles.clear()
 
     def _cancel_tasks(self) -> None:
-        """Cancel the host work still in flight."""
+        """Cancel the host work still in flight and stop waiting for it: a call that
+        takes its time to unwind (an HTTP request finishing first) must not hold up the
+        next interactive entry, whose driver waits for the tasks in the set."""
         for task in list(self._tasks):
             task.cancel()
             op_call = self._unstarted.pop(task, None)
             if op_call is not None and inspect.getcoroutinestate(op_call) == "CORO_CREATED":
                 op_call.close()  # cancelled before it started: never awaited, and that is fine
         self._unstarted.clear()
+        self._tasks.clear()
 
 
 def _epoch_ms(deadline: float) -> float:
