@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
@@ -77,6 +78,10 @@ class SDKProvider(ChatProvider):
 
     async def retrying(self, call: Callable[[], Awaitable[T]], model: str) -> T:
         """Await ``call()`` with retries; SDK errors come out as llmspell errors."""
+        if self._client is None:
+            # the SDK's first import takes up to a second: off the event loop, so a Ctrl-C
+            # or a limit during it stops the call at once, at the spell's line
+            await asyncio.to_thread(lambda: self.client)
         sdk = self.sdk
         kwargs: dict[str, Any] = {}
         if self.sleep is not None:
