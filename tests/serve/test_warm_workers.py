@@ -119,7 +119,8 @@ def test_sigterm_lets_in_flight_runs_finish_and_refuses_new_ones(tmp_path: Path)
     server = serve(tmp_path, "drain_seconds = 20\n")
     try:
         with server.client() as c:
-            busy = "local t = os.clock() while os.clock() - t < 2 do end return 'done'"
+            # long enough that the run is still in flight when the refused submit arrives
+            busy = "local t = os.clock() while os.clock() - t < 5 do end return 'done'"
             run_id = c.post("/v1/runs", json={"source": busy}).json()["id"]
             _wait_running(c, run_id)
             server.proc.send_signal(signal.SIGTERM)
