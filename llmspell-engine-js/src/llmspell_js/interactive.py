@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from llmspell_js.jslex import LexError, Token, tokenize
 
-__all__ = ["AsyncEntry", "async_entry", "bracket_depth", "uses_await"]
+__all__ = ["AsyncEntry", "async_entry", "entry_status", "uses_await"]
 
 _DECLARATIONS = frozenset({"let", "const", "var"})
 
@@ -117,14 +117,15 @@ def _body_end(toks: list[Token], k: int) -> int | None:
     return None
 
 
-def bracket_depth(src: str) -> int | None:
-    """How many brackets (and template ``${``) ``src`` leaves open, or None when it ends
-    inside a template literal or a block comment (more lines will finish it). A string
-    or regular expression left open on its line is an error, not unfinished input: 0."""
+def entry_status(src: str) -> str:
+    """Whether ``src`` is a whole entry: "complete"; "incomplete" when it ends inside a
+    template literal or a block comment or leaves a bracket (or template ``${``) open
+    (more lines will finish it); "invalid" when more lines cannot help (a string or
+    regular expression left open on its line, a closing bracket too many)."""
     try:
         toks = tokenize(src)
     except LexError as exc:
-        return None if "template" in str(exc) or "comment" in str(exc) else 0
+        return "incomplete" if "template" in str(exc) or "comment" in str(exc) else "invalid"
     depth = 0
     for tok in toks:
         if tok.kind == "punc" and tok.text in "([{":
@@ -136,4 +137,6 @@ def bracket_depth(src: str) -> int | None:
                 depth -= 1
             if tok.text.endswith("${"):
                 depth += 1
-    return max(depth, 0)
+        if depth < 0:
+            return "invalid"
+    return "incomplete" if depth > 0 else "complete"

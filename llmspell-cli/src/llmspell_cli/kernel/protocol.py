@@ -65,7 +65,9 @@ def is_complete_reply(engine: str, code: str) -> dict[str, str]:
     or ``invalid`` (a syntax error more lines cannot fix)."""
     if not code.strip() or _dot_command(code):
         return {"status": "complete"}
-    status = _lua_status(code) if engine == "lua" else _js_status(code)
+    from llmspell_cli.repl.complete import entry_status
+
+    status = entry_status(engine, code)
     if status == "incomplete":
         return {"status": status, "indent": _indent(code)}
     return {"status": status}
@@ -74,42 +76,6 @@ def is_complete_reply(engine: str, code: str) -> dict[str, str]:
 def _dot_command(code: str) -> bool:
     stripped = code.strip()
     return "\n" not in stripped and stripped.startswith(".") and stripped[1:2].isalpha()
-
-
-def _lua_status(code: str) -> str:
-    from llmspell_cli.repl.complete import _compiler
-
-    load = _compiler()
-    if load("return " + code + "\n")[0] is not None:
-        return "complete"
-    fn, err = load(code)
-    if fn is not None:
-        return "complete"
-    return "incomplete" if str(err).rstrip().endswith("<eof>") else "invalid"
-
-
-def _js_status(code: str) -> str:
-    from llmspell_js.jslex import LexError, tokenize
-
-    try:
-        toks = tokenize(code)
-    except LexError as exc:
-        text = str(exc)
-        return "incomplete" if "template" in text or "comment" in text else "invalid"
-    depth = 0
-    for tok in toks:
-        if tok.kind == "punc" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punc" and tok.text in ")]}":
-            depth -= 1
-        elif tok.kind == "tpl":
-            if tok.text.startswith("}"):
-                depth -= 1
-            if tok.text.endswith("${"):
-                depth += 1
-        if depth < 0:
-            return "invalid"
-    return "incomplete" if depth > 0 else "complete"
 
 
 def _indent(code: str) -> str:

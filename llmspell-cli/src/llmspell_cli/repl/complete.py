@@ -11,34 +11,40 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["is_complete"]
+__all__ = ["entry_status", "is_complete"]
 
 _lua_load: Any = None
 
 
 def is_complete(engine: str, text: str) -> bool:
-    """True when ``text`` is a whole entry for ``engine`` ("lua" or "js"); an engine
-    without a checker takes every line as a whole entry."""
+    """True when ``text`` is a whole entry for ``engine`` ("lua" or "js"): an entry with
+    a syntax error more lines cannot fix is whole too (running it reports the error); an
+    engine without a checker takes every line as a whole entry."""
+    return entry_status(engine, text) != "incomplete"
+
+
+def entry_status(engine: str, text: str) -> str:
+    """"complete", "incomplete" (more lines will finish it) or "invalid" (a syntax error
+    more lines cannot fix) — the REPL's Enter and the kernel's ``is_complete`` both ask."""
     if not text.strip():
-        return True
+        return "complete"
     if engine == "lua":
-        return _lua_complete(text)
+        return _lua_status(text)
     if engine == "js":
-        from llmspell_js.interactive import bracket_depth
+        from llmspell_js.interactive import entry_status as js_entry_status
 
-        depth = bracket_depth(text)
-        return depth == 0
-    return True
+        return js_entry_status(text)
+    return "complete"
 
 
-def _lua_complete(text: str) -> bool:
+def _lua_status(text: str) -> str:
     load = _compiler()
     if load("return " + text + "\n")[0] is not None:
-        return True
+        return "complete"
     fn, err = load(text)
     if fn is not None:
-        return True
-    return not str(err).rstrip().endswith("<eof>")
+        return "complete"
+    return "incomplete" if str(err).rstrip().endswith("<eof>") else "invalid"
 
 
 def _compiler() -> Any:
