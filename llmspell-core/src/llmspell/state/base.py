@@ -50,7 +50,12 @@ class StateBackend(ABC):
 
     def scopes(self) -> list[str]:
         """Every scope that holds a key, sorted (for export and ``llmspell state show``)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot list its scopes")
+        from llmspell.errors import StateError
+
+        raise StateError(
+            f"the state backend {type(self).__name__} cannot list its scopes",
+            hint="its plugin must implement StateBackend.scopes() for export and show",
+        )
 
     def items(self, scope: str) -> list[tuple[str, str]]:
         """The ``(key, JSON text)`` pairs of ``scope``, sorted by key."""
