@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,9 +55,32 @@ def start(cmd: str, home: Path, config: Path, *, extra_env: dict[str, str] | Non
             break
         seen.append(line)
         if wait_for in line:
+            _drain_stderr(proc)
             return proc, line
     proc.kill()
     raise AssertionError(f"llmspell {cmd} did not start: {''.join(seen)}")
+
+
+#: the last lines each started process wrote to stderr (read on, so a chatty service
+#: never blocks on a full pipe), for a failing test's message
+STDERR: dict[int, list[str]] = {}
+
+
+def _drain_stderr(proc: subprocess.Popen[str]) -> None:
+    tail = STDERR.setdefault(proc.pid, [])
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            tail.append(line)
+            del tail[:-200]
+
+    threading.Thread(target=read, daemon=True).start()
+
+
+def stderr_of(proc: subprocess.Popen[str]) -> str:
+    """What the process wrote to stderr since it started (the last 200 lines)."""
+    return "".join(STDERR.get(proc.pid, []))
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
