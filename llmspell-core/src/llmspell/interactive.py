@@ -5,11 +5,20 @@ language. Each entry runs through :meth:`ScriptEngine.run_entry` under the same 
 as a spell (the wall-time limit and the instruction budget start over for every entry;
 the engine's memory limit holds for the whole session), so a failed or interrupted
 entry leaves the session usable.
+
+The run log and tracing see a session as one run (its ``label``, ``<repl>`` or
+``<kernel>``, is the spell name) made of entries: the runtime's Python listeners get
+``interactive.started`` at the first entry, ``interactive.entry.started`` and
+``interactive.entry.completed``/``interactive.entry.failed`` around each entry (in the
+entry's task, so its agent and tool calls nest under it), and ``interactive.ended`` when
+the session closes (docs/observability.md, "Interactive sessions").
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from llmspell.errors import ConfigurationError
@@ -53,7 +62,13 @@ class InteractiveSession:
         )
         #: the source of every entry that ran without an error, in order
         self.entries: list[str] = []
+        #: the spell name the run log and traces give the session
+        self.label = "<interactive>"
         self._closed = False
+        #: entries run so far (their index in the run log and traces)
+        self.count = 0
+        self._observed = False
+        self._started = 0.0
 
     @property
     def engine_name(self) -> str:
@@ -78,11 +93,11 @@ class InteractiveSession:
         session = self.session
         session.renew()
         name = session.chunk_name = chunk_name or self.chunk_name
+        self.count += 1
+        work = self.runtime.watched(session, session.engine.run_entry(source, name))
         # its own task: a stop that lands after the entry ended (the watchdog cancels the
         # watched task) must not cancel the caller's next await
-        entry = asyncio.ensure_future(
-            self.runtime.watched(session, session.engine.run_entry(source, name))
-        )
+        entry = asyncio.ensure_future(self._observe(work, source, name))
         try:
             values: tuple[Any, ...] = await entry
         finally:
@@ -90,11 +105,78 @@ class InteractiveSession:
         self.entries.append(source)
         return values
 
+    async def _observe(self, work: Awaitable[Any], source: str, chunk: str) -> Any:
+        """Run ``work`` (an entry) between its ``interactive.entry.*`` notifications."""
+        runtime, session = self.runtime, self.session
+        if not self._observed:
+            self._observed = True
+            if not hasattr(runtime, "observability"):
+                from llmspell.observability import attach
+
+                attach(runtime)
+            self._started = time.perf_counter()
+            self._notify("interactive.started", {"engine": session.engine_name})
+        if not runtime.events.has_listeners:
+            return await work
+        info = {
+            "index": self.count,
+            "chunk": chunk,
+            "engine": session.engine_name,
+            "source": source,
+        }
+        before = dict(session.usage)
+        start = time.perf_counter()
+        self._notify("interactive.entry.started", info)
+        try:
+            values = await work
+        except BaseException as exc:
+            self._notify("interactive.entry.failed", self._ended(info, start, before, exc))
+            raise
+        self._notify("interactive.entry.completed", self._ended(info, start, before))
+        return values
+
+    def _ended(
+        self,
+        info: dict[str, Any],
+        start: float,
+        before: dict[str, Any],
+        error: BaseException | None = None,
+    ) -> dict[str, Any]:
+        usage = self.session.usage
+        out = {
+            **info,
+            "duration_ms": round((time.perf_counter() - start) * 1000, 3),
+            "usage": {
+                k: v - before.get(k, 0)
+                for k, v in usage.items()
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            },
+            "session_usage": dict(usage),
+        }
+        if error is not None:
+            out["error"] = str(error) or type(error).__name__
+            out["error_kind"] = getattr(error, "kind", None) or type(error).__name__
+        return out
+
+    def _notify(self, event_type: str, data: dict[str, Any]) -> None:
+        """A notification to the runtime's Python listeners (none: nothing is built)."""
+        events = self.runtime.events
+        if events.has_listeners:
+            run_id = self.session.run_id
+            events.notify(event_type, {"run_id": run_id, "spell": self.label, **data}, run_id)
+
     def close(self) -> None:
         """Release the engine and whatever the entries left open."""
         if self._closed:
             return
         self._closed = True
+        if self._observed:
+            duration = round((time.perf_counter() - self._started) * 1000, 3)
+            usage = dict(self.session.usage)
+            self._notify(
+                "interactive.ended",
+                {"duration_ms": duration, "usage": usage, "entries": self.count},
+            )
         session = self.session
         session.engine.close()
         for cleanup in reversed(session.cleanups):

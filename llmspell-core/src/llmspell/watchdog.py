@@ -18,6 +18,12 @@ It also turns SIGINT into an interrupt: :meth:`Watchdog.install_sigint` routes t
 signal through a wakeup pipe to this thread (a Python signal handler would wait for the
 main thread, which may be inside a long C call): the first Ctrl-C stops the running
 spells with :class:`~llmspell.errors.Interrupted`; a second one exits at once (130).
+
+Before it ends the process, the watchdog calls the exit hooks (:meth:`Watchdog.add_exit_hook`:
+the run log and tracing end the runs in flight with the error, write them and export
+their spans), for at most :data:`EXIT_FLUSH_SECONDS`: a stuck database or collector does
+not keep the process alive. faulthandler's timer, the last resort for a thread that
+never releases the GIL, ends the process without them.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ import select
 import signal
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -48,6 +56,11 @@ POLL_SECONDS = 0.05
 RSS_SLACK_BYTES = 256 * 1024 * 1024
 #: how long an interrupted run may take to unwind before the process ends
 INTERRUPT_GRACE = 1.0
+#: how long the exit hooks (the run log, spans) may take before the process ends anyway
+EXIT_FLUSH_SECONDS = 1.0
+
+#: an exit hook: called with the error the process ends with
+ExitHook = Callable[[BaseException], Any]
 
 Mode = Literal["exit", "cooperative"]
 
@@ -112,6 +125,7 @@ class Watchdog:
         #: where ``exit`` mode writes the final error (stderr's descriptor)
         self.error_fd = 2
         self._backstop_file: IO[bytes] | None = None
+        self._exit_hooks: list[weakref.WeakMethod[ExitHook] | ExitHook] = []
 
     # -- setup --------------------------------------------------------------------------
 
@@ -132,6 +146,41 @@ class Watchdog:
         signal.signal(signal.SIGINT, _ignore_in_python)
         signal.set_wakeup_fd(self._wake_w, warn_on_full_buffer=False)
         self._ensure_thread()
+
+    def add_exit_hook(self, hook: weakref.WeakMethod[ExitHook] | ExitHook) -> None:
+        """Call ``hook(error)`` before exit mode ends the process (a
+        :class:`weakref.WeakMethod` is called while its object lives)."""
+        with self._lock:
+            self._exit_hooks = [h for h in self._exit_hooks if _live(h) is not None]
+            self._exit_hooks.append(hook)
+
+    def exit_hooks(self) -> list[ExitHook]:
+        """The exit hooks whose objects still live."""
+        with self._lock:
+            return [h for h in map(_live, self._exit_hooks) if h is not None]
+
+    def run_exit_hooks(
+        self,
+        err: BaseException,
+        bound: float = EXIT_FLUSH_SECONDS,
+        hooks: list[ExitHook] | None = None,
+    ) -> bool:
+        """Call the exit hooks with ``err`` in a thread of their own and wait for them at
+        most ``bound`` seconds; True when they all returned in time. Errors they raise
+        are ignored (the process is ending)."""
+        hooks = self.exit_hooks() if hooks is None else hooks
+        if not hooks:
+            return True
+
+        def call_all() -> None:
+            for hook in hooks:
+                with contextlib.suppress(Exception):
+                    hook(err)
+
+        worker = threading.Thread(target=call_all, name="llmspell-exit-hooks", daemon=True)
+        worker.start()
+        worker.join(bound)
+        return not worker.is_alive()
 
     def reset_interrupts(self) -> None:
         """Forget earlier Ctrl-Cs: an interactive session calls it before each entry, so
@@ -259,16 +308,23 @@ class Watchdog:
             elif now > w.must_end_by and self.mode == "exit":
                 err = session.timeout_error()
                 if isinstance(err, SpellExit):  # os.exit(code): its code, nothing printed
-                    os._exit(err.code)
+                    self._exit(err, err.code, show=False)
                 code = EXIT_INTERRUPTED if isinstance(err, Interrupted) else EXIT_LIMIT
                 self._exit(err.at(err.file or session.chunk_name, err.line), code)
 
-    def _exit(self, err: LimitExceeded, code: int) -> None:
-        """End the process with ``err`` printed as the CLI prints errors."""
+    def _exit(self, err: LimitExceeded, code: int, *, show: bool = True) -> None:
+        """End the process with ``err`` printed as the CLI prints errors, after the exit
+        hooks had their (bounded) time to record the runs in flight."""
         if self.mode != "exit":
             return
-        with contextlib.suppress(OSError):
-            os.write(self.error_fd, (err.display() + "\n").encode("utf-8", "replace"))
+        if show:
+            with contextlib.suppress(OSError):
+                os.write(self.error_fd, (err.display() + "\n").encode("utf-8", "replace"))
+        hooks = self.exit_hooks()
+        if hooks:
+            # faulthandler's timer must not end the process while the hooks work
+            self._backstop(EXIT_FLUSH_SECONDS + 1.0)
+            self.run_exit_hooks(err, hooks=hooks)
         os._exit(code)
 
 
@@ -293,6 +349,13 @@ def _rss_error(session: RunSession, rss: int, limit: int) -> LimitExceeded:
         limit="host_memory",
         hint="raise it with --host-memory-mb N or [runtime] host_memory_mb",
     )
+
+
+def _live(hook: weakref.WeakMethod[ExitHook] | ExitHook) -> ExitHook | None:
+    """The callable behind ``hook`` (None when its object is gone)."""
+    if isinstance(hook, weakref.WeakMethod):
+        return hook()
+    return hook
 
 
 def _ignore_in_python(signum: int, frame: Any) -> None:

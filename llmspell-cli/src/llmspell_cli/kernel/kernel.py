@@ -108,6 +108,8 @@ class _CellState(ReplState):
     """A REPL state whose entries report values and errors to the caller instead of
     printing them (the kernel sends them as messages)."""
 
+    label = "<kernel>"
+
     async def run(self, source: str, chunk_name: str | None = None) -> Outcome:
         """Run one entry; its values or its error are in the outcome."""
         from llmspell.errors import LLMSpellError

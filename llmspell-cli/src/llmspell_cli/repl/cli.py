@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
@@ -12,8 +13,6 @@ import typer
 from llmspell_cli.common import EXIT_OK, EXIT_SCRIPT, ConfigOpt
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from llmspell_cli.repl.state import ReplState
 
 __all__ = ["INTERRUPT_GRACE", "read_entries", "register"]
@@ -47,12 +46,25 @@ def register(app: typer.Typer) -> None:
                 help="Show agents' tokens as they arrive (on a terminal; on by default).",
             ),
         ] = True,
+        trace: Annotated[
+            Path | None,
+            typer.Option(
+                "--trace",
+                help="Write each entry's spans to FILE as JSON lines (needs the otel extra).",
+                metavar="FILE",
+            ),
+        ] = None,
     ) -> None:
         """Interactive Lua or JavaScript: globals, top-level locals, agents and State
         persist between entries; an expression's value is echoed. Reads entries from
         standard input when it is not a terminal. Type .help for the commands."""
         code = start(
-            engine=engine, config=config, timeout=timeout, allow_net=allow_net, stream=stream
+            engine=engine,
+            config=config,
+            timeout=timeout,
+            allow_net=allow_net,
+            stream=stream,
+            trace=trace,
         )
         raise typer.Exit(code)
 
@@ -65,13 +77,14 @@ def start(
     allow_net: bool,
     stream: bool,
     stdin: IO[str] | None = None,
+    trace: Path | None = None,
 ) -> int:
     """Run the REPL; returns the exit code (1 when a piped entry failed)."""
     from llmspell.errors import LLMSpellError
     from llmspell.watchdog import watchdog
     from llmspell_cli._support import build_runtime, fail
     from llmspell_cli.repl.state import ReplState
-    from llmspell_cli.run_exec import network_overrides
+    from llmspell_cli.run_exec import _start_tracing, network_overrides
 
     stdin = stdin or sys.stdin
     interactive = stdin.isatty() and sys.stdout.isatty()
@@ -85,6 +98,8 @@ def start(
         **network_overrides(allow_net, None),
     }
     runtime = build_runtime(config, overrides)
+    if trace is not None:
+        _start_tracing(runtime, trace)
     observer = None
     if interactive and stream:
         from llmspell_cli.stream_display import StreamDisplay

@@ -88,6 +88,9 @@ def _lua_statement(text: str) -> bool:
 class ReplState:
     """One REPL: the runtime, the current interactive session, and its dot commands."""
 
+    #: the spell name of its sessions in the run log and traces
+    label = "<repl>"
+
     def __init__(
         self,
         runtime: Runtime,
@@ -115,6 +118,7 @@ class ReplState:
             engine=engine, chunk_name=self.chunk_name
         )
         session.session.stream_observer = self.stream_observer
+        session.label = self.label
         return session
 
     async def submit(self, text: str) -> Outcome:

@@ -11,13 +11,23 @@ An end event finds its frame by key (the run id, a workflow's execution id, a st
 ``(execution, step, iteration)``, an agent ``call_id``; a tool by name, nearest first),
 also when it is published from another task (a parallel workflow records its steps in
 the parent task). Frames whose end event never came (an operation cancelled by a limit)
-end with their run, marked as not finished.
+end with their run (or their interactive entry), marked as not finished.
+
+An interactive session (``llmspell repl``, the Jupyter kernel) is one ``run`` frame
+(``interactive.started`` .. ``interactive.ended``, ``data["interactive"]`` true) whose
+children are ``entry`` frames, one per entry; the work of an entry nests under it.
+
+When the watchdog ends the process (a limit the run did not obey in time, a second
+Ctrl-C), :meth:`Observer.abort_all` ends every open run with the error first, so the
+sinks write the run log and export the spans before the process exits.
 """
 
 from __future__ import annotations
 
 import contextvars
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -106,6 +116,8 @@ _STARTS = {
     "workflow.step.started": "step",
     "agent.started": "agent",
     "tool.started": "tool",
+    "interactive.started": "run",
+    "interactive.entry.started": "entry",
 }
 _ENDS = {
     "run.completed": ("run", True),
@@ -117,6 +129,9 @@ _ENDS = {
     "agent.failed": ("agent", False),
     "tool.completed": ("tool", True),
     "tool.failed": ("tool", False),
+    "interactive.ended": ("run", True),
+    "interactive.entry.completed": ("entry", True),
+    "interactive.entry.failed": ("entry", False),
 }
 #: the event types the observer handles (its listener ignores the rest at once)
 HANDLED = frozenset([*_STARTS, *_ENDS, "provider.retry"])
@@ -134,6 +149,9 @@ class Observer:
         #: errors sinks raised (a broken exporter must not break runs)
         self.sink_errors = 0
         self.last_sink_error: str | None = None
+        #: events come from the event loop's thread; the watchdog's exit comes from its own
+        self._lock = threading.RLock()
+        self._exit_hook = False
 
     # -- the bus listener -------------------------------------------------------------
 
@@ -143,15 +161,30 @@ class Observer:
         if kind not in HANDLED:
             return
         data = event.data if isinstance(event.data, dict) else {}
-        start = _STARTS.get(kind)
-        if start is not None:
-            self._start(start, data, event.correlation_id)
-        elif kind == "provider.retry":
-            frame = self._open.get(("agent", data.get("call_id")))
-            self._each(lambda s: s.note(frame, "retry", data))
-        else:
-            frame_kind, ok = _ENDS[kind]
-            self._end(frame_kind, ok, data, event.correlation_id)
+        with self._lock:
+            start = _STARTS.get(kind)
+            if start is not None:
+                self._start(start, data, event.correlation_id, interactive=kind[0] == "i")
+            elif kind == "provider.retry":
+                frame = self._open.get(("agent", data.get("call_id")))
+                self._each(lambda s: s.note(frame, "retry", data))
+            else:
+                frame_kind, ok = _ENDS[kind]
+                if kind == "interactive.ended" and data.get("error"):
+                    ok = False
+                self._end(frame_kind, ok, data, event.correlation_id)
+
+    def abort_all(self, error: BaseException) -> None:
+        """End every open run with ``error`` (the watchdog is about to end the process):
+        its open operations end as not finished, the sinks write and export what they
+        hold. Called from the watchdog's thread, bounded in time by the caller."""
+        message = f"{error} (the process was ended)"
+        kind = getattr(error, "kind", None) or type(error).__name__
+        failed = {"error": message, "error_kind": kind}
+        with self._lock:
+            for frame in [f for f in self._open.values() if f.kind == "run"]:
+                self._end_inside(frame, failed)  # an entry in flight: with the error too
+                self._finish(frame, False, failed)
 
     # -- frames -----------------------------------------------------------------------
 
@@ -164,12 +197,23 @@ class Observer:
             return (cid, data.get("step"), data.get("iteration"))
         if kind == "agent":
             return data.get("call_id")
+        if kind == "entry":
+            return (data.get("run_id"), data.get("index"))
         return None
 
-    def _start(self, kind: str, data: dict[str, Any], cid: str | None) -> None:
+    def _start(
+        self, kind: str, data: dict[str, Any], cid: str | None, *, interactive: bool = False
+    ) -> None:
         parent = _CURRENT.get()
         if parent is not None and parent.ended:
             parent = _open_ancestor(parent)
+        if kind == "run":
+            if interactive:
+                data = {**data, "interactive": True}
+            parent = None  # a run is a root (an interactive session's too)
+            self._hook_exit()
+        elif kind == "entry":  # under its session, whatever task it runs in
+            parent = self._open.get(("run", data.get("run_id")))
         name = str(data.get(_NAME_FIELD[kind]) or kind)
         frame = Frame(kind, self._key(kind, data, cid), name, data, parent, time.time_ns(), cid)
         if kind == "agent":
@@ -182,8 +226,20 @@ class Observer:
             self._tools.setdefault(name, []).append(frame)
         if kind != "tool":
             self._open[(kind, frame.key)] = frame
-        frame.token = _CURRENT.set(frame)
+        if not interactive or kind == "entry":
+            # a session's frame is nobody's current frame: its entries find it by id
+            frame.token = _CURRENT.set(frame)
         self._each(lambda s: s.start(frame))
+
+    def _hook_exit(self) -> None:
+        """Have the watchdog call :meth:`abort_all` before it ends the process (held
+        weakly: a runtime that is gone is not kept alive by it)."""
+        if self._exit_hook:
+            return
+        self._exit_hook = True
+        from llmspell.watchdog import watchdog
+
+        watchdog.add_exit_hook(weakref.WeakMethod(self.abort_all))
 
     def _find(self, kind: str, data: dict[str, Any], cid: str | None) -> Frame | None:
         if kind != "tool":
@@ -205,7 +261,10 @@ class Observer:
             ok = False
         if kind == "tool" and data.get("success") is False:
             ok = False
-        # operations inside it whose end never came end with it
+        # operations inside it whose end never came end with it (before it: a run's
+        # sinks write the run when it ends)
+        if kind in ("run", "entry"):
+            self._end_inside(frame, {"error": "did not finish", "error_kind": None})
         current = _CURRENT.get()
         chain: list[Frame] = []
         node = current
@@ -227,12 +286,16 @@ class Observer:
                 _CURRENT.set(frame.parent)
         else:
             self._finish(frame, ok, data)
-        if kind == "run":
-            for other in [f for f in self._open.values() if f.run is frame]:
-                self._finish(other, False, {"error": "did not finish", "error_kind": None})
-            for stack in self._tools.values():
-                for other in [f for f in stack if f.run is frame]:
-                    self._finish(other, False, {"error": "did not finish", "error_kind": None})
+
+    def _end_inside(self, frame: Frame, data: dict[str, Any]) -> None:
+        """End the open operations inside ``frame`` (their end event never came)."""
+        inside = [f for f in self._open.values() if f is not frame and _within(f, frame)]
+        for stack in self._tools.values():
+            inside.extend(f for f in stack if _within(f, frame))
+        # innermost first, so a parent's sinks see its children ended
+        inside.sort(key=_depth, reverse=True)
+        for other in inside:
+            self._finish(other, False, data)
 
     def _finish(self, frame: Frame, ok: bool, data: dict[str, Any]) -> None:
         if frame.ended:
@@ -269,7 +332,24 @@ _NAME_FIELD = {
     "step": "step",
     "agent": "agent",
     "tool": "tool",
+    "entry": "spell",
 }
+
+
+def _within(frame: Frame, outer: Frame) -> bool:
+    node = frame.parent
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.parent
+    return False
+
+
+def _depth(frame: Frame) -> int:
+    depth, node = 0, frame.parent
+    while node is not None:
+        depth, node = depth + 1, node.parent
+    return depth
 
 
 def _open_ancestor(frame: Frame | None) -> Frame | None:

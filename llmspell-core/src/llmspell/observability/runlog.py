@@ -5,8 +5,17 @@ are made when they are written.
 
 A run that makes very many calls is written in parts (every :data:`FLUSH_ROWS` rows or
 :data:`FLUSH_BYTES` bytes of text), so the log never makes the host hold more than that.
-Agent and tool calls outside a run (an interactive session) are written as they end,
-under their correlation id.
+Agent and tool calls outside a run (``llmspell mcp serve``, ``llmspell tool invoke``)
+are written in batches, under their correlation id.
+
+An interactive session (``llmspell repl``, the Jupyter kernel) is one run (spell
+``<repl>`` or ``<kernel>``) written at the end of each entry — its row (status
+``running`` until the session ends), the calls the entry made, the entry's error — so a
+crash loses at most the entry that was running.
+
+A run the watchdog ends with the process is ended by the observer first (see
+:meth:`~llmspell.observability.frames.Observer.abort_all`): its row is written with the
+error and the calls that had ended.
 
 With ``[logs] content = false`` no prompt, answer or tool parameter is kept — in no
 column and not in the search index; what is kept is names, models, tokens, cost,
@@ -49,6 +58,11 @@ class _Pending:
     bytes: int = 0
     agent_count: int = 0
     tool_count: int = 0
+    #: tokens and cost of the agent calls that ended (a run ended without its totals)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    start_ns: int = 0
 
     @property
     def rows(self) -> int:
@@ -96,7 +110,7 @@ class RunLog:
             "status": "running",
             "content": 1 if self.content else 0,
         }
-        pending = _Pending(run)
+        pending = _Pending(run, start_ns=frame.start_ns)
         pending.search.append((run_id, "spell", f"{frame.name} {run['script'] or ''}"))
         self._runs[run_id] = pending
 
@@ -105,6 +119,9 @@ class RunLog:
         kind = frame.kind
         if kind == "run":
             self._end_run(frame)
+            return
+        if kind == "entry":
+            self._end_entry(frame)
             return
         if kind not in ("agent", "tool") and not (kind == "workflow" and frame.status == "error"):
             return
@@ -115,6 +132,11 @@ class RunLog:
         pending.frames.append(frame)
         if kind == "agent":
             pending.agent_count += 1
+            usage = frame.end_data.get("usage") or {}
+            pending.input_tokens += _int(usage.get("input_tokens"))
+            pending.output_tokens += _int(usage.get("output_tokens"))
+            cost = frame.end_data.get("cost_usd")
+            pending.cost_usd += cost if isinstance(cost, int | float) else 0.0
             call = frame.call
             if self.content and call is not None:
                 result = call.notes.get("result")
@@ -151,7 +173,9 @@ class RunLog:
         pending = self._runs.pop(run_id, None)
         if pending is None:
             return
-        usage = frame.end_data.get("usage") or {}
+        usage = frame.end_data.get("usage")
+        if not isinstance(usage, dict):  # ended by the watchdog: what its calls spent
+            usage = self._spent(pending)
         pending.run.update(
             duration_ms=frame.duration_ms,
             status=frame.status,
@@ -167,6 +191,43 @@ class RunLog:
             pending.errors.append(self._error_row(run_id, frame, f"run {frame.name}"))
             pending.search.append((run_id, "error", pending.run["error"] or ""))
         self._write(pending)
+
+    def _end_entry(self, frame: Frame) -> None:
+        """An interactive entry ended: its session's row (still running), its calls and
+        its error are written now."""
+        session = frame.run
+        pending = self._runs.get(str(session.key)) if session is not None else None
+        if pending is None:
+            return
+        run_id = str(pending.run["id"])
+        usage = frame.end_data.get("session_usage")
+        if not isinstance(usage, dict):
+            usage = self._spent(pending)
+        pending.run.update(
+            duration_ms=round((frame.end_ns - pending.start_ns) / 1e6, 3),
+            input_tokens=usage.get("input_tokens"),
+            output_tokens=usage.get("output_tokens"),
+            cost_usd=usage.get("cost_usd"),
+            agent_call_count=pending.agent_count,
+            tool_call_count=pending.tool_count,
+        )
+        source_text = frame.data.get("source")
+        if self.content and isinstance(source_text, str):
+            self._index(pending, run_id, [("entry", self._cut(source_text) or "")])
+        if frame.status == "error":
+            where = frame.data.get("chunk") or frame.name
+            source = f"entry {frame.data.get('index')} ({where})"
+            pending.errors.append(self._error_row(run_id, frame, source))
+            self._index(pending, run_id, [("error", self.scrub.text(frame.error) or "")])
+        self._write(pending, partial=True)
+
+    @staticmethod
+    def _spent(pending: _Pending) -> dict[str, Any]:
+        return {
+            "input_tokens": pending.input_tokens,
+            "output_tokens": pending.output_tokens,
+            "cost_usd": round(pending.cost_usd, 6) if pending.cost_usd else None,
+        }
 
     def _rows(self, pending: _Pending, frame: Frame) -> None:
         """Make the rows of an ended call (at write time)."""
@@ -362,6 +423,10 @@ def _enclosing(frame: Frame, kind: str) -> Frame | None:
     while node is not None and node.kind != kind:
         node = node.parent
     return node
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _input_text(value: Any) -> str | None:

@@ -11,6 +11,12 @@ status and add an ``llmspell.error`` event with the llmspell error kind; provide
 retries add ``llmspell.retry`` events. Prompts, answers and tool arguments are
 recorded only with ``[observability] content = true``.
 
+An interactive session (``llmspell repl``, the Jupyter kernel) has no span of its own:
+each entry is the root of a trace of its own, ``repl entry`` or ``kernel entry``, with
+``llmspell.run.id`` (the session's run-log id, the same for all its entries) and
+``llmspell.entry.index`` — a trace a collector shows as soon as the entry ends, not when
+the session does.
+
 A run continues a caller's trace: ``TRACEPARENT`` in the environment (the W3C value, as
 the OpenTelemetry environment-carrier convention names it; ``llmspell serve`` sets it
 for a run submitted with a ``traceparent`` header) becomes the remote parent of every
@@ -69,6 +75,8 @@ class Tracer:
         context = (
             trace.set_span_in_context(parent.span) if parent is not None else self.remote_parent
         )
+        if frame.kind == "run" and frame.data.get("interactive"):
+            return  # a session: its entries are traces of their own
         name, kind, attributes = _describe(frame, self.content)
         frame.span = self.tracer.start_span(
             name, context=context, kind=kind, attributes=attributes, start_time=frame.start_ns
@@ -94,7 +102,7 @@ class Tracer:
         span.end(end_time=frame.end_ns)
         if self._metrics is not None:
             self._metrics.record(frame)
-        if frame.kind == "run":
+        if frame.kind in ("run", "entry"):
             self.flush()
 
     def note(self, frame: Frame | None, name: str, data: dict[str, Any]) -> None:
@@ -114,12 +122,13 @@ class Tracer:
         if self._metrics is not None:
             self._metrics.retries.add(1, {"gen_ai.provider.name": str(data.get("provider"))})
 
-    def flush(self) -> None:
-        """Export what is pending (the end of a run)."""
+    def flush(self, timeout_millis: int = 30_000) -> None:
+        """Export what is pending (the end of a run), waiting at most ``timeout_millis``
+        for each provider."""
         for provider in (self.tracer_provider, self.meter_provider):
             flush = getattr(provider, "force_flush", None)
             if flush is not None:
-                flush()
+                flush(timeout_millis)
 
 
 def remote_parent(value: str | None) -> Any:
@@ -172,6 +181,18 @@ def _describe(frame: Frame, content: bool) -> tuple[str, SpanKind, dict[str, Any
             "llmspell.engine": data.get("engine"),
         }
         return f"run {frame.name}", SpanKind.INTERNAL, _clean(attributes)
+    if frame.kind == "entry":
+        attributes = {
+            "llmspell.run.id": data.get("run_id"),
+            "llmspell.spell": frame.name,
+            "llmspell.engine": data.get("engine"),
+            "llmspell.entry.index": data.get("index"),
+            "llmspell.entry.chunk": data.get("chunk"),
+        }
+        source = data.get("source")
+        if content and isinstance(source, str):
+            attributes["llmspell.entry.source"] = _cut(source)
+        return f"{frame.name.strip('<>')} entry", SpanKind.INTERNAL, _clean(attributes)
     if frame.kind == "workflow":
         attributes = {
             "llmspell.workflow.name": frame.name,
@@ -212,7 +233,7 @@ def _end_attributes(frame: Frame, content: bool) -> dict[str, Any]:
         return out
     if frame.kind == "tool":
         return {"llmspell.tool.success": frame.status == "ok"}
-    if frame.kind in ("run", "workflow", "step"):
+    if frame.kind in ("run", "entry", "workflow", "step"):
         usage = data.get("usage") or {}
         return {
             "llmspell.usage.input_tokens": usage.get("input_tokens"),
@@ -309,7 +330,7 @@ class _Metrics:
         elif frame.kind == "workflow":
             attrs = {"llmspell.workflow.name": frame.name}
             self.workflow_duration.record(seconds, {**attrs, **error})
-        elif frame.kind == "run":
+        elif frame.kind in ("run", "entry"):  # a session's entries are its runs
             self.run_duration.record(seconds, {"llmspell.spell": frame.name, **error})
         if frame.error_kind == "LimitExceeded":
             self.limit_hits.add(1, {"llmspell.operation": frame.kind})
