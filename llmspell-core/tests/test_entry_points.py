@@ -70,3 +70,22 @@ def test_a_zip_on_sys_path_falls_back_to_importlib(
     archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)
     monkeypatch.setattr(sys, "path", [str(archive)])
     assert eps.entry_points("llmspell") == [] and called == ["llmspell"]
+
+
+def test_remember_answers_later_calls_from_the_first_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    _dist(site, "one-1.0.dist-info", "one", "1.0", "[llmspell]\np = json:dumps\n")
+    monkeypatch.setattr(sys, "path", [str(site)])
+    monkeypatch.setattr(eps, "_remembered", None)
+    assert [e.name for e in eps.entry_points("llmspell")] == ["p"]
+    _dist(site, "two-1.0.dist-info", "two", "1.0", "[llmspell]\nq = os\n")
+    assert [e.name for e in eps.entry_points("llmspell")] == ["p", "q"]  # not remembered
+    eps.remember()
+    assert [e.name for e in eps.entry_points("llmspell")] == ["p", "q"]
+    (site / "two-1.0.dist-info" / "entry_points.txt").unlink()
+    remembered = eps.entry_points("llmspell")
+    assert [e.name for e in remembered] == ["p", "q"]  # the first scan's answer
+    remembered.clear()  # a caller's copy: the remembered list is unchanged
+    assert len(eps.entry_points("llmspell")) == 2

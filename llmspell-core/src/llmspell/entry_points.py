@@ -18,7 +18,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FoundEntryPoint", "entry_points"]
+__all__ = ["FoundEntryPoint", "entry_points", "remember"]
+
+#: the groups already scanned, kept once :func:`remember` was called
+_remembered: dict[str, list[FoundEntryPoint]] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,25 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def remember() -> None:
+    """Scan each group once from now on: later calls answer from the first scan. For a
+    long-lived process whose installed distributions do not change while it lives (a
+    service's warm worker, which scans while it waits for its run)."""
+    global _remembered
+    if _remembered is None:
+        _remembered = {}
+
+
 def entry_points(group: str) -> list[FoundEntryPoint]:
     """Every entry point in ``group`` of the installed distributions."""
+    if _remembered is not None:
+        if group not in _remembered:
+            _remembered[group] = _scan(group)
+        return list(_remembered[group])
+    return _scan(group)
+
+
+def _scan(group: str) -> list[FoundEntryPoint]:
     folders = [p or os.curdir for p in sys.path]
     if any(os.path.isfile(p) for p in folders):
         return _from_importlib(group)
