@@ -48,18 +48,27 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
     Caller = Annotated[str, Depends(caller)]
 
     @app.get("/v1/health")
-    def health() -> dict[str, Any]:
-        """Liveness (no token): this host's executor id and the database it uses."""
+    def health() -> Any:
+        """Liveness (no token): this host's executor id and its database; 503 with
+        ``detail`` while the database is unreachable (the service retries meanwhile)."""
+        from fastapi.responses import JSONResponse
+
+        from llmspell_cli.serve.outage import reason
+
         try:
             service.store.counts()
-            db = "ok"
         except Exception as exc:
-            db = f"down: {type(exc).__name__}"
-        return {
-            "status": "ok" if db == "ok" else "degraded",
-            "executor": service.executor,
-            "database": db,
-        }
+            return JSONResponse(
+                {
+                    "status": "degraded",
+                    "executor": service.executor,
+                    "database": "down",
+                    "detail": f"the database is unreachable ({reason(exc)}); runs and "
+                    "schedules wait for it, requests that need it answer 503",
+                },
+                status_code=503,
+            )
+        return {"status": "ok", "executor": service.executor, "database": "ok"}
 
     @app.post("/v1/runs", status_code=202)
     def submit(body: RunRequest, who: Caller, request: Request) -> dict[str, Any]:

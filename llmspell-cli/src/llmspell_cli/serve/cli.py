@@ -3,9 +3,10 @@ it takes runs from the shared queue). Heavy imports happen inside the commands."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -25,11 +26,14 @@ def _load(config: Any, overrides: dict[tuple[str, ...], Any]) -> Any:
         raise SystemExit(2) from None
 
 
-def _service(settings: Any, config: Any) -> Any:
+def _service(settings: Any, config: Any, prog: str) -> tuple[Any, Any]:
+    """The started service and its database watchdog; exits 2 when its PostgreSQL
+    cannot be reached (one line and a hint)."""
     from llmspell.config import llmspell_home
     from llmspell.extras import require
 
     require("dbos", dist="llmspell-cli", extra="serve", what="llmspell serve")
+    from llmspell_cli.serve import outage
     from llmspell_cli.serve.execution import Service
     from llmspell_cli.serve.http_errors import ApiError
     from llmspell_cli.serve.schedules import config_entries
@@ -40,16 +44,56 @@ def _service(settings: Any, config: Any) -> Any:
         hint = f"\n  hint: {exc.hint}" if exc.hint else ""
         print(f"llmspell: ConfigurationError: {exc.message}{hint}", file=sys.stderr)
         raise SystemExit(2) from None
+    url = settings.storage.url if outage.is_postgres(settings.storage.url) else None
+    try:
+        if url:
+            require("psycopg", dist="llmspell-core", extra="postgres", what="[storage] url")
+            outage.probe(url)  # down, unreachable, wrong password: one line, exit 2
+    except outage.DatabaseDown as exc:
+        _database_down(prog, exc)
+    if url:  # a PostgreSQL that does not answer fails a connection in 10 s, not minutes
+        os.environ.setdefault("PGCONNECT_TIMEOUT", "10")
+    outage.quiet_dbos_logs()
     service = Service(settings, llmspell_home(), str(config) if config else None)
     try:
         service.start()
     except Exception as exc:
+        if outage.is_connection_error(exc):  # gone between the probe and here
+            _database_down(prog, outage.down_error(url, exc))
         print(
             f"llmspell: ConfigurationError: cannot start the service's database: {exc}",
             file=sys.stderr,
         )
         raise SystemExit(1) from None
-    return service
+    watchdog = outage.Watchdog(service, prog, url)
+    watchdog.start()
+    return service, watchdog
+
+
+def _database_down(prog: str, exc: Any) -> NoReturn:
+    print(f"{prog}: StateError: {exc.message}\n  hint: {exc.hint}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+
+def _stop(service: Any, watchdog: Any, prog: str) -> None:
+    """Stop ``service`` (drain and shut down); a database that is down meanwhile is
+    reported in a line, not a traceback."""
+    from llmspell_cli.serve import outage
+
+    watchdog.stop()
+    with contextlib.suppress(Exception):  # the database is down: nothing to record
+        watchdog.check()  # a run whose outcome was lost is failed before this host goes
+    try:
+        service.stop()
+    except Exception as exc:
+        if not outage.is_connection_error(exc):
+            raise
+        print(
+            f"{prog}: stopped; the database was unreachable at the end "
+            f"({outage.reason(exc)}): this host's heartbeat row stays until another "
+            "host sees it silent",
+            file=sys.stderr,
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -104,11 +148,11 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             print(f"llmspell: ConfigurationError: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
-        service = _service(settings, config)
+        service, watchdog = _service(settings, config, "llmspell serve")
         try:
             _run_http(service, tokens)
         finally:
-            service.stop()
+            _stop(service, watchdog, "llmspell serve")
 
     @app.command("worker")
     def worker(
@@ -132,7 +176,7 @@ def register(app: typer.Typer) -> None:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        service = _service(settings, config)
+        service, watchdog = _service(settings, config, "llmspell worker")
         services.append(service)
         print(
             f"llmspell worker: {service.executor} taking runs ({settings.serve.workers} at once)",
@@ -143,7 +187,7 @@ def register(app: typer.Typer) -> None:
             while not stop.wait(0.5):
                 pass
         finally:
-            service.stop()  # drains: in-flight runs get [serve] drain_seconds
+            _stop(service, watchdog, "llmspell worker")  # drains: [serve] drain_seconds
 
 
 def _run_http(service: Any, tokens: list[str]) -> None:

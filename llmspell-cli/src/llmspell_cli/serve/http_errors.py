@@ -50,6 +50,24 @@ def install_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
+    import sqlalchemy as sa
+
+    @app.exception_handler(sa.exc.SQLAlchemyError)
+    async def _database(_req: Request, exc: sa.exc.SQLAlchemyError) -> JSONResponse:
+        from llmspell_cli.serve.outage import is_connection_error, reason
+
+        if not is_connection_error(exc):
+            raise exc  # a bug, not an outage: a 500
+        return JSONResponse(
+            error_body(
+                "StateError",
+                f"the service's database is unreachable ({reason(exc)})",
+                "try again shortly: GET /v1/health says when the database is back",
+            ),
+            status_code=503,
+            headers={"retry-after": "5"},
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = {404: "NotFoundError", 405: "ValidationError"}.get(exc.status_code, "HTTPError")
