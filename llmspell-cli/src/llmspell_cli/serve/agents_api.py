@@ -19,7 +19,7 @@ from llmspell_cli.serve.execution import Service
 from llmspell_cli.serve.http_errors import ApiError
 from llmspell_cli.serve.store import FINAL
 
-__all__ = ["AGENT_SPELL", "ChatRequest", "ExecuteRequest", "add_agent_routes"]
+__all__ = ["AGENT_SPELL", "ChatRequest", "ExecuteRequest", "add_agent_routes", "queue_run"]
 
 #: the spell a worker process runs for an agent call; the conversation so far is given
 #: to the agent by the worker (``history`` of the run)
@@ -67,9 +67,15 @@ class ChatRequest(BaseModel):
     """``POST /v1/chat/completions`` (OpenAI's shape; unknown fields are ignored)."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = Field(..., min_length=1, description="a configured agent's name")
+    model: str = Field(
+        ...,
+        min_length=1,
+        description='a configured agent\'s name, or "spell:NAME" for a spell file of '
+        "[serve] spells_dir (GET /v1/models lists both)",
+    )
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=1000)
     stream: bool = False
+    timeout: float | None = Field(None, gt=0, description="seconds (capped by config)")
     temperature: float | None = Field(None, ge=0, le=2)
     max_tokens: int | None = Field(None, ge=1)
     max_completion_tokens: int | None = Field(None, ge=1)
@@ -77,8 +83,11 @@ class ChatRequest(BaseModel):
 
 def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str]) -> None:
     """Add the agent endpoints to ``app`` (``caller``: the token dependency)."""
+    from llmspell_cli.serve import chat_spells
+
     Caller = Annotated[str, Depends(caller)]
     settings = service.settings
+    spells = chat_spells.SpellModels(settings)
 
     @app.post("/v1/agents/{name}:execute", response_model=None)
     async def execute(name: str, body: ExecuteRequest, who: Caller, request: Request) -> Any:
@@ -100,7 +109,10 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
 
     @app.post("/v1/chat/completions", response_model=None)
     async def chat(body: ChatRequest, who: Caller, request: Request) -> Any:
-        """OpenAI-compatible chat completions: ``model`` names a configured agent."""
+        """OpenAI-compatible chat completions: ``model`` names a configured agent, or
+        a spell (``spell:NAME``)."""
+        if body.model.startswith(chat_spells.PREFIX):
+            return await chat_spells.chat(service, spells, body, who, request)
         config = _agent_config(body.model, None, settings)
         system, history, text = _conversation(body.messages)
         if system:
@@ -112,7 +124,7 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
         if limit is not None:
             config["max_tokens"] = limit
         run_id = await _submit(
-            service, who, body.model, config, text, history, body.stream, None,
+            service, who, body.model, config, text, history, body.stream, body.timeout,
             traceparent=request.headers.get("traceparent"),
         )  # fmt: skip
         created = int(time.time())
@@ -134,6 +146,8 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
             ],
             "usage": _openai_usage(usage),
         }
+
+    chat_spells.add_model_routes(app, service, spells, caller)
 
 
 # -- the agent's config --------------------------------------------------------------------
@@ -245,13 +259,7 @@ async def _submit(
     *,
     traceparent: str | None = None,
 ) -> str:
-    serve = service.settings.serve
-    if timeout is not None and timeout > serve.max_timeout_seconds:
-        raise ApiError(422, "ValidationError",
-                       f"timeout {timeout:g} is over the service's cap "
-                       f"({serve.max_timeout_seconds:g} s)",
-                       "ask for less, or raise [serve] max_timeout_seconds")  # fmt: skip
-    spec = {
+    spec: dict[str, Any] = {
         "source": AGENT_SPELL,
         "engine": "lua",
         "chunk_name": f"<agent {name}>.lua",
@@ -262,10 +270,30 @@ async def _submit(
             f"--stream={'1' if stream else '0'}",
         ],
         "history": history,
-        "timeout": timeout
-        or min(service.settings.runtime.timeout_seconds, serve.max_timeout_seconds),
         "memory_mb": None,
     }
+    return await queue_run(service, who, spec, "agent", timeout, traceparent)
+
+
+async def queue_run(
+    service: Service,
+    who: str,
+    spec: dict[str, Any],
+    kind: str,
+    timeout: float | None,
+    traceparent: str | None,
+) -> str:
+    """Queue the run ``spec`` for the token ``who`` (its ``timeout`` checked against
+    the cap, its in-flight limit enforced); returns the run id."""
+    serve = service.settings.serve
+    if timeout is not None and timeout > serve.max_timeout_seconds:
+        raise ApiError(422, "ValidationError",
+                       f"timeout {timeout:g} is over the service's cap "
+                       f"({serve.max_timeout_seconds:g} s)",
+                       "ask for less, or raise [serve] max_timeout_seconds")  # fmt: skip
+    spec["timeout"] = timeout or min(
+        service.settings.runtime.timeout_seconds, serve.max_timeout_seconds
+    )
     if valid_traceparent(traceparent):
         spec["traceparent"] = str(traceparent).strip()
     limit = serve.max_runs_in_flight_per_token
@@ -276,7 +304,7 @@ async def _submit(
             f"this token already has {limit} runs queued or running",
             "wait for some to finish, or raise [serve] max_runs_in_flight_per_token",
         )
-    return await asyncio.to_thread(service.submit, spec, token=who, kind="agent")
+    return await asyncio.to_thread(service.submit, spec, token=who, kind=kind)
 
 
 async def _wait(service: Service, run_id: str) -> dict[str, Any]:

@@ -136,12 +136,18 @@ def main() -> None:
         runtime = Runtime(settings, output=output)
         if spec.get("history"):
             _give_history(runtime, spec["history"])
+        observer = None
+        if spec.get("stream_agents"):  # a chat client streams: agents' tokens go out live
+            from llmspell_cli.serve.agent_tokens import AgentTokens
+
+            observer = AgentTokens(emit)
         result = runtime.run_sync(
             spec.get("source"),
             path=spec.get("path"),
             engine=spec.get("engine"),
             argv=spec.get("args") or [],
             chunk_name=spec.get("chunk_name"),
+            stream_observer=observer,
         )
         done["result"] = _jsonable(result.value)
         done["usage"] = result.usage
