@@ -1,9 +1,11 @@
-"""``llmspell logs list|show|search|status|off|on``: the local run log.
+"""``llmspell logs list|show|search|status|prune|off|on``: the local run log.
 
 Every run (``llmspell run``/``exec`` and runtimes of the Python API) is recorded in
-``LLMSPELL_HOME/logs.db`` (``[logs] path``): its agent calls with model, prompt, answer,
-tokens, cost and duration, its tool calls and its errors (docs/observability.md).
-Exit codes: 0 ok, 1 no such run, 2 usage or configuration error.
+``LLMSPELL_HOME/logs.db`` (``[logs] path``), or in the ``[storage] url`` database when it
+is PostgreSQL: its agent calls with model, prompt, answer, tokens, cost and duration, its
+tool calls and its errors (docs/observability.md).
+Exit codes: 0 ok, 1 no such run, 2 usage or configuration error (or a database that
+cannot be read).
 """
 
 from __future__ import annotations
@@ -85,18 +87,18 @@ def parse_since(text: str, now: datetime | None = None) -> str:
 def _store(config: Path | None) -> tuple[LogStore, Any]:
     from llmspell.config import load_settings
     from llmspell.errors import LLMSpellError
-    from llmspell.observability.attach import logs_path
-    from llmspell.observability.store import LogStore
+    from llmspell.observability.store import open_log_store
 
     try:
         settings = load_settings(config)
     except LLMSpellError as exc:
         fail(f"{exc.kind}: {exc}", EXIT_USAGE)
-    return LogStore(logs_path(settings)), settings
+    return open_log_store(settings), settings
 
 
 def _fail_db(exc: Exception) -> NoReturn:
-    fail(f"cannot read the run log: {exc}", EXIT_USAGE)
+    kind = getattr(exc, "kind", None)
+    fail(f"cannot read the run log: {kind + ': ' if kind else ''}{exc}", EXIT_USAGE)
 
 
 @app.command("list")
@@ -185,14 +187,19 @@ def status(config: ConfigOpt = None, output: OutputOpt = OutputFormat.text) -> N
 
     store, settings = _store(config)
     off = logs_switched_off()
+    try:
+        stats = store.stats()
+    except Exception as exc:
+        _fail_db(exc)
     info = {
         "logging": not off and settings.logs.enabled,
         "switched_off": off,
         "enabled_in_config": settings.logs.enabled,
         "content": settings.logs.content,
         "keep_days": settings.logs.keep_days,
-        "path": str(store.path),
-        **store.stats(),
+        "database": store.kind,
+        "path": store.where,
+        **stats,
     }
     if wants_json(output):
         print(json.dumps(info, sort_keys=True))
@@ -201,11 +208,42 @@ def status(config: ConfigOpt = None, output: OutputOpt = OutputFormat.text) -> N
         "off (llmspell logs off)" if off else "off ([logs] enabled = false)"
     )
     print(f"run log: {state}")
-    print(f"file: {info['path']} ({info['bytes']} bytes)")
+    print(f"{'file' if store.kind == 'sqlite' else 'database'}: {info['path']} "
+          f"({info['bytes']} bytes)")  # fmt: skip
     print(f"runs: {info['runs']}, agent calls: {info['agent_calls']}, tool calls: "
           f"{info['tool_calls']}")  # fmt: skip
     print(f"content: {'kept' if info['content'] else 'not kept'}; retention: "
           + (f"{info['keep_days']} days" if info["keep_days"] else "forever"))
+
+
+@app.command("prune")
+def prune(
+    keep_days: Annotated[
+        int | None,
+        typer.Option(
+            "--keep-days",
+            min=1,
+            max=36_500,
+            help="Delete runs older than this many days (default: [logs] keep_days).",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    output: OutputOpt = OutputFormat.text,
+) -> None:
+    """Delete old runs now (retention also runs by itself when runs are logged)."""
+    store, settings = _store(config)
+    days = keep_days if keep_days is not None else settings.logs.keep_days
+    if days <= 0:
+        fail("[logs] keep_days is 0 (keep forever): give --keep-days N", EXIT_USAGE)
+    try:
+        deleted = store.prune(days)
+    except Exception as exc:
+        _fail_db(exc)
+    if wants_json(output):
+        print(json.dumps({"deleted": deleted, "keep_days": days}))
+        return
+    print(f"deleted {deleted} run(s) older than {days} days")
 
 
 @app.command("off")

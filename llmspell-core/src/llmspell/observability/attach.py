@@ -32,7 +32,9 @@ def set_logs_switch(on: bool, home: Path | None = None) -> None:
 
 
 def logs_path(settings: Any) -> Path:
-    """The run log's file: ``[logs] path`` or LLMSPELL_HOME/logs.db."""
+    """The run log's SQLite file: ``[logs] path`` or LLMSPELL_HOME/logs.db (on
+    PostgreSQL the log is in the ``[storage] url`` database instead:
+    :func:`llmspell.observability.store.log_location`)."""
     configured = settings.logs.path
     return Path(configured).expanduser() if configured else llmspell_home() / "logs.db"
 
@@ -54,12 +56,12 @@ def attach(
         observer = Observer()
         if settings.logs.enabled and not logs_switched_off():
             from llmspell.observability.runlog import RunLog
-            from llmspell.observability.store import LogStore
+            from llmspell.observability.store import open_log_store
 
             cfg = settings.logs
             observer.sinks.append(
                 RunLog(
-                    LogStore(logs_path(settings)),
+                    open_log_store(settings),
                     content=cfg.content,
                     keep_days=cfg.keep_days,
                     max_content_bytes=cfg.max_content_bytes,
