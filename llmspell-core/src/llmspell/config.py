@@ -335,6 +335,12 @@ class ServeSettings:
     dead_after_seconds: float = _opt(15.0, kind="float", ge=2, le=3600)
     #: schedules one token may make through ``POST /v1/schedules``
     max_schedules_per_token: int = _opt(50, kind="int", ge=1, le=100000)
+    #: the most ``retries`` a run may ask for (re-runs after its worker process or host
+    #: died mid-run; 0: runs are never retried)
+    max_retries: int = _opt(3, kind="int", ge=0, le=20)
+    #: seconds before a run's first retry; each further retry waits twice as long
+    #: (at most 300 s)
+    retry_backoff_seconds: float = _opt(2.0, kind="float", ge=0, le=300)
 
 
 @dataclass

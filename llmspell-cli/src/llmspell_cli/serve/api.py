@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,9 +17,11 @@ from llmspell_cli.serve.execution import Service
 from llmspell_cli.serve.http_errors import ApiError, BodyLimit, check_token, install_handlers
 from llmspell_cli.serve.store import FINAL
 
-__all__ = ["RunRequest", "create_app"]
+__all__ = ["RunRequest", "check_retries", "create_app", "spell_retries"]
 
 _MAX_SPELL_BYTES = 10 * 1024 * 1024
+#: the retry marker among a spell's first comment lines: ``-- llmspell: retries = 2``
+_MARKER = re.compile(r"^(?:--|//)\s*llmspell\s*:\s*retries\b(.*)$")
 
 
 class RunRequest(BaseModel):
@@ -31,6 +34,55 @@ class RunRequest(BaseModel):
     args: list[str] | dict[str, str] = Field(default_factory=list, description="ARGS")
     timeout: float | None = Field(None, gt=0, description="seconds (capped by config)")
     memory_mb: int | None = Field(None, ge=1, description="engine memory (capped)")
+    retries: int | None = Field(
+        None,
+        strict=True,
+        description="re-runs if the worker process or its host dies mid-run (0 to [serve] "
+        "max_retries; default: the spell's '-- llmspell: retries = N' line, else 0)",
+    )
+
+
+def spell_retries(source: str) -> int | None:
+    """The ``retries`` a spell asks for in its leading comment lines (``-- llmspell:
+    retries = N`` in Lua, ``// llmspell: retries = N`` in JavaScript), or None; raises
+    ValueError for a malformed marker line."""
+    for number, raw in enumerate(source.splitlines()[:100], 1):
+        line = raw.strip()
+        if not line or (number == 1 and line.startswith("#!")):
+            continue
+        if not line.startswith(("--", "//")):
+            return None  # the leading comments are over
+        marker = _MARKER.match(line)
+        if marker:
+            value = re.fullmatch(r"\s*=\s*(\d{1,4})\s*", marker.group(1))
+            if value is None:
+                raise ValueError(f"line {number}: bad retry marker {line[:80]!r}")
+            return int(value.group(1))
+    return None
+
+
+def check_retries(retries: Any, source: str | None, settings: Any, what: str = "") -> int:
+    """The run's retry budget: ``retries`` when given, else the spell's marker, else 0;
+    raises a 422 :class:`ApiError` when malformed or over ``[serve] max_retries``."""
+    cap = settings.serve.max_retries
+    origin = f"{what}'retries'"
+    if retries is None and source is not None:
+        try:
+            retries = spell_retries(source)
+        except ValueError as exc:
+            raise ApiError(422, "ValidationError", f"the spell's {exc}",
+                           'write it as "-- llmspell: retries = 2" (Lua) or '
+                           '"// llmspell: retries = 2" (JavaScript)') from None  # fmt: skip
+        origin = "the spell's retry marker"
+    if retries is None:
+        return 0
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ApiError(422, "ValidationError", f"{origin} must be a whole number from 0 "
+                       f"(got {retries!r})", f"0 to [serve] max_retries ({cap})")  # fmt: skip
+    if retries > cap:
+        raise ApiError(422, "ValidationError", f"{origin} {retries} is over the service's cap "
+                       f"({cap})", "ask for fewer, or raise [serve] max_retries")  # fmt: skip
+    return int(retries)
 
 
 def create_app(service: Service, tokens: list[str]) -> FastAPI:
@@ -169,9 +221,9 @@ async def _event_stream(
     service: Service, run_id: str, request: Request
 ) -> AsyncIterator[dict[str, Any]]:
     seq = 0
-    last_status = None
+    last: tuple[str | None, int] | None = None
     while True:
-        status = await asyncio.to_thread(service.store.status, run_id)
+        status, attempts = await asyncio.to_thread(service.store.progress, run_id)
         chunks = await asyncio.to_thread(service.store.output_since, run_id, seq)
         for n, stream, text in chunks:
             seq = n + 1
@@ -180,9 +232,9 @@ async def _event_stream(
                 "id": str(n),
                 "data": json.dumps({"stream": stream, "text": text}),
             }
-        if status != last_status:
-            last_status = status
-            yield {"event": "status", "data": json.dumps({"status": status})}
+        if (status, attempts) != last:
+            last = (status, attempts)
+            yield {"event": "status", "data": json.dumps({"status": status, "attempts": attempts})}
         if status in FINAL and not chunks:
             return
         if await request.is_disconnected():
@@ -250,6 +302,7 @@ def _spec(body: RunRequest, settings: Any, rt: Any) -> dict[str, Any]:
             str(exc),
             "engines: lua, javascript (or a plugin's); or name the file .lua/.js",
         ) from None
+    spec["retries"] = check_retries(body.retries, spec["source"], settings)
     return spec
 
 

@@ -1,7 +1,8 @@
 """Runs as DBOS workflows: the queue, the workflow and its one step, which executes the
 spell in a worker process (``llmspell_cli.serve.child``, taken warm from serve/pool.py)
-that it can kill; the hosts' heartbeats, the recovery of runs held by a host that died,
-and the drain on stop (no new runs; in-flight ones get a grace period)."""
+that it can kill; the retries of a run whose worker process or host died (when it asked
+for them); the hosts' heartbeats, the recovery of runs held by a host that died, and the
+drain on stop (no new runs; in-flight ones get a grace period)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from dbos import DBOS, DBOSConfig, SetWorkflowID
 from llmspell_cli.serve.pool import WorkerPool, kill
 from llmspell_cli.serve.store import RunStore, database_urls
 
-__all__ = ["QUEUE", "Service", "current"]
+__all__ = ["QUEUE", "Service", "current", "tick_run_id"]
 
 #: the DBOS queue every host takes runs from
 QUEUE = "llmspell-runs"
@@ -178,16 +179,24 @@ class Service:
                 print(f"llmspell serve: heartbeat: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     def _recover(self, dead: str) -> None:
-        """Take over the runs of a host that stopped beating: DBOS re-runs their workflow
-        here, and the step, seeing a second attempt, fails the run (the spell is not
-        re-run: it may have had effects)."""
+        """Take over the runs of a host that stopped beating: DBOS puts their workflows
+        back on the queue; a run with retries left is queued again (the next attempt
+        runs on a live host), the others fail with ``WorkerDied`` (the spell is not
+        re-run unasked: it may have had effects)."""
         self.store.forget_executor(dead)
+        recovered: set[str] = set()
         try:
-            DBOS._recover_pending_workflows([dead])
+            for handle in DBOS._recover_pending_workflows([dead]):
+                workflow_id = handle.get_workflow_id()
+                recovered |= {workflow_id, tick_run_id(workflow_id)}
         except Exception as exc:
             print(f"llmspell serve: recovering runs of {dead}: {exc}", file=sys.stderr)
-        for run_id in self.store.running_on(dead):  # not a DBOS workflow any more
-            self.store.finish(run_id, "failed", error=_died(dead))
+        for run_id, attempt in self.store.running_on(dead):
+            if run_id in recovered:
+                self.store.retry(run_id, _died(dead), executor=dead, attempt=attempt,
+                                 note=" on a live host")  # fmt: skip
+            else:  # not a DBOS workflow any more: nothing would run it again
+                self.store.finish(run_id, "failed", error=_died(dead))
 
 
 def _dbos_instance() -> Any:
@@ -200,8 +209,13 @@ def _died(executor: str) -> dict[str, Any]:
     return {
         "kind": "WorkerDied",
         "message": f"the host running this run ({executor}) died mid-run",
-        "hint": "submit the run again",
+        "hint": "submit the run again (or give it \"retries\" if the spell may run twice)",
     }
+
+
+def tick_run_id(workflow_id: str) -> str:
+    """The run id of a schedule tick's workflow (the same on every host)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"llmspell:{workflow_id}").hex
 
 
 @DBOS.workflow(name="llmspell_run")
@@ -212,25 +226,93 @@ def run_workflow(run_id: str) -> None:
 
 @DBOS.step(name="llmspell_execute")
 def execute_run(run_id: str) -> None:
-    """Execute the run in a worker process and record its output and outcome."""
+    """Execute the run in a worker process, again while its worker process (or host)
+    dies and it has retries left, and record its output and outcome."""
     svc = current()
     with svc._active_lock:
         svc._active.add(run_id)
     try:
-        row = svc.store.get(run_id)
-        if row is None or row["status"] not in ("queued", "running"):
-            return  # cancelled while queued
-        previous = row["executor"]
-        attempt = svc.store.start(run_id, svc.executor)
-        if attempt > 1:
-            svc.store.finish(run_id, "failed", error=_died(previous or "?"))
-        elif svc.drain_over.is_set():
-            svc.store.finish(run_id, "failed", error=_stopped(svc))
-        else:
-            _Runner(svc, run_id).run()
+        _attempts(svc, run_id)
     finally:
         with svc._active_lock:
             svc._active.discard(run_id)
+
+
+def backoff(settings: Any, failed: int) -> float:
+    """Seconds before the retry that follows ``failed`` failed attempts."""
+    first = float(settings.serve.retry_backoff_seconds)
+    return float(min(300.0, first * 2 ** max(0, failed - 1)))
+
+
+def _attempts(svc: Service, run_id: str) -> None:
+    row = svc.store.get(run_id, with_output=False)
+    if row is None or row["status"] not in ("queued", "running"):
+        return  # cancelled while queued
+    if row["status"] == "running":  # DBOS recovery: the attempt died with its host
+        dead = row["executor"] or "?"
+        svc.store.retry(run_id, _died(dead), executor=dead, attempt=row["attempts"],
+                        note=" on a live host")  # fmt: skip
+    while True:
+        if not _wait_backoff(svc, run_id):
+            return
+        if svc.draining.is_set():
+            _requeue_elsewhere(svc, run_id)
+            return
+        attempt = svc.store.start(run_id, svc.executor)
+        if attempt == 0:
+            return  # cancelled, or taken by another host (its recovery raced ours)
+        error = _stopped(svc) if svc.drain_over.is_set() else _Runner(svc, run_id).run()
+        if error is None:
+            return  # the run is final
+        note = (" on another host" if svc.draining.is_set()
+                else f" in {backoff(svc.settings, attempt):g} s")  # fmt: skip
+        decided = svc.store.retry(run_id, error, executor=svc.executor, attempt=attempt,
+                                  note=note)  # fmt: skip
+        if decided is None or decided[0] == "failed":
+            return
+
+
+def _wait_backoff(svc: Service, run_id: str) -> bool:
+    """Wait out the backoff after the run's failed attempts (cut short when this host
+    starts to stop); False when the run is not queued any more (cancelled)."""
+    row = svc.store.get(run_id, with_output=False)
+    if row is None or row["status"] != "queued":
+        return False
+    previous = row["previous_errors"]
+    if not previous:
+        return True
+    until = float(previous[-1].get("at") or 0) + backoff(svc.settings, len(previous))
+    last_check = 0.0
+    while (now := time.time()) < until and not svc.draining.is_set():
+        if now - last_check > 0.25:
+            last_check = now
+            if svc.store.status(run_id) != "queued":
+                return False
+        time.sleep(min(0.05, until - now))
+    return True
+
+
+def _requeue_elsewhere(svc: Service, run_id: str) -> None:
+    """A queued run (between two attempts) on a host that is stopping: a new workflow
+    puts it on the queue for another host (or this one once it starts again). Enqueued
+    from a thread of its own: this one is inside the run's DBOS step."""
+    attempt = svc.store.progress(run_id)[1]
+
+    def enqueue() -> None:
+        try:
+            with SetWorkflowID(f"{run_id}-attempt{attempt + 1}"):
+                DBOS.enqueue_workflow(QUEUE, run_workflow, run_id)
+        except Exception as exc:
+            svc.store.finish(run_id, "failed", error={
+                "kind": "WorkerDied",
+                "message": f"the service stopped between two attempts of the run and could "
+                f"not queue the next one: {type(exc).__name__}: {exc}",
+                "hint": "submit the run again",
+            })  # fmt: skip
+
+    thread = threading.Thread(target=enqueue, name="llmspell-requeue", daemon=True)
+    thread.start()
+    thread.join()
 
 
 def _stopped(svc: Service) -> dict[str, Any]:
@@ -256,9 +338,12 @@ class _Runner:
 
             from llmspell_cli.serve.store import runs
 
-            text = conn.execute(sa.select(runs.c.spec).where(runs.c.id == run_id)).scalar_one()
+            text, base = conn.execute(
+                sa.select(runs.c.spec, runs.c.output_bytes).where(runs.c.id == run_id)
+            ).one()
         self.spec: dict[str, Any] = json.loads(text)
         self.pending: list[tuple[str, str]] = []
+        self.base = int(base or 0)  # output of the earlier attempts (each has the full cap)
         self.size = 0
         self.seq = svc.store.next_seq(run_id)
         self.truncated = False
@@ -266,17 +351,19 @@ class _Runner:
         self.finished = threading.Event()  # the worker sent its outcome
         self.lock = threading.Lock()
 
-    def run(self) -> None:
+    def run(self) -> dict[str, Any] | None:
+        """Run the attempt; None when the run is final, else the ``WorkerDied`` error
+        of a worker process that died (or was killed by the drain), for a retry."""
         spec = {**self.spec, "config": self.svc.config_path}
         proc, _warm = self.svc.pool.take()
         self.svc._procs[self.run_id] = proc
         try:
-            self._watch(proc, spec)
+            return self._watch(proc, spec)
         finally:
             self.svc._procs.pop(self.run_id, None)
             kill(proc)
 
-    def _watch(self, proc: subprocess.Popen[str], spec: dict[str, Any]) -> None:
+    def _watch(self, proc: subprocess.Popen[str], spec: dict[str, Any]) -> dict[str, Any] | None:
         assert proc.stdin and proc.stdout and proc.stderr
         try:
             proc.stdin.write(json.dumps(spec))
@@ -316,29 +403,26 @@ class _Runner:
                 last_check = now
                 if self.svc.store.status(self.run_id) != "running":
                     kill(proc)  # cancelled
-                    return
+                    return None
         kill(proc)
         reader.join(timeout=5)
         self._flush()
         if outcome is not None:
+            if outcome[1]["kind"] == "WorkerDied":
+                return outcome[1]  # the drain killed it
             self.svc.store.finish(self.run_id, outcome[0], error=outcome[1])
-            return
+            return None
         done = self.done
         if done is None:
             code = proc.returncode
             how = f"signal {-code}" if code and code < 0 else f"exit code {code}"
             tail = "".join(errors).strip()[-2000:]
-            self.svc.store.finish(
-                self.run_id,
-                "failed",
-                error={
-                    "kind": "WorkerDied",
-                    "message": f"the worker process ended ({how}) before "
-                    f"the run finished" + (f": {tail}" if tail else ""),
-                    "hint": "a memory or time limit may have been hit; see the output",
-                },
-            )
-            return
+            return {
+                "kind": "WorkerDied",
+                "message": f"the worker process ended ({how}) before "
+                f"the run finished" + (f": {tail}" if tail else ""),
+                "hint": "a memory or time limit may have been hit; see the output",
+            }
         status = "failed" if done.get("error") else "succeeded"
         self.svc.store.finish(
             self.run_id,
@@ -347,6 +431,7 @@ class _Runner:
             usage=done.get("usage"),
             error=done.get("error"),
         )
+        return None
 
     def _read(self, stream: Any) -> None:
         cap = self.svc.settings.serve.max_output_bytes
@@ -373,5 +458,5 @@ class _Runner:
         with self.lock:
             items, self.pending = self.pending, []
         if items:
-            self.svc.store.append_output(self.run_id, self.seq, items, self.size)
+            self.svc.store.append_output(self.run_id, self.seq, items, self.base + self.size)
             self.seq += len(items)

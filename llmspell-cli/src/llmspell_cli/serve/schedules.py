@@ -14,7 +14,7 @@ from dbos import DBOS
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmspell_cli.serve.execution import QUEUE, Service, current, execute_run
+from llmspell_cli.serve.execution import QUEUE, Service, current, execute_run, tick_run_id
 from llmspell_cli.serve.http_errors import ApiError
 
 __all__ = ["ScheduleRequest", "add_schedule_routes", "apply_config_schedules", "check_entry"]
@@ -25,7 +25,7 @@ PREFIX = "llmspell/"
 CONFIG_OWNER = "*"
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _EVERY = re.compile(r"^\s*(\d+)\s*(s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\s*$")
-_KEYS = ("name", "spell", "cron", "every", "args", "timeout")
+_KEYS = ("name", "spell", "cron", "every", "args", "timeout", "retries")
 
 
 class ScheduleRequest(BaseModel):
@@ -40,6 +40,10 @@ class ScheduleRequest(BaseModel):
     every: str | None = Field(None, max_length=32, description='"30s", "5m", "1h"')
     args: list[str] | dict[str, str] = Field(default_factory=list, description="ARGS")
     timeout: float | None = Field(None, gt=0, description="seconds per run (capped by config)")
+    retries: int | None = Field(
+        None, strict=True, description="re-runs of a tick whose worker died (default: the "
+        "spell's retry marker, else 0)"
+    )
 
 
 def every_to_cron(every: str) -> str:
@@ -65,11 +69,11 @@ def every_to_cron(every: str) -> str:
 
 
 def check_entry(entry: dict[str, Any], settings: Any) -> dict[str, Any]:
-    """A schedule checked and normalised (``{name, spell, cron, every, args, timeout}``);
-    raises :class:`ApiError` (422/403/404) naming what is wrong."""
+    """A schedule checked and normalised (``{name, spell, cron, every, args, timeout,
+    retries}``); raises :class:`ApiError` (422/403/404) naming what is wrong."""
     from croniter import croniter  # type: ignore[import-untyped]
 
-    from llmspell_cli.serve.api import _spell_path
+    from llmspell_cli.serve.api import _read_spell, _spell_path, check_retries
 
     unknown = sorted(set(entry) - set(_KEYS))
     if unknown:
@@ -82,7 +86,12 @@ def check_entry(entry: dict[str, Any], settings: Any) -> dict[str, Any]:
     spell = entry.get("spell")
     if not isinstance(spell, str) or not spell:
         raise ApiError(422, "ValidationError", "a schedule needs 'spell' (a spell file)")
-    _spell_path(spell, settings)
+    path = _spell_path(spell, settings)
+    retries = entry.get("retries")
+    if retries is not None:
+        check_retries(retries, None, settings, "schedule ")
+    else:  # the spell's marker, checked now (it is read again at every tick)
+        check_retries(None, _read_spell(path), settings)
     cron, every = entry.get("cron"), entry.get("every")
     if (cron is None) == (every is None):
         raise ApiError(422, "ValidationError", "give exactly one of 'cron' or 'every'",
@@ -117,7 +126,7 @@ def check_entry(entry: dict[str, Any], settings: Any) -> dict[str, Any]:
         raise ApiError(422, "ValidationError", f"schedule 'timeout' must be a number of seconds "
                        f"up to {cap:g} (got {timeout!r})")  # fmt: skip
     return {"name": name, "spell": spell, "cron": cron_expr, "every": every, "args": args,
-            "timeout": timeout}  # fmt: skip
+            "timeout": timeout, "retries": retries}  # fmt: skip
 
 
 # -- DBOS ----------------------------------------------------------------------------------
@@ -125,7 +134,7 @@ def check_entry(entry: dict[str, Any], settings: Any) -> dict[str, Any]:
 def scheduled_workflow(scheduled_at: datetime, context: Any) -> None:
     """One tick of a schedule: a run record (its id derived from the tick, so a tick
     recovered on another host is the same run), then the run, as any other."""
-    run_id = uuid.uuid5(uuid.NAMESPACE_URL, f"llmspell:{DBOS.workflow_id}").hex
+    run_id = tick_run_id(str(DBOS.workflow_id))
     if _create_run(run_id, dict(context), scheduled_at.isoformat()):
         execute_run(run_id)
 
@@ -134,7 +143,7 @@ def scheduled_workflow(scheduled_at: datetime, context: Any) -> None:
 def _create_run(run_id: str, context: dict[str, Any], tick: str) -> bool:
     """Record the tick's run; False when it cannot run (its spell gone, too many runs
     in flight): then the record says why, and the run is final."""
-    from llmspell_cli.serve.api import _read_spell, _spell_path
+    from llmspell_cli.serve.api import _read_spell, _spell_path, check_retries
 
     svc = current()
     if svc.store.status(run_id) is not None:
@@ -155,6 +164,8 @@ def _create_run(run_id: str, context: dict[str, Any], tick: str) -> bool:
     try:
         path = _spell_path(str(context.get("spell")), settings)
         spec.update(source=_read_spell(path), path=str(path))
+        spec["retries"] = check_retries(context.get("retries"), spec["source"], settings,
+                                        "schedule ")  # fmt: skip
     except ApiError as exc:
         error = {"kind": exc.kind, "message": f"schedule {context.get('id')}: {exc.message}",
                  "hint": exc.hint}  # fmt: skip
@@ -177,6 +188,7 @@ def _create_run(run_id: str, context: dict[str, Any], tick: str) -> bool:
 def _dbos_entry(sched_id: str, entry: dict[str, Any], *, owner: str, origin: str) -> Any:
     context = {"id": sched_id, "spell": entry["spell"], "args": entry["args"],
                "timeout": entry["timeout"], "every": entry["every"], "cron": entry["cron"],
+               "retries": entry.get("retries"),
                "owner": owner, "origin": origin}  # fmt: skip
     return {
         "schedule_name": PREFIX + sched_id,
@@ -228,6 +240,7 @@ def _public(sched: Any) -> dict[str, Any]:
         "every": ctx.get("every"),
         "args": ctx.get("args"),
         "timeout": ctx.get("timeout"),
+        "retries": ctx.get("retries"),
         "origin": ctx.get("origin"),
         "status": str(sched.get("status", "ACTIVE")).lower(),
         "last_fired_at": sched.get("last_fired_at"),

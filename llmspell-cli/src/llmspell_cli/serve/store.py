@@ -35,6 +35,8 @@ runs = sa.Table(
     sa.Column("output_bytes", sa.Integer, nullable=False, default=0),
     sa.Column("executor", sa.String(128)),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    # JSON list of the errors of the attempts that failed and were retried
+    sa.Column("previous_errors", sa.Text),
 )
 output = sa.Table(
     "llmspell_serve_output",
@@ -88,6 +90,14 @@ class RunStore:
                 conn.execute("PRAGMA busy_timeout=30000")
 
         _meta.create_all(self.engine, checkfirst=True)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added after a database was made (an older version's run records)."""
+        have = {c["name"] for c in sa.inspect(self.engine).get_columns(runs.name)}
+        if "previous_errors" not in have:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE {runs.name} ADD COLUMN previous_errors TEXT"))
 
     def close(self) -> None:
         """Release the connections."""
@@ -113,18 +123,81 @@ class RunStore:
             )
 
     def start(self, run_id: str, executor: str) -> int:
-        """Mark the run running on ``executor``; returns its attempt number (1 = first)."""
+        """Mark the queued run running on ``executor``; returns its attempt number
+        (1 = first), or 0 when it is not queued any more (cancelled, or taken)."""
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(runs.c.attempts).where(runs.c.id == run_id)).first()
             attempts = (row[0] if row else 0) + 1
-            conn.execute(
+            done = conn.execute(
                 runs.update()
-                .where(runs.c.id == run_id, runs.c.status.in_(ACTIVE))
+                .where(runs.c.id == run_id, runs.c.status == "queued")
+                .where(runs.c.attempts == attempts - 1)
                 .values(
                     status="running", started_at=time.time(), executor=executor, attempts=attempts
                 )
             )
-        return attempts
+        return attempts if done.rowcount else 0
+
+    def retry(
+        self, run_id: str, error: dict[str, Any], *, executor: str, attempt: int, note: str = ""
+    ) -> tuple[str, int] | None:
+        """Attempt ``attempt`` of the run, running on ``executor``, died with ``error``
+        (a ``WorkerDied``). With retries left (the run's ``retries`` counts them) the run
+        goes back to ``queued``, the error is kept in ``previous_errors`` and a separator
+        line marks the place in its output: ``("queued", attempt)``. Without, the run
+        fails with ``error``: ``("failed", attempt)``. None when the run is not that
+        attempt on that host any more (another host or thread decided first)."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(runs.c.spec, runs.c.previous_errors).where(
+                    runs.c.id == run_id,
+                    runs.c.status == "running",
+                    runs.c.executor == executor,
+                    runs.c.attempts == attempt,
+                )
+            ).first()
+            if row is None:
+                return None
+            budget = int(json.loads(row[0]).get("retries") or 0)
+            cond = (runs.c.id == run_id, runs.c.status == "running", runs.c.attempts == attempt)
+            if attempt > budget:
+                if attempt > 1:
+                    error = {**error, "hint": f"{error.get('hint', '')} (attempt {attempt}: its "
+                             f"{budget} retries are used up)".strip()}  # fmt: skip
+                conn.execute(
+                    runs.update().where(*cond).values(
+                        status="failed", finished_at=now, error=_dumps(error)
+                    )
+                )
+                return "failed", attempt
+            previous = _loads(row[1]) or []
+            previous.append({**error, "attempt": attempt, "executor": executor, "at": now})
+            conn.execute(
+                runs.update().where(*cond).values(
+                    status="queued", previous_errors=_dumps(previous)
+                )
+            )
+            top = conn.execute(
+                sa.select(sa.func.max(output.c.seq)).where(output.c.run_id == run_id)
+            ).scalar()
+            line = (f"--- llmspell: attempt {attempt} failed ({error.get('kind')}: "
+                    f"{error.get('message')}); retrying{note} ---\n")  # fmt: skip
+            conn.execute(
+                output.insert().values(
+                    run_id=run_id, seq=0 if top is None else int(top) + 1, stream="stderr",
+                    text=line,
+                )
+            )
+        return "queued", attempt
+
+    def progress(self, run_id: str) -> tuple[str | None, int]:
+        """``(status, attempts)`` of the run (``(None, 0)``: no such run)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(runs.c.status, runs.c.attempts).where(runs.c.id == run_id)
+            ).first()
+        return (None, 0) if row is None else (str(row[0]), int(row[1] or 0))
 
     def finish(
         self,
@@ -156,12 +229,14 @@ class RunStore:
             row = conn.execute(sa.select(runs.c.status).where(runs.c.id == run_id)).first()
         return None if row is None else str(row[0])
 
-    def get(self, run_id: str) -> dict[str, Any] | None:
+    def get(self, run_id: str, *, with_output: bool = True) -> dict[str, Any] | None:
         """The run's record as the API shows it (None: no such run)."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).mappings().first()
             if row is None:
                 return None
+            if not with_output:
+                return self._public(row)
             texts = conn.execute(
                 sa.select(output.c.text).where(output.c.run_id == run_id).order_by(output.c.seq)
             ).scalars()
@@ -199,6 +274,10 @@ class RunStore:
 
     @staticmethod
     def _public(row: Any) -> dict[str, Any]:
+        try:
+            retries = int(json.loads(row["spec"]).get("retries") or 0)
+        except (ValueError, TypeError, AttributeError):
+            retries = 0
         return {
             "id": row["id"],
             "status": row["status"],
@@ -212,6 +291,8 @@ class RunStore:
             "usage": _loads(row["usage"]),
             "error": _loads(row["error"]),
             "attempts": row["attempts"],
+            "retries": retries,
+            "previous_errors": _loads(row["previous_errors"]) or [],
             "executor": row["executor"],
         }
 
@@ -263,12 +344,15 @@ class RunStore:
                 )
 
     def dead_executors(self, older_than: float) -> list[str]:
-        """Hosts silent for ``older_than`` seconds that still hold running runs."""
+        """Hosts silent for ``older_than`` seconds that still hold runs (running, or
+        queued between two attempts)."""
         cutoff = time.time() - older_than
         query = (
             sa.select(executors.c.id)
             .where(executors.c.last_seen < cutoff)
-            .where(executors.c.id.in_(sa.select(runs.c.executor).where(runs.c.status == "running")))
+            .where(
+                executors.c.id.in_(sa.select(runs.c.executor).where(runs.c.status.in_(ACTIVE)))
+            )
         )
         with self.engine.connect() as conn:
             return [str(r[0]) for r in conn.execute(query)]
@@ -278,8 +362,10 @@ class RunStore:
         with self.engine.begin() as conn:
             conn.execute(executors.delete().where(executors.c.id == executor))
 
-    def running_on(self, executor: str) -> list[str]:
-        """Runs ``executor`` holds as running."""
-        query = sa.select(runs.c.id).where(runs.c.executor == executor, runs.c.status == "running")
+    def running_on(self, executor: str) -> list[tuple[str, int]]:
+        """Runs ``executor`` holds as running: ``[(id, attempt)]``."""
+        query = sa.select(runs.c.id, runs.c.attempts).where(
+            runs.c.executor == executor, runs.c.status == "running"
+        )
         with self.engine.connect() as conn:
-            return [str(r[0]) for r in conn.execute(query)]
+            return [(str(r[0]), int(r[1] or 0)) for r in conn.execute(query)]

@@ -164,6 +164,9 @@
       statusBadge(badge, run.status);
       const statusCell = el("td");
       statusCell.append(badge);
+      if (run.attempts > 1) {  // a retried run (its worker or host died)
+        statusCell.append(el("span", ` attempt ${run.attempts}/${(run.retries || 0) + 1}`));
+      }
       tr.append(statusCell, el("td", when(run.created_at)), el("td", duration(run)),
         el("td", tokens(run.usage)), el("td", cost(run.usage)));
       tr.title = run.id;
@@ -221,13 +224,17 @@
       ["created", when(run.created_at)], ["started", when(run.started_at)],
       ["finished", when(run.finished_at)], ["duration", duration(run)],
       ["tokens", tokens(run.usage)], ["cost", cost(run.usage)],
-      ["executor", run.executor], ["attempts", run.attempts],
+      ["executor", run.executor], ["attempts", run.attempts], ["retries", run.retries],
     ];
     const dl = $("run-fields");
     dl.replaceChildren();
     for (const [name, value] of fields) {
       if (value === null || value === undefined || value === "") continue;
       dl.append(el("dt", name), el("dd", value));
+    }
+    if (run.previous_errors && run.previous_errors.length) {
+      dl.append(el("dt", "failed attempts"), el("dd", run.previous_errors
+        .map((e) => `${e.attempt}: ${e.kind}: ${e.message}`).join("\n")));
     }
     if (run.usage && run.usage.by_model) {
       dl.append(el("dt", "by model"), el("dd", pretty(run.usage.by_model)));
