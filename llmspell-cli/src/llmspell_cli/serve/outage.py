@@ -167,6 +167,8 @@ class _Quiet(logging.Filter):
             (ln for ln in reversed(lines) if "Error" in ln and not ln.startswith("(Background")),
             "",
         )
+        if about is not None:
+            last = f"{type(about).__name__}: {reason(about)}"
         one = first if not last or last in first else f"{first} {last}"
         suffix = f" (retrying; repeats hidden for {self.every:g} s)" if record.levelno < 40 else ""
         record.msg, record.args = f"{one[:400]}{suffix}", ()
