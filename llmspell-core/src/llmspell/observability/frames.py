@@ -181,6 +181,12 @@ class Observer:
         message = f"{error} (the process was ended)"
         kind = getattr(error, "kind", None) or type(error).__name__
         failed = {"error": message, "error_kind": kind}
+        # exporters first (quick, their flush bounded), then the run log (a database
+        # write, which may be what is stuck)
+        self.sinks.sort(key=lambda sink: not getattr(sink, "exit_first", False))
+        for sink in self.sinks:
+            if hasattr(sink, "exiting"):
+                sink.exiting = True
         with self._lock:
             for frame in [f for f in self._open.values() if f.kind == "run"]:
                 self._end_inside(frame, failed)  # an entry in flight: with the error too

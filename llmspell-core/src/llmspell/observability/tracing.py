@@ -45,8 +45,15 @@ _SCOPE = "llmspell"
 _scrub = Scrubber({})
 
 
+#: how long the export of the last spans may take when the process is ending
+EXIT_FLUSH_MILLIS = 500
+
+
 class Tracer:
     """A sink that turns frames into spans and metric points."""
+
+    #: the watchdog is ending the process: export before the run log writes
+    exit_first = True
 
     def __init__(
         self, tracer_provider: Any, meter_provider: Any = None, *, content: bool = False
@@ -59,6 +66,8 @@ class Tracer:
         self.content = content
         self.tracer_provider = tracer_provider
         self.meter_provider = meter_provider
+        #: set when the process is ending: flushes wait at most EXIT_FLUSH_MILLIS
+        self.exiting = False
         #: the caller's span (TRACEPARENT), parent of run spans; None: a new trace
         self.remote_parent = remote_parent(os.environ.get("TRACEPARENT"))
         self._metrics = _Metrics(meter_provider.get_meter(_SCOPE, __version__)) if (
@@ -125,6 +134,8 @@ class Tracer:
     def flush(self, timeout_millis: int = 30_000) -> None:
         """Export what is pending (the end of a run), waiting at most ``timeout_millis``
         for each provider."""
+        if self.exiting:
+            timeout_millis = min(timeout_millis, EXIT_FLUSH_MILLIS)
         for provider in (self.tracer_provider, self.meter_provider):
             flush = getattr(provider, "force_flush", None)
             if flush is not None:
