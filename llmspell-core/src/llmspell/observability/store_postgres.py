@@ -44,6 +44,8 @@ PREFIX = "llmspell_log_"
 TABLES = ("meta", "runs", "agent_calls", "tool_calls", "errors", "search")
 #: seconds to wait for the server before a write or a read gives up
 CONNECT_TIMEOUT = 5.0
+#: seconds one statement may take (a write waiting on a lock gives up)
+STATEMENT_TIMEOUT = 30.0
 #: text beyond this many characters is kept but not indexed (a tsvector holds < 1 MB)
 INDEXED_CHARS = 200_000
 #: the advisory lock held while the tables are made
@@ -119,8 +121,10 @@ class PostgresLogBackend(LogBackend):
             _inherited.append(self._db)
             self._db, self._ready = None, False
         if self._db is None:
-            self._db = PostgresDatabase(self.url, connect_timeout=CONNECT_TIMEOUT)
-            self._pid = os.getpid()
+            db = PostgresDatabase(self.url, connect_timeout=CONNECT_TIMEOUT)
+            # a locked table or a stuck server must not hold a run's end forever
+            db.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT * 1000)}")
+            self._db, self._pid = db, os.getpid()
         return self._db
 
     def _schema(self, *, create: bool) -> bool:
