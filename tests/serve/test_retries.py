@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.serve.conftest import TOKEN, Server, start, stop, wait_final, write_config
+from tests.serve.test_scale_out import fleet  # noqa: F401  (the PostgreSQL fleet)
 from tests.serve.test_warm_workers import workers_of
 
 BUSY = "local t = os.clock() while os.clock() - t < {s} do end"
@@ -225,8 +226,8 @@ def test_bad_retries_in_config_stop_the_start(tmp_path: Path) -> None:
     spells = tmp_path / "spells"
     spells.mkdir()
     (spells / "a.lua").write_text("return 1\n")
-    config = write_config(tmp_path / "llmspell.toml", spells,
-                          '[[schedules]]\nspell = "a.lua"\nevery = "5m"\nretries = 99\n')  # fmt: skip
+    entry = '[[schedules]]\nspell = "a.lua"\nevery = "5m"\nretries = 99\n'
+    config = write_config(tmp_path / "llmspell.toml", spells, entry)
     env = {**os.environ, "LLMSPELL_HOME": str(tmp_path / "home"), "LLMSPELL_SERVE_TOKEN": TOKEN}
     proc = subprocess.run(
         [sys.executable, "-m", "llmspell_cli.main", "serve", "--config", str(config),
@@ -257,3 +258,38 @@ def test_a_run_killed_by_the_drain_runs_again_after_a_restart(tmp_path: Path) ->
         assert "retrying on another host ---" in run["output"]
     finally:
         stop(srv.proc)
+
+
+@pytest.mark.parametrize("fleet", [RETRY], indirect=True)
+def test_kill_9_of_a_worker_host_reruns_its_retryable_runs_elsewhere(
+    fleet: tuple[Server, dict[str, object]],  # noqa: F811  (the fixture imported above)
+) -> None:
+    server, workers = fleet
+    src = 'print("started")\n' + BUSY.format(s=3) + "\nreturn ARGS[1]\n"
+    with server.client() as c:
+        ids = [c.post("/v1/runs", json={"source": src, "args": [str(i)], "retries": 1}).json()["id"]
+               for i in range(6)]  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            listed = {r["id"]: r for r in c.get("/v1/runs", params={"limit": 100}).json()["runs"]}
+            running = [listed[i] for i in ids if listed[i]["status"] == "running"]
+            victim = next((r for r in running if r["executor"] in workers), None)
+            if victim is not None:
+                break
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.05)
+        victim_host = victim["executor"]
+        proc = workers[victim_host]
+        os.kill(proc.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+        proc.wait()  # type: ignore[attr-defined]
+        doomed = {r["id"] for r in running if r["executor"] == victim_host}
+        runs = {i: wait_final(c, i, timeout=90) for i in ids}
+    assert all(r["status"] == "succeeded" for r in runs.values()), runs
+    assert [runs[i]["result"] for i in ids] == [str(i) for i in range(6)]
+    for run_id in doomed:  # re-run by a live host, the dead host's attempt kept on record
+        run = runs[run_id]
+        assert run["attempts"] == 2 and run["executor"] != victim_host, run
+        [died] = run["previous_errors"]
+        assert died["kind"] == "WorkerDied" and victim_host in died["message"], died
+        assert died["executor"] == victim_host
+        assert "retrying on a live host ---" in run["output"], run["output"]

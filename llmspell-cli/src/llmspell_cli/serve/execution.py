@@ -255,8 +255,8 @@ def _attempts(svc: Service, run_id: str) -> None:
     while True:
         if not _wait_backoff(svc, run_id):
             return
-        if svc.draining.is_set():
-            _requeue_elsewhere(svc, run_id)
+        if svc.draining.is_set() and svc.store.progress(run_id)[1] > 0:
+            _requeue_elsewhere(svc, run_id)  # a retry is a new run: not on this host
             return
         attempt = svc.store.start(run_id, svc.executor)
         if attempt == 0:
