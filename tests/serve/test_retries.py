@@ -293,3 +293,34 @@ def test_kill_9_of_a_worker_host_reruns_its_retryable_runs_elsewhere(
         assert died["kind"] == "WorkerDied" and victim_host in died["message"], died
         assert died["executor"] == victim_host
         assert "retrying on a live host ---" in run["output"], run["output"]
+
+
+def test_run_records_of_an_older_version_get_the_new_column(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from llmspell_cli.serve.store import RunStore, runs
+
+    url = f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    engine = sa.create_engine(url)
+    runs.metadata.create_all(engine)
+    with engine.begin() as conn:  # as an older version made it
+        conn.execute(sa.text(f"ALTER TABLE {runs.name} DROP COLUMN previous_errors"))
+    assert "previous_errors" not in {c["name"] for c in sa.inspect(engine).get_columns(runs.name)}
+    engine.dispose()
+    store = RunStore(url)
+    try:
+        store.create("r1", token="t", kind="source", spec={"source": "1", "retries": 2})
+        assert store.start("r1", "host-a") == 1
+        died = {"kind": "WorkerDied", "message": "m"}
+        # not that host's attempt (another host decided first): nothing changes
+        assert store.retry("r1", died, executor="host-b", attempt=1) is None
+        assert store.retry("r1", died, executor="host-a", attempt=1) == ("queued", 1)
+        assert store.retry("r1", died, executor="host-a", attempt=1) is None  # done once
+        run = store.get("r1")
+        assert run is not None and run["status"] == "queued" and run["retries"] == 2
+        assert [e["attempt"] for e in run["previous_errors"]] == [1]
+        assert run["output"].startswith("--- llmspell: attempt 1 failed (WorkerDied: m)")
+    finally:
+        store.close()
+    store = RunStore(url)  # a second start finds the column there
+    store.close()

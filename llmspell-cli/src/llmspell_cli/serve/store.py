@@ -96,8 +96,15 @@ class RunStore:
         """Columns added after a database was made (an older version's run records)."""
         have = {c["name"] for c in sa.inspect(self.engine).get_columns(runs.name)}
         if "previous_errors" not in have:
-            with self.engine.begin() as conn:
-                conn.execute(sa.text(f"ALTER TABLE {runs.name} ADD COLUMN previous_errors TEXT"))
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        sa.text(f"ALTER TABLE {runs.name} ADD COLUMN previous_errors TEXT")
+                    )
+            except sa.exc.DBAPIError:  # another host starting at the same time added it
+                have = {c["name"] for c in sa.inspect(self.engine).get_columns(runs.name)}
+                if "previous_errors" not in have:
+                    raise
 
     def close(self) -> None:
         """Release the connections."""
