@@ -135,6 +135,9 @@ def test_write_list_show_search_and_filters(store: LogStore) -> None:
     assert found["matches"][0]["source"] == "agent call"
     assert "[platypus]" in found["matches"][0]["snippet"]
     assert [r["id"] for r in store.search('"platypus say"')] == ["run-aaa1"]
+    assert [r["id"] for r in store.search('"say forty"')] == ["run-aaa1"]  # forty-two
+    assert [r["id"] for r in store.search("two")] == ["run-aaa1"]
+    assert store.search("platypus *") == []  # a term without a word matches nothing
     assert store.search('"say platypus"') == []
     assert store.search("platypus kaboom") == []
     assert [r["id"] for r in store.search("kaboom")] == ["run-aab2"]

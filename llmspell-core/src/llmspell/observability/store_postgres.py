@@ -84,11 +84,18 @@ CREATE TABLE IF NOT EXISTS {PREFIX}search (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, run_id TEXT NOT NULL, source TEXT,
   text TEXT NOT NULL,
   tsv TSVECTOR GENERATED ALWAYS AS
-    (to_tsvector('simple'::regconfig, left(text, {INDEXED_CHARS}))) STORED
+    (to_tsvector('simple'::regconfig, {{words}})) STORED
 );
 CREATE INDEX IF NOT EXISTS {PREFIX}search_tsv ON {PREFIX}search USING GIN (tsv);
 CREATE INDEX IF NOT EXISTS {PREFIX}search_run ON {PREFIX}search (run_id);
 """
+
+#: ASCII punctuation splits words, as in SQLite's ``unicode61`` (PostgreSQL's parser
+#: would keep ``forty-two`` and ``a@b.org`` whole, so ``"says forty"`` would not match)
+_PUNCTUATION = r"'[!-/:-@\[-`{-~]+'"
+_SCHEMA = _SCHEMA.replace(
+    "{words}", f"regexp_replace(left(text, {INDEXED_CHARS}), {_PUNCTUATION}, ' ', 'g')"
+)
 
 #: connections made before a fork: never used nor closed by the child (closing would
 #: end the parent's session on the shared socket)
@@ -288,11 +295,19 @@ class PostgresLogBackend(LogBackend):
     def search_hits(self, terms: list[str]) -> list[tuple[str, str, str]]:
         """See :meth:`LogBackend.search_hits` (``tsvector @@ tsquery`` on the GIN index,
         ranked by ``ts_rank``; every term a ``phraseto_tsquery``)."""
-        query = " && ".join("phraseto_tsquery('simple'::regconfig, ?)" for _ in terms)
+        parts = ", ".join(
+            f"phraseto_tsquery('simple'::regconfig, regexp_replace(?, {_PUNCTUATION}, ' ', 'g'))"
+            f" AS p{i}"
+            for i in range(len(terms))
+        )
+        both = " && ".join(f"p{i}" for i in range(len(terms)))
+        # a term without any word (``*``) matches nothing, as on SQLite
+        words = " AND ".join(f"numnode(p{i}) > 0" for i in range(len(terms)))
         sql = (
-            f"WITH q AS (SELECT {query} AS q), hits AS ("
+            f"WITH p AS (SELECT {parts}), q AS (SELECT {both} AS q, {words} AS ok FROM p),"
+            " hits AS ("
             f"  SELECT s.id, s.run_id, s.source, s.text, ts_rank(s.tsv, q.q) AS rank"
-            f"  FROM {_t('search')} s, q WHERE numnode(q.q) > 0 AND s.tsv @@ q.q"
+            f"  FROM {_t('search')} s, q WHERE q.ok AND s.tsv @@ q.q"
             f"  ORDER BY rank DESC, s.id LIMIT {SEARCH_HITS})"
             " SELECT run_id, source, ts_headline('simple'::regconfig, text, q.q,"
             "  'StartSel=[, StopSel=], MaxWords=12, MinWords=4, ShortWord=0,"
