@@ -210,7 +210,7 @@ def test_a_repl_entry_the_watchdog_ends_closes_the_session_row(cli: CLI) -> None
     [run] = _json(cli, "list")
     assert run["spell"] == "<repl>" and run["tool_call_count"] == 1
     detail = _json(cli, "show", run["id"])
-    sources = [e["source"] for e in detail["errors"]]
+    sources = sorted(e["source"] for e in detail["errors"])
     if run["status"] == "error":  # the watchdog ended the process: the session with it
         assert run["error_kind"] == "LimitExceeded"
         assert "the process was ended" in run["error"]
@@ -257,3 +257,51 @@ def test_a_second_ctrl_c_ends_the_process_after_logging_the_run(cli: CLI) -> Non
     spans = _spans(cli.cwd / "t.jsonl")
     [root] = [s for s in spans if s["name"] == "run busy.js"]
     assert root["attributes"]["error.type"] == "Interrupted"
+
+
+def test_the_kernel_logs_its_session_and_exports_entries_as_configured(
+    cli: CLI, tmp_path: Path
+) -> None:
+    from jupyter_client.manager import start_new_kernel
+
+    from tests.e2e.kernel_support import install_spec, jupyter_env
+    from tests.e2e.test_trace import _attrs, _Receiver
+
+    receiver = _Receiver()
+    config = cli.write(
+        "kernel.toml",
+        f'[observability]\notlp_endpoint = "http://127.0.0.1:{receiver.port}"\n'
+        f'[logs]\npath = "{tmp_path / "kernel-logs.db"}"\n',
+    )
+    data = install_spec(tmp_path / "jupyter", "lua", "llmspell-logs-lua", "--config", str(config))
+    try:
+        with jupyter_env(data):
+            km, kc = start_new_kernel(
+                kernel_name="llmspell-logs-lua",
+                startup_timeout=60,
+                env={**os.environ, "LLMSPELL_HOME": str(cli.home)},
+            )
+            try:
+                for code in ("x = 1", 'Tool.execute("calculator", {input = "6*7"}).text',
+                             'error("cell boom")'):  # fmt: skip
+                    kc.execute_interactive(code, timeout=30)
+                # the kernel still runs: its session is logged up to the last cell
+                [run] = _json(cli, "list", "--config", str(config))
+                assert run["spell"] == "<kernel>" and run["status"] == "running"
+                assert run["tool_call_count"] == 1
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel(now=False)
+    finally:
+        receiver.close()
+    [run] = _json(cli, "list", "--config", str(config))
+    assert run["status"] == "ok"  # shut down: the session ended
+    detail = _json(cli, "show", run["id"], "--config", str(config))
+    [error] = detail["errors"]
+    assert error["source"] == "entry 3 (In[3])" and "cell boom" in error["message"]
+    entries = [s for s in receiver.spans if s.name == "kernel entry"]
+    assert [_attrs(s)["llmspell.entry.chunk"] for s in entries] == ["In[1]", "In[2]", "In[3]"]
+    assert {_attrs(s)["llmspell.run.id"] for s in entries} == {run["id"]}
+    assert entries[2].status.code == 2  # STATUS_CODE_ERROR
+    [tool] = [s for s in receiver.spans if s.name == "execute_tool calculator"]
+    assert tool.parent_span_id == entries[1].span_id
