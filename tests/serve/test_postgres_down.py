@@ -229,3 +229,57 @@ def test_worker_keeps_retrying_and_stops_cleanly(tmp_path: Path, pg: Postgres) -
 def test_health_is_ok_with_postgres_up(service: Server) -> None:
     r = httpx.get(f"{service.url}/v1/health", timeout=30)
     assert r.status_code == 200 and r.json()["database"] == "ok", r.text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://svc:pa55word@db.internal:5433/runs?sslmode=require",
+         "db.internal:5433/runs as svc"),
+        ("postgresql://svc:@/runs?host=/run/postgresql", "/run/postgresql:5432/runs as svc"),
+        ("postgresql://svc:p%40ss@[::1]/runs", "[::1]:5432/runs as svc"),
+    ],
+)  # fmt: skip
+def test_the_database_is_named_without_its_password(url: str, shown: str) -> None:
+    from llmspell_cli.serve.outage import describe_url
+
+    assert describe_url(url) == shown
+    password = url.split("://", 1)[1].split("@")[0].partition(":")[2]
+    assert not password or password not in describe_url(url)
+
+
+def test_connection_errors_are_told_from_bugs() -> None:
+    import psycopg
+    import sqlalchemy as sa
+
+    from llmspell_cli.serve.outage import is_connection_error, reason
+
+    lost = sa.exc.OperationalError(
+        "SELECT 1", {}, psycopg.OperationalError(
+            'connection failed: connection to server at "127.0.0.1", port 1 failed: '
+            "Connection refused\n\tIs the server running on that host?"
+        ),
+    )  # fmt: skip
+    assert is_connection_error(lost) and reason(lost) == "Connection refused"
+    bug = sa.exc.ProgrammingError("SELECT nope", {}, psycopg.ProgrammingError("syntax error"))
+    assert not is_connection_error(bug)
+    assert not is_connection_error(ValueError("x"))
+
+
+def test_dbos_retry_warnings_are_one_line_once_per_cause() -> None:
+    import logging
+
+    from llmspell_cli.serve.outage import _Quiet
+
+    quiet = _Quiet(30)
+
+    def record(msg: str, lineno: int = 848, level: int = logging.WARNING) -> logging.LogRecord:
+        return logging.LogRecord("dbos", level, "_queue.py", lineno, msg, (), None)
+
+    first = record("Exception in queue thread: (psycopg.OperationalError) connection failed"
+                   ": x\n\tIs the server running?\n(Background on this error at: ...)")  # fmt: skip
+    assert quiet.filter(first)
+    assert "\n" not in first.getMessage() and "repeats hidden for 30 s" in first.getMessage()
+    assert not quiet.filter(record("Exception in queue thread: OperationalError again"))
+    assert quiet.filter(record("Exception listing queues: OperationalError", lineno=915))
+    assert quiet.filter(record("a workflow started"))  # not about the database: untouched

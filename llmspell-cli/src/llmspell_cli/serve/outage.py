@@ -53,9 +53,11 @@ def describe_url(url: str) -> str:
         u = make_url(url)
     except Exception:
         return "the configured PostgreSQL"
-    host = u.host or u.query.get("host") or "localhost"
+    host = u.host or u.query.get("host") or "the default socket"
     if isinstance(host, tuple):
         host = host[0]
+    if ":" in host:
+        host = f"[{host}]"
     port = u.port or u.query.get("port") or 5432
     if isinstance(port, tuple):
         port = port[0]
@@ -92,7 +94,7 @@ def reason(exc: BaseException) -> str:
         line = line.rsplit("failed: ", 1)[1]
     line = line.replace("FATAL:", "").strip()
     if line == "No such file or directory":  # a Unix socket nobody listens on
-        line = "no server listening on the socket (No such file or directory)"
+        line = "no server is listening on its Unix socket"
     return line[:200] or type(exc).__name__
 
 
