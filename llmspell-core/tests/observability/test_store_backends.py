@@ -351,3 +351,19 @@ def test_sqlite_never_imports_psycopg(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_where_the_log_lives(tmp_path: Path) -> None:
+    from llmspell.config import llmspell_home, load_settings
+    from llmspell.observability.store import log_location
+
+    def where(env: dict[str, str], **logs: Any) -> str | Path:
+        overrides = {("logs", k): v for k, v in logs.items()}
+        return log_location(load_settings(environ=env, use_files=False, overrides=overrides))
+
+    pg = "postgresql://u:pw@db.example/app"
+    assert where({}) == llmspell_home() / "logs.db"
+    assert where({"LLMSPELL_DATABASE_URL": pg}) == pg
+    assert where({"LLMSPELL_DATABASE_URL": "sqlite:///x/state.db"}) == llmspell_home() / "logs.db"
+    assert where({"LLMSPELL_DATABASE_URL": pg}, path=str(tmp_path / "l.db")) == tmp_path / "l.db"
+    assert LogStore(pg).where == "postgresql://db.example/app"  # nothing is opened yet
