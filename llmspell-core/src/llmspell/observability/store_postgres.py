@@ -129,8 +129,12 @@ class PostgresLogBackend(LogBackend):
             self._db, self._ready = None, False
         if self._db is None:
             db = PostgresDatabase(self.url, connect_timeout=CONNECT_TIMEOUT)
-            # a locked table or a stuck server must not hold a run's end forever
-            db.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT * 1000)}")
+            try:
+                # a locked table or a stuck server must not hold a run's end forever
+                db.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT * 1000)}")
+            except BaseException:
+                db.close()
+                raise
             self._db, self._pid = db, os.getpid()
         return self._db
 
