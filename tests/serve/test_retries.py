@@ -12,11 +12,19 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.serve.conftest import TOKEN, Server, start, stop, wait_final, write_config
+from tests.serve.test_dashboard import (
+    browser,  # noqa: F401  (headless Chromium)
+    open_page,
+    row,
+    text_of,
+    wait_until,
+)
 from tests.serve.test_scale_out import fleet  # noqa: F401  (the PostgreSQL fleet)
 from tests.serve.test_warm_workers import workers_of
 
@@ -324,3 +332,23 @@ def test_run_records_of_an_older_version_get_the_new_column(tmp_path: Path) -> N
         store.close()
     store = RunStore(url)  # a second start finds the column there
     store.close()
+
+
+def test_the_dashboard_shows_the_attempts(
+    browser: Any, server: Server  # noqa: F811  (the fixture imported above)
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    with server.client() as c:
+        run_id = c.post("/v1/runs", json={"spell": "slow.lua", "retries": 1}).json()["id"]
+        _kill_worker_mid_run(c, server.proc.pid, run_id, 1)
+        assert wait_final(c, run_id)["status"] == "succeeded"
+    open_page(browser, server.url)
+    wait_until(lambda: row(browser, run_id), what="the run's row")
+    cells = [td.text for td in row(browser, run_id).find_elements(By.TAG_NAME, "td")]
+    assert cells[3] == "succeeded attempt 2/2", cells
+    row(browser, run_id).click()
+    wait_until(lambda: text_of(browser, "run-id") == run_id, what="the run's detail")
+    fields = text_of(browser, "run-fields")
+    assert "failed attempts1: WorkerDied: the worker process ended (signal 9)" in fields, fields
+    assert "--- llmspell: attempt 1 failed" in text_of(browser, "run-output")
