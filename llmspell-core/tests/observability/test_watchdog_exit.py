@@ -200,15 +200,22 @@ class Blocking:
     def flush(self):
         pass
 
+limits = Limits(timeout_seconds=1)
 if sys.argv[2] == "stuck":
     LogStore.write = lambda *a, **k: time.sleep(60)
+elif sys.argv[2] == "memory":  # the process "grows" by 100 GB once the run is watched
+    import llmspell.watchdog as wd
+
+    sizes = iter([100 * 2**20])
+    wd._rss_bytes = lambda: next(sizes, 100 * 2**30)
+    limits = Limits(timeout_seconds=60, memory_mb=64, host_memory_mb=64)
 watchdog.set_mode("exit")
 runtime = Runtime(output=Output(Blocking(), sys.stderr))
 attach(runtime, trace_file=sys.argv[1])
 runtime.run_sync(
     'local r = Tool.execute("calculator", {input = "6*7"})\\nprint(r.text)',
     chunk_name="blocked.lua",
-    limits=Limits(timeout_seconds=1),
+    limits=limits,
 )
 print("SURVIVED", file=sys.stderr)
 """
@@ -258,3 +265,15 @@ def test_a_stuck_database_delays_the_exit_by_at_most_the_bound(tmp_path: Path) -
     assert took < 20
     root = _root_span(tmp_path)  # exported before the run log tried to write
     assert root["attributes"]["error.type"] == "LimitExceeded"
+
+
+def test_a_process_over_its_memory_limit_has_its_run_logged(tmp_path: Path) -> None:
+    proc, _ = _run_blocked(tmp_path, "memory")
+    assert proc.returncode == 1, proc.stderr
+    assert "host memory limit exceeded" in proc.stderr
+    [listed] = LogStore(llmspell_home() / "logs.db").list_runs()
+    assert listed["status"] == "error" and listed["error_kind"] == "LimitExceeded"
+    assert "host memory limit exceeded" in listed["error"]
+    assert "(the process was ended)" in listed["error"]
+    assert listed["tool_call_count"] == 1
+    assert "host memory limit" in _root_span(tmp_path)["status"]["description"]
