@@ -214,9 +214,9 @@ class Observer:
         if parent is not None and parent.ended:
             parent = _open_ancestor(parent)
         if kind == "run":
-            if interactive:
+            if interactive:  # a session is a root, whatever task its first entry runs in
                 data = {**data, "interactive": True}
-            parent = None  # a run is a root (an interactive session's too)
+                parent = None
             self._hook_exit()
         elif kind == "entry":  # under its session, whatever task it runs in
             parent = self._open.get(("run", data.get("run_id")))
