@@ -32,8 +32,16 @@ for _, m in ipairs(msgs) do roles[#roles + 1] = m.role end
 return {input = ARGS.input, roles = roles, last = msgs[#msgs].content,
         model = ARGS.model, stream = ARGS.stream}
 """
+#: two agents at once (JavaScript): their texts must not interleave in the stream
+PAIR_JS = """
+const a = await Agent.create({model: "scripted/m1"});
+const b = await Agent.create({model: "scripted/m2"});
+const both = await Agent.executeAll([{agent: a, input: ARGS.input}, {agent: b, input: ARGS.input}]);
+export default both.map((r) => r.text).join(" | ");
+"""
 SPELLS = {
     "chat.lua": CHAT_LUA,
+    "pair.js": PAIR_JS,
     "echo.lua": ECHO_LUA,
     "sub/shout.js": "ARGS.input.toUpperCase() + '!';\n",
     "printer.lua": 'print("line one")\nprint("line two: " .. ARGS.input)\n',
@@ -96,8 +104,8 @@ def _error(exc: openai.APIStatusError) -> dict[str, Any]:
 def test_models_lists_agents_and_spells(served: Server) -> None:
     ids = {m.id: m for m in _sdk(served).models.list()}
     assert set(ids) == {
-        "helper", "spell:chat.lua", "spell:echo.lua", "spell:sub/shout.js", "spell:printer.lua",
-        "spell:boom.lua", "spell:spin.lua", "spell:dup.lua", "spell:dup.js",
+        "helper", "spell:chat.lua", "spell:pair.js", "spell:echo.lua", "spell:sub/shout.js",
+        "spell:printer.lua", "spell:boom.lua", "spell:spin.lua", "spell:dup.lua", "spell:dup.js",
     }  # fmt: skip  (no .txt, no hidden file, no symlink leading outside)
     assert ids["helper"].owned_by == "llmspell"
     assert _sdk(served).models.retrieve("spell:chat").id == "spell:chat.lua"
@@ -182,6 +190,46 @@ def test_stream_prints_and_agent_tokens_live(served: Server, llm: ScriptedOpenAI
     with served.client() as c:  # the run's record has the tokens among its output
         run = c.get(f"/v1/runs/{last.id.removeprefix('chatcmpl-')}").json()
         assert run["kind"] == "chat" and run["output"] == text
+
+
+def test_stream_of_concurrent_agents_in_javascript(served: Server, llm: ScriptedOpenAI) -> None:
+    llm.by_model["m1"] = [Reply(text="alpha beta gamma", chunk_delay=0.2)]
+    llm.by_model["m2"] = [Reply(text="one two three", chunk_delay=0.2)]
+    pieces, last = _stream(served, "spell:pair.js", "go")
+    text = "".join(p for p, _ in pieces)
+    # one call streams live, the other is written whole when it ends: never mixed
+    assert sorted(text.splitlines()[:2]) == ["alpha beta gamma", "one two three"], text
+    assert text.splitlines()[2:] == ["alpha beta gamma | one two three"]  # the result
+    assert last.choices[0].finish_reason == "stop" and last.usage.total_tokens == 30
+
+
+def test_agent_tokens_of_calls_at_once() -> None:
+    from llmspell_cli.serve.agent_tokens import AgentTokens
+
+    sent: list[str] = []
+    tokens = AgentTokens(lambda m: sent.append(m["x"]) if m["s"] == "agent" else None)
+    tokens.call_started("a", 1)
+    tokens.token("a1 ", 1)
+    tokens.call_started("b", 2)
+    tokens.token("b1 ", 2)
+    tokens.token("a2", 1)
+    tokens.token("b2", 2)
+    assert sent == ["a1 ", "a2"]  # the first call live; the second held back
+    tokens.call_started("x", 9)
+    tokens.token("x1", 9)
+    tokens.call_finished(9)  # ended while the live call goes on: written after it
+    assert sent == ["a1 ", "a2"]
+    tokens.call_finished(1)
+    tokens.call_started("c", 3)  # the live one ended: the next call to start streams live
+    tokens.token("c1\n", 3)
+    tokens.call_finished(2)
+    tokens.call_finished(3)
+    tokens.call_started("d", 4)  # alone again: live
+    tokens.token("d1", 4)
+    tokens.call_finished(4)
+    tokens.call_started("e", 5)  # no tokens: nothing written
+    tokens.call_finished(5)
+    assert "".join(sent) == "a1 a2\nx1\nc1\nb1 b2\nd1\n"
 
 
 def test_stream_ends_with_a_result_not_printed(served: Server) -> None:

@@ -15,8 +15,9 @@ class AgentTokens:
     """Forward agent tokens as ``{"t": "out", "s": "agent", "x": TEXT}`` messages.
 
     One call streams live; calls running at the same time as it (``Agent.execute_all``,
-    parallel workflow steps) are collected and written whole when each ends, so the
-    text of two calls never interleaves. Each call's text ends with a newline.
+    parallel workflow steps) are collected and written whole when each ends (after the
+    live call's text, if that call is still going), so the text of two calls never
+    interleaves. Each call's text ends with a newline.
     """
 
     def __init__(self, emit: Callable[[dict[str, Any]], None]) -> None:
@@ -25,6 +26,8 @@ class AgentTokens:
         self._buffers: dict[int, list[str]] = {}
         self._live: int | None = None
         self._live_tail = ""
+        #: texts of calls that ended while the live call was still going
+        self._held: list[str] = []
 
     def _out(self, text: str) -> None:
         if text:
@@ -55,5 +58,12 @@ class AgentTokens:
                 self._live = None
                 if self._live_tail and self._live_tail != "\n":
                     self._out("\n")
+                for text in self._held:
+                    self._out(text)
+                self._held.clear()
             elif collected:
-                self._out(collected if collected.endswith("\n") else collected + "\n")
+                text = collected if collected.endswith("\n") else collected + "\n"
+                if self._live is None:
+                    self._out(text)
+                else:
+                    self._held.append(text)

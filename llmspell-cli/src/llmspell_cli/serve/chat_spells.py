@@ -245,9 +245,9 @@ async def _chunks(service: Service, run_id: str, model: str, created: int) -> As
         yield f"data: {json.dumps({'error': error})}\n\n"
     else:
         content = await reply_text(service, record)
-        sent = "".join(streamed).rstrip()
-        if content.strip() and not sent.endswith(content.strip()):
-            yield chunk({"content": ("\n" if sent else "") + content})
+        sent = "".join(streamed)
+        if content.strip() and not sent.rstrip().endswith(content.strip()):
+            yield chunk({"content": ("\n" if sent and not sent.endswith("\n") else "") + content})
         yield chunk({}, "stop", usage=_openai_usage(record.get("usage") or {}))
     yield "data: [DONE]\n\n"
 
