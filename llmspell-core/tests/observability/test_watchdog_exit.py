@@ -8,6 +8,7 @@ event loop, so only the watchdog's exit can end it."""
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import json
 import os
@@ -21,8 +22,9 @@ from typing import Any
 import pytest
 
 from llmspell.config import llmspell_home
-from llmspell.errors import Interrupted, LimitExceeded
+from llmspell.errors import Interrupted, LimitExceeded, LLMSpellError
 from llmspell.llm import ChatRequest, ChatResponse, Usage
+from llmspell.observability import runlog
 from llmspell.observability.store import LogStore
 from llmspell.runtime import Runtime
 from llmspell.watchdog import EXIT_FLUSH_SECONDS, Watchdog, watchdog
@@ -277,3 +279,43 @@ def test_a_process_over_its_memory_limit_has_its_run_logged(tmp_path: Path) -> N
     assert "(the process was ended)" in listed["error"]
     assert listed["tool_call_count"] == 1
     assert "host memory limit" in _root_span(tmp_path)["status"]["description"]
+
+
+def test_quiet_interactive_entries_wait_for_the_next_write(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry with a call or an error is written when it ends; quiet ones join the
+    next write (at most QUIET_SECONDS later, or the session's end)."""
+    import asyncio
+
+    writes: list[int] = []
+    original = LogStore.write
+
+    def counting(self: LogStore, *args: Any, **kwargs: Any) -> Any:
+        writes.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogStore, "write", counting)
+    monkeypatch.setattr(runlog, "QUIET_SECONDS", 600.0)  # a loaded machine is slow
+
+    async def session() -> None:
+        s = rt.interactive(engine="lua")
+        await s.run("x = 1")  # the first entry: the session's row appears at once
+        for i in range(20):
+            await s.run(f"x = {i}")
+        await s.run("quokka = 5")
+        assert len(writes) == 1
+        await s.run('Tool.execute("calculator", {input = "1+1"})')
+        assert len(writes) == 2
+        with contextlib.suppress(LLMSpellError):
+            await s.run('error("quiet no more")')
+        assert len(writes) == 3
+        s.close()
+
+    asyncio.run(session())
+    assert len(writes) == 4
+    [listed] = LogStore(llmspell_home() / "logs.db").list_runs()
+    assert listed["status"] == "ok" and listed["tool_call_count"] == 1
+    # what a quiet entry typed was indexed with a later write
+    found = LogStore(llmspell_home() / "logs.db").search("quokka")
+    assert [r["id"] for r in found] == [listed["id"]]

@@ -9,9 +9,11 @@ Agent and tool calls outside a run (``llmspell mcp serve``, ``llmspell tool invo
 are written in batches, under their correlation id.
 
 An interactive session (``llmspell repl``, the Jupyter kernel) is one run (spell
-``<repl>`` or ``<kernel>``) written at the end of each entry — its row (status
-``running`` until the session ends), the calls the entry made, the entry's error — so a
-crash loses at most the entry that was running.
+``<repl>`` or ``<kernel>``) written at the end of each entry that made an agent or tool
+call or failed — its row (status ``running`` until the session ends), the entry's calls
+and error — so a crash loses at most the entry that was running. Quiet entries (no call,
+no error: ``x = 1``) are written with the next write, at most :data:`QUIET_SECONDS`
+later: piped input of many small entries does not pay a database write for each.
 
 A run the watchdog ends with the process is ended by the observer first (see
 :meth:`~llmspell.observability.frames.Observer.abort_all`): its row is written with the
@@ -32,7 +34,7 @@ from llmspell.observability.frames import Frame
 from llmspell.observability.scrub import Scrubber
 from llmspell.observability.store import LogStore
 
-__all__ = ["FLUSH_BYTES", "FLUSH_ROWS", "RunLog"]
+__all__ = ["FLUSH_BYTES", "FLUSH_ROWS", "QUIET_SECONDS", "RunLog"]
 
 FLUSH_ROWS = 2000
 FLUSH_BYTES = 8 * 1024 * 1024
@@ -42,6 +44,8 @@ OUTSIDE_ROWS = 200
 OUTSIDE_SECONDS = 2.0
 #: the run id and spell name of calls made outside any run
 OUTSIDE_RUN = "outside-runs"
+#: how long what quiet interactive entries did may wait to be written
+QUIET_SECONDS = 1.0
 
 
 @dataclass
@@ -63,6 +67,8 @@ class _Pending:
     output_tokens: int = 0
     cost_usd: float = 0.0
     start_ns: int = 0
+    #: monotonic time of the last write (interactive sessions)
+    written: float = float("-inf")
 
     @property
     def rows(self) -> int:
@@ -219,7 +225,12 @@ class RunLog:
             source = f"entry {frame.data.get('index')} ({where})"
             pending.errors.append(self._error_row(run_id, frame, source))
             self._index(pending, run_id, [("error", self.scrub.text(frame.error) or "")])
-        self._write(pending, partial=True)
+        import time
+
+        now = time.monotonic()
+        if pending.rows or now - pending.written >= QUIET_SECONDS:
+            pending.written = now
+            self._write(pending, partial=True)
 
     @staticmethod
     def _spent(pending: _Pending) -> dict[str, Any]:
