@@ -245,7 +245,8 @@ def test_unknown_and_forbidden_spells(served: Server) -> None:
     err = _error(nf.value)
     assert err["kind"] == "NotFoundError" and "spell:nosuch.lua" in err["message"]
     assert "spell:chat.lua" in err["hint"] and "spell:sub/shout.js" in err["hint"]
-    for model in ("spell:../outside.lua", "spell:link.lua", "spell:/etc/hostname"):
+    outside = ("spell:../outside.lua", "spell:../outside", "spell:link.lua", "spell:/etc/hostname")
+    for model in outside:
         with pytest.raises(openai.PermissionDeniedError) as pd:
             _ask(served, model)
         assert _error(pd.value)["kind"] == "SecurityError", model

@@ -81,13 +81,19 @@ class SpellModels:
 
     def resolve(self, model: str) -> tuple[str, Path]:
         """``(NAME, file)`` of ``spell:NAME``; NAME may leave out the extension when one
-        file matches. 404 (with the spells there) when there is no such spell."""
+        file of the spells directory matches. 404 (with the spells there) when there is
+        no such spell, 403 outside the spells directory."""
         name = model[len(PREFIX) :]
         if not name.strip() or "\x00" in name:
             raise ApiError(422, "ValidationError", f"model {model!r} names no spell",
                            f'e.g. "{PREFIX}chat.lua"; GET /v1/models lists the spells')  # fmt: skip
-        root = self.root() or Path.cwd()
-        if Path(name).suffix.lower() not in self.extensions and not (root / name).is_file():
+        root = self.root()
+        if (
+            root is not None  # completed only inside the spells directory: no existence oracle
+            and Path(name).suffix.lower() not in self.extensions
+            and (root / name).resolve().is_relative_to(root)
+            and not (root / name).is_file()
+        ):
             matches = [name + ext for ext in self.extensions if (root / (name + ext)).is_file()]
             if len(matches) > 1:
                 raise ApiError(422, "ValidationError",
