@@ -54,7 +54,7 @@ def _service(settings: Any, config: Any, prog: str) -> tuple[Any, Any]:
     if url:  # a PostgreSQL that does not answer fails a connection in 10 s, not minutes
         os.environ.setdefault("PGCONNECT_TIMEOUT", "10")
     outage.quiet_dbos_logs()
-    service = Service(settings, llmspell_home(), str(config) if config else None)
+    service = Service(settings, llmspell_home(), str(config) if config else None, prog)
     try:
         service.start()
     except Exception as exc:

@@ -6,7 +6,6 @@ drain on stop (no new runs; in-flight ones get a grace period)."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -20,15 +19,15 @@ from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID
 
+from llmspell_cli.serve.outage import is_connection_error, reason
 from llmspell_cli.serve.pool import WorkerPool, kill
+from llmspell_cli.serve.runner import KILL_GRACE, Runner, stopped_error
 from llmspell_cli.serve.store import RunStore, database_urls
 
 __all__ = ["QUEUE", "Service", "current", "tick_run_id"]
 
 #: the DBOS queue every host takes runs from
 QUEUE = "llmspell-runs"
-#: seconds a worker process gets past the run's own timeout before it is killed
-_KILL_GRACE = 5.0
 _service: Service | None = None
 
 
@@ -46,6 +45,8 @@ class Service:
     settings: Any
     home: Path
     config_path: str | None = None
+    #: the command, for its log lines ("llmspell serve" or "llmspell worker")
+    prog: str = "llmspell serve"
     executor: str = field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
@@ -59,6 +60,14 @@ class Service:
     drain_over: threading.Event = field(default_factory=threading.Event)
     _active: set[str] = field(default_factory=set)
     _active_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: one per worker: a run's attempt holds one while its worker process runs
+    _slots: threading.BoundedSemaphore = field(init=False)
+    #: the runs holding a slot
+    _held: set[str] = field(default_factory=set)
+    #: whether a run submitted while a slot is free starts at once, skipping the queue's
+    #: poll (one host on SQLite); on a shared PostgreSQL every run goes through the queue,
+    #: so the hosts share the work fairly
+    direct: bool = field(init=False)
 
     def start(self) -> None:
         """Start the warm workers, launch DBOS (system database next to the run
@@ -71,6 +80,8 @@ class Service:
         self.pool.start()
         sys_url, store_url = database_urls(self.settings.storage.url, self.home)
         self.store = RunStore(store_url)
+        self._slots = threading.BoundedSemaphore(self.settings.serve.workers)
+        self.direct = store_url.startswith("sqlite")
         config: DBOSConfig = {
             "name": "llmspell",
             "system_database_url": sys_url,
@@ -123,7 +134,7 @@ class Service:
         while self.active() and time.monotonic() < deadline and not self.drain_over.is_set():
             time.sleep(0.05)
         self.drain_over.set()
-        deadline = time.monotonic() + _KILL_GRACE + 5
+        deadline = time.monotonic() + KILL_GRACE + 5
         while self.active() and time.monotonic() < deadline:
             time.sleep(0.05)
 
@@ -151,10 +162,43 @@ class Service:
                 "submit to another host of the service, or again once it has restarted",
             )
         run_id = uuid.uuid4().hex
-        self.store.create(run_id, token=token, kind=kind, spec=spec)
-        with SetWorkflowID(run_id):
-            DBOS.enqueue_workflow(QUEUE, run_workflow, run_id)
+        # a free worker and no older run waiting: start now (the queue polls every 50 ms)
+        now = self.direct and not self.store.has_queued() and self._slots.acquire(blocking=False)
+        if now:
+            with self._active_lock:
+                self._held.add(run_id)
+        try:
+            self.store.create(run_id, token=token, kind=kind, spec=spec)
+            with SetWorkflowID(run_id):
+                if now:
+                    DBOS.start_workflow(run_workflow, run_id)
+                else:
+                    DBOS.enqueue_workflow(QUEUE, run_workflow, run_id)
+        except BaseException:
+            self.release_slot(run_id)
+            raise
         return run_id
+
+    def take_slot(self, run_id: str) -> bool:
+        """Hold a worker slot for the run's attempt (at once when its submit took one),
+        waiting while all are busy; False when the drain's grace period ends first."""
+        with self._active_lock:
+            if run_id in self._held:
+                return True
+        while not self._slots.acquire(timeout=0.05):
+            if self.drain_over.is_set():
+                return False
+        with self._active_lock:
+            self._held.add(run_id)
+        return True
+
+    def release_slot(self, run_id: str) -> None:
+        """Give back the run's worker slot (nothing when it holds none)."""
+        with self._active_lock:
+            if run_id not in self._held:
+                return
+            self._held.discard(run_id)
+        self._slots.release()
 
     def cancel(self, run_id: str) -> bool:
         """Cancel a queued or running run (its worker process is killed within ~0.3 s
@@ -163,20 +207,29 @@ class Service:
             run_id, "cancelled", error={"kind": "Cancelled", "message": "cancelled by request"}
         )
         DBOS.cancel_workflow(run_id)
+        with self._active_lock:
+            started = run_id in self._active
+        if not started:  # a cancelled workflow may never reach its step, which frees it
+            self.release_slot(run_id)
         return done
 
     # -- hosts -----------------------------------------------------------------------
     def _heartbeat(self) -> None:
         dead_after = self.settings.serve.dead_after_seconds
+        said = ""  # the last error reported: a database down for long is one line
         while not self._stop.wait(min(2.0, dead_after / 4)):
             try:
                 self.store.heartbeat(self.executor, socket.gethostname(), os.getpid())
+                said = ""
                 if self.draining.is_set():
                     continue  # takes over no run while stopping
                 for dead in self.store.dead_executors(dead_after):
                     self._recover(dead)
             except Exception as exc:  # the database may be down for a while: retry
-                print(f"llmspell serve: heartbeat: {type(exc).__name__}: {exc}", file=sys.stderr)
+                line = f"{type(exc).__name__}: {reason(exc)}"
+                if line != said:
+                    said = line
+                    print(f"{self.prog}: heartbeat: {line}", file=sys.stderr, flush=True)
 
     def _recover(self, dead: str) -> None:
         """Take over the runs of a host that stopped beating: DBOS puts their workflows
@@ -232,10 +285,34 @@ def execute_run(run_id: str) -> None:
     with svc._active_lock:
         svc._active.add(run_id)
     try:
-        _attempts(svc, run_id)
+        while True:
+            try:
+                _attempts(svc, run_id)
+                return
+            except Exception as exc:
+                if not is_connection_error(exc) or not _database_back(svc):
+                    raise
+                if svc.store.status(run_id) != "queued":
+                    return  # it had started: the database watch fails it (outcome lost)
+                # it had not started (the outage came between the dequeue and the start):
+                # run it now rather than leave it queued with no workflow to run it
     finally:
         with svc._active_lock:
             svc._active.discard(run_id)
+        svc.release_slot(run_id)
+
+
+def _database_back(svc: Service) -> bool:
+    """Wait until the run store answers again (every 2 s); False when the drain's grace
+    period ends first."""
+    while not svc.drain_over.wait(2.0):
+        try:
+            svc.store.status("")
+            return True
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+    return False
 
 
 def backoff(settings: Any, failed: int) -> float:
@@ -258,10 +335,16 @@ def _attempts(svc: Service, run_id: str) -> None:
         if svc.draining.is_set() and svc.store.progress(run_id)[1] > 0:
             _requeue_elsewhere(svc, run_id)  # a retry is a new run: not on this host
             return
-        attempt = svc.store.start(run_id, svc.executor)
-        if attempt == 0:
-            return  # cancelled, or taken by another host (its recovery raced ours)
-        error = _stopped(svc) if svc.drain_over.is_set() else _Runner(svc, run_id).run()
+        if not svc.take_slot(run_id):  # stopping while waiting for a worker
+            _requeue_elsewhere(svc, run_id)
+            return
+        try:
+            attempt = svc.store.start(run_id, svc.executor)
+            if attempt == 0:
+                return  # cancelled, or taken by another host (its recovery raced ours)
+            error = stopped_error(svc) if svc.drain_over.is_set() else Runner(svc, run_id).run()
+        finally:
+            svc.release_slot(run_id)  # not held through a retry's backoff
         if error is None:
             return  # the run is final
         note = (" on another host" if svc.draining.is_set()
@@ -313,150 +396,3 @@ def _requeue_elsewhere(svc: Service, run_id: str) -> None:
     thread = threading.Thread(target=enqueue, name="llmspell-requeue", daemon=True)
     thread.start()
     thread.join()
-
-
-def _stopped(svc: Service) -> dict[str, Any]:
-    seconds = svc.settings.serve.drain_seconds
-    return {
-        "kind": "WorkerDied",
-        "message": f"the service stopped ({svc.executor}) and the run did not finish "
-        f"within the drain period ([serve] drain_seconds = {seconds:g})",
-        "hint": "submit the run again; raise [serve] drain_seconds to let longer runs "
-        "finish when the service stops",
-    }
-
-
-class _Runner:
-    """The worker process of one run, watched: output batched into the store, killed
-    at the limit or on cancel."""
-
-    def __init__(self, svc: Service, run_id: str) -> None:
-        self.svc = svc
-        self.run_id = run_id
-        with svc.store.engine.connect() as conn:
-            import sqlalchemy as sa
-
-            from llmspell_cli.serve.store import runs
-
-            text, base = conn.execute(
-                sa.select(runs.c.spec, runs.c.output_bytes).where(runs.c.id == run_id)
-            ).one()
-        self.spec: dict[str, Any] = json.loads(text)
-        self.pending: list[tuple[str, str]] = []
-        self.base = int(base or 0)  # output of the earlier attempts (each has the full cap)
-        self.size = 0
-        self.seq = svc.store.next_seq(run_id)
-        self.truncated = False
-        self.done: dict[str, Any] | None = None
-        self.finished = threading.Event()  # the worker sent its outcome
-        self.lock = threading.Lock()
-
-    def run(self) -> dict[str, Any] | None:
-        """Run the attempt; None when the run is final, else the ``WorkerDied`` error
-        of a worker process that died (or was killed by the drain), for a retry."""
-        spec = {**self.spec, "config": self.svc.config_path}
-        proc, _warm = self.svc.pool.take()
-        self.svc._procs[self.run_id] = proc
-        try:
-            return self._watch(proc, spec)
-        finally:
-            self.svc._procs.pop(self.run_id, None)
-            kill(proc)
-
-    def _watch(self, proc: subprocess.Popen[str], spec: dict[str, Any]) -> dict[str, Any] | None:
-        assert proc.stdin and proc.stdout and proc.stderr
-        try:
-            proc.stdin.write(json.dumps(spec))
-            proc.stdin.close()
-        except OSError:  # the worker died before the run reached it: reported below
-            pass
-        reader = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
-        reader.start()
-        errors: list[str] = []
-        threading.Thread(
-            target=lambda: errors.append(proc.stderr.read(65536)),  # type: ignore[union-attr]
-            daemon=True,
-        ).start()
-        limit = float(self.spec.get("timeout") or self.svc.settings.runtime.timeout_seconds)
-        deadline = time.monotonic() + limit + _KILL_GRACE
-        last_check = 0.0
-        outcome: tuple[str, dict[str, Any]] | None = None
-        while proc.poll() is None:
-            if self.finished.wait(0.05):
-                break  # the outcome is in: no need to wait for the process to exit
-            self._flush()
-            now = time.monotonic()
-            if self.svc.drain_over.is_set():
-                outcome = ("failed", _stopped(self.svc))
-                break
-            if now > deadline:
-                outcome = (
-                    "failed",
-                    {
-                        "kind": "LimitExceeded",
-                        "message": f"the run passed its time limit ({limit:g} s) and was killed",
-                        "hint": "give a larger timeout (at most [serve] max_timeout_seconds)",
-                    },
-                )
-                break
-            if now - last_check > 0.25:
-                last_check = now
-                if self.svc.store.status(self.run_id) != "running":
-                    kill(proc)  # cancelled
-                    return None
-        kill(proc)
-        reader.join(timeout=5)
-        self._flush()
-        if outcome is not None:
-            if outcome[1]["kind"] == "WorkerDied":
-                return outcome[1]  # the drain killed it
-            self.svc.store.finish(self.run_id, outcome[0], error=outcome[1])
-            return None
-        done = self.done
-        if done is None:
-            code = proc.returncode
-            how = f"signal {-code}" if code and code < 0 else f"exit code {code}"
-            tail = "".join(errors).strip()[-2000:]
-            return {
-                "kind": "WorkerDied",
-                "message": f"the worker process ended ({how}) before "
-                f"the run finished" + (f": {tail}" if tail else ""),
-                "hint": "a memory or time limit may have been hit; see the output",
-            }
-        status = "failed" if done.get("error") else "succeeded"
-        self.svc.store.finish(
-            self.run_id,
-            status,
-            result=done.get("result"),
-            usage=done.get("usage"),
-            error=done.get("error"),
-        )
-        return None
-
-    def _read(self, stream: Any) -> None:
-        cap = self.svc.settings.serve.max_output_bytes
-        for line in stream:
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            if msg.get("t") == "done":
-                self.done = msg
-                self.finished.set()
-            elif msg.get("t") == "out":
-                text = str(msg.get("x", ""))
-                with self.lock:
-                    if self.size + len(text) > cap:
-                        if not self.truncated:
-                            self.truncated = True
-                            self.pending.append(("stderr", f"[output cut at {cap} bytes]\n"))
-                        continue
-                    self.size += len(text)
-                    self.pending.append((str(msg.get("s", "stdout")), text))
-
-    def _flush(self) -> None:
-        with self.lock:
-            items, self.pending = self.pending, []
-        if items:
-            self.svc.store.append_output(self.run_id, self.seq, items, self.base + self.size)
-            self.seq += len(items)

@@ -267,6 +267,12 @@ class RunStore:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
+    def has_queued(self) -> bool:
+        """Whether any run waits on the queue."""
+        query = sa.select(runs.c.id).where(runs.c.status == "queued").limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def counts(self) -> dict[str, int]:
         """Runs by status (for /metrics)."""
         query = sa.select(runs.c.status, sa.func.count()).group_by(runs.c.status)
