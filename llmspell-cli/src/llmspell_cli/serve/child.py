@@ -81,12 +81,17 @@ def _set_name(name: bytes) -> None:
 
 
 def _preload() -> None:
-    """Import what a run needs before it arrives: the runtime, the plugins (the
-    engines, providers and tools they bring) and the engines' modules."""
+    """Import what a run needs before it arrives: the runtime, the run log, the plugins
+    (the engines, providers and tools they bring; their entry points scanned once) and
+    the engines' modules."""
     import llmspell.llm
+    import llmspell.observability.attach
+    import llmspell.observability.runlog
     import llmspell.runtime  # noqa: F401
+    from llmspell import entry_points
     from llmspell.plugins import PluginLoader
 
+    entry_points.remember()  # the run's Runtime finds the plugins without a second scan
     loader = PluginLoader()
     for impl in loader.pm.hook.register_engines.get_hookimpls():
         # a broken plugin is reported by the run's own Runtime
