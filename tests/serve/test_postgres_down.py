@@ -215,6 +215,49 @@ def test_postgres_down_mid_run_and_back(service: Server, pg: Postgres) -> None:
     assert err.count("Exception encountered in queue thread") <= 2, err
 
 
+def test_a_live_stream_ends_with_an_error_event_and_the_run_outlives_a_short_outage(
+    service: Server, pg: Postgres
+) -> None:
+    import json
+    import threading
+
+    events: list[tuple[str, dict[str, Any]]] = []
+    with service.client() as c:
+        run_id = c.post("/v1/runs", json={"spell": "slow.lua"}).json()["id"]
+
+        def read() -> None:
+            event = ""
+            with c.stream("GET", f"/v1/runs/{run_id}/events", timeout=60) as r:
+                for line in r.iter_lines():
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:"):
+                        events.append((event, json.loads(line.split(":", 1)[1])))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        _until("the run prints", lambda: any(e == "output" for e, _ in events))
+        pg.stop()
+        reader.join(30)
+        assert not reader.is_alive(), events
+        kind, error = events[-1]
+        assert kind == "error" and error["kind"] == "StateError", events
+        assert "database became unreachable" in error["message"], error
+        assert "GET /v1/health" in error["hint"], error
+        time.sleep(1)  # shorter than the run: its output and outcome wait for the database
+        pg.start()
+        run = wait_final(c, run_id, timeout=60)
+        assert run["status"] == "succeeded" and run["result"] == 7, run
+        assert run["output"] == "started\n", run
+        # a client that reconnects with Last-Event-ID gets the lines after that one
+        with c.stream("GET", f"/v1/runs/{run_id}/events",
+                      headers={"last-event-id": "0"}) as r:  # fmt: skip
+            again = [line for line in r.iter_lines() if line.startswith("event:")]
+        assert "event: output" not in again and again[-1] == "event: status", again
+    err = stderr_of(service.proc)
+    assert "Traceback" not in err and "Exception in ASGI application" not in err, err
+
+
 def test_worker_keeps_retrying_and_stops_cleanly(tmp_path: Path, pg: Postgres) -> None:
     spells = tmp_path / "spells"
     spells.mkdir()

@@ -103,7 +103,7 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
             traceparent=request.headers.get("traceparent"),
         )  # fmt: skip
         if body.stream:
-            return _sse(_agent_events(service, run_id, name))
+            return _sse(_agent_events(service, run_id, name), openai=False)
         record = await _wait(service, run_id)
         return {"id": run_id, "agent": name, **_answer(record)}
 
@@ -129,7 +129,7 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
         )  # fmt: skip
         created = int(time.time())
         if body.stream:
-            return _sse(_chat_chunks(service, run_id, body.model, created))
+            return _sse(_chat_chunks(service, run_id, body.model, created), openai=True)
         answer = _answer(await _wait(service, run_id))
         usage = answer.get("usage") or {}
         return {
@@ -348,9 +348,20 @@ def _finish(reason: Any) -> str:
 
 
 # -- streaming -----------------------------------------------------------------------------
-def _sse(events: AsyncIterator[str]) -> StreamingResponse:
+def _sse(events: AsyncIterator[str], *, openai: bool) -> StreamingResponse:
+    """A live stream; it ends with an error (an ``error`` event, or OpenAI's
+    ``data: {"error": ...}`` chunk) when the database becomes unreachable."""
+    from llmspell_cli.serve.outage import guard_stream
+
+    def error_item(error: dict[str, str]) -> str:
+        if openai:
+            return f"data: {json.dumps({'error': {**error, 'type': error['kind']}})}\n\n"
+        return f"event: error\ndata: {json.dumps({'error': error})}\n\n"
+
     headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
-    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    return StreamingResponse(
+        guard_stream(events, error_item), media_type="text/event-stream", headers=headers
+    )
 
 
 async def _deltas(service: Service, run_id: str) -> AsyncIterator[str | dict[str, Any]]:

@@ -177,12 +177,21 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
 
     @app.get("/v1/runs/{run_id}/events")
     async def events(run_id: str, who: Caller, request: Request) -> Any:
-        """Server-Sent Events: ``output`` (``{stream, text}``) and ``status`` events, live,
-        until the run finishes (then a last ``status`` event and the stream ends)."""
+        """Server-Sent Events: ``output`` (``{stream, text}``, its ``id`` the line's
+        number) and ``status`` events, live, until the run finishes (then a last
+        ``status`` event and the stream ends). A reconnecting client's ``Last-Event-ID``
+        resumes after that line. An ``error`` event ends the stream when the service's
+        database becomes unreachable."""
         from sse_starlette.sse import EventSourceResponse
 
+        from llmspell_cli.serve.outage import guard_stream
+
         await asyncio.to_thread(_own, run_id, who)
-        return EventSourceResponse(_event_stream(service, run_id, request), ping=15)
+        events = guard_stream(
+            _event_stream(service, run_id, request),
+            lambda error: {"event": "error", "data": json.dumps(error)},
+        )
+        return EventSourceResponse(events, ping=15)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(_who: Caller) -> str:
@@ -220,7 +229,8 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
 async def _event_stream(
     service: Service, run_id: str, request: Request
 ) -> AsyncIterator[dict[str, Any]]:
-    seq = 0
+    resume = request.headers.get("last-event-id", "")
+    seq = int(resume) + 1 if resume.isdigit() else 0
     last: tuple[str | None, int] | None = None
     while True:
         status, attempts = await asyncio.to_thread(service.store.progress, run_id)

@@ -159,7 +159,7 @@ async def chat(
     model = f"{PREFIX}{name}"
     created = int(time.time())
     if body.stream:
-        return _sse(_chunks(service, run_id, model, created))
+        return _sse(_chunks(service, run_id, model, created), openai=True)
     record = await _wait(service, run_id)
     _raise_failure(record, model)
     content = await reply_text(service, record)

@@ -1,7 +1,8 @@
 """The service's database (the ``[storage] url`` PostgreSQL) going away: the check at
 start, telling a lost connection from other errors, the DBOS log lines kept to one per
 cause every 30 s, and the watchdog thread that reports the database down and back and
-fails the runs whose outcome could not be recorded while it was down."""
+fails the runs whose outcome could not be recorded while it was down; live streams that
+end with an error event instead of a cut connection."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ import logging
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = [
     "DatabaseDown",
     "Watchdog",
     "describe_url",
+    "guard_stream",
     "is_connection_error",
     "probe",
     "quiet_dbos_logs",
     "reason",
+    "stream_down_error",
 ]
 
 #: the error of a run whose outcome was lost because the database was unreachable
@@ -246,3 +252,28 @@ class Watchdog:
                 DBOS.cancel_workflow(run_id)  # its DBOS workflow stays pending otherwise
             except Exception as exc:  # the run record is what the API shows
                 self._say(f"run {run_id}: DBOS: {type(exc).__name__}: {reason(exc)}")
+
+
+def stream_down_error(exc: BaseException) -> dict[str, str]:
+    """The error a live stream ends with when the database becomes unreachable."""
+    return {
+        "kind": "StateError",
+        "message": f"the service's database became unreachable ({reason(exc)}), so the "
+        "stream ended; the run itself goes on",
+        "hint": "GET the run (or open the stream again) once GET /v1/health answers 200",
+    }
+
+
+async def guard_stream(
+    items: AsyncIterator[T], error_item: Callable[[dict[str, str]], T]
+) -> AsyncIterator[T]:
+    """Pass ``items`` on; when the database becomes unreachable mid-stream, end with one
+    error item (``error_item`` of :func:`stream_down_error`) rather than a connection
+    cut with a traceback in the log."""
+    try:
+        async for item in items:
+            yield item
+    except Exception as exc:
+        if not is_connection_error(exc):
+            raise
+        yield error_item(stream_down_error(exc))
