@@ -341,6 +341,12 @@ class ServeSettings:
     #: seconds before a run's first retry; each further retry waits twice as long
     #: (at most 300 s)
     retry_backoff_seconds: float = _opt(2.0, kind="float", ge=0, le=300)
+    #: provider SDKs the warm workers import before their run arrives ("auto": those of
+    #: the providers that ``[agents.*]`` and ``[providers.*]`` name; [] for none): an
+    #: agent's first call then skips the SDK's import (~1 s for openai)
+    warm_sdks: list[str] = _opt(
+        factory=lambda: ["auto"], kind="list", item="str", choices=("auto", "openai", "anthropic")
+    )
 
 
 @dataclass
@@ -462,6 +468,10 @@ def _check_value(path: str, value: Any, rules: Mapping[str, Any]) -> Any:
     if kind == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise _Invalid(path, f"must be a list of strings (got {value!r})")
+        allowed: tuple[str, ...] = rules.get("choices") or ()
+        for item in value if allowed else ():
+            if item not in allowed:
+                raise _Invalid(path, f"items must be among {', '.join(allowed)} (got {item!r})")
         return list(value)
     if kind == "section":
         return _build(rules["cls"], value, path)

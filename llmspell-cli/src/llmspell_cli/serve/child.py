@@ -9,6 +9,7 @@ one run only. The service kills this process at the run's limit or on cancel."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -16,6 +17,9 @@ import threading
 from typing import IO, Any
 
 __all__ = ["main"]
+
+#: [serve] warm_sdks, as serve/warm.py passes it
+WARM_SDKS = "LLMSPELL_SERVE_WARM_SDKS"
 
 
 class _Pipe:
@@ -81,9 +85,9 @@ def _set_name(name: bytes) -> None:
 
 
 def _preload() -> None:
-    """Import what a run needs before it arrives: the runtime, the run log, the plugins
-    (the engines, providers and tools they bring; their entry points scanned once) and
-    the engines' modules."""
+    """Import what a run needs before it arrives: the runtime, the run log, the provider
+    SDKs of ``[serve] warm_sdks``, the plugins (the engines, providers and tools they
+    bring; their entry points scanned once) and the engines' modules."""
     import llmspell.llm
     import llmspell.observability.attach
     import llmspell.observability.runlog
@@ -92,6 +96,9 @@ def _preload() -> None:
     from llmspell.plugins import PluginLoader
 
     entry_points.remember()  # the run's Runtime finds the plugins without a second scan
+    for sdk in filter(None, os.environ.pop(WARM_SDKS, "").split(",")):
+        with contextlib.suppress(Exception):  # not installed: the agent call says so
+            importlib.import_module(sdk)  # [serve] warm_sdks (serve/warm.py)
     loader = PluginLoader()
     for impl in loader.pm.hook.register_engines.get_hookimpls():
         # a broken plugin is reported by the run's own Runtime

@@ -74,7 +74,11 @@ class Service:
         records) and the heartbeat."""
         global _service
         self.home.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "LLMSPELL_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
+        from llmspell_cli.serve import warm as warm_imports
+
+        sdks = ",".join(warm_imports.sdk_modules(self.settings))
+        env = {**os.environ, "LLMSPELL_HOME": str(self.home), "PYTHONUNBUFFERED": "1",
+               warm_imports.ENV: sdks}  # fmt: skip
         warm = self.settings.serve.workers if self.settings.serve.warm_workers else 0
         self.pool = WorkerPool(warm, env)
         self.pool.start()
