@@ -24,8 +24,14 @@ pytestmark = pytest.mark.slow
 FOREIGN = ("lupa", "typer", "rich", "quickjs", "openai", "anthropic")
 
 #: imports a distribution may make without declaring them: the REPL and the kernel use an
-#: installed engine's own parser for the engine the user picked (never otherwise)
-OPTIONAL_IMPORTS = {"llmspell-cli": {"llmspell_lua", "llmspell_js", "lupa", "quickjs"}}
+#: installed engine's own parser for the engine the user picked (never otherwise); the
+#: service tells a lost PostgreSQL connection by psycopg's errors only when [storage] url
+#: is PostgreSQL (llmspell-core[postgres], named by extras.require at start), and reads the
+#: provider presets for [serve] warm_sdks only when llmspell-providers is installed
+OPTIONAL_IMPORTS = {
+    "llmspell-cli": {"llmspell_lua", "llmspell_js", "lupa", "quickjs", "psycopg",
+                     "llmspell_providers"},  # fmt: skip
+}
 
 #: imports every module of the packages named in argv; prints one line per module. A
 #: module may need a library of one of its distribution's optional extras (named, by
