@@ -40,6 +40,12 @@ class RunRequest(BaseModel):
         description="re-runs if the worker process or its host dies mid-run (0 to [serve] "
         "max_retries; default: the spell's '-- llmspell: retries = N' line, else 0)",
     )
+    stream_agents: bool = Field(
+        False,
+        strict=True,
+        description="agents' tokens as they arrive: output events of stream 'agent' in "
+        "GET /v1/runs/{id}/events (as llmspell run --stream); not part of the run's output",
+    )
 
 
 def spell_retries(source: str) -> int | None:
@@ -178,7 +184,8 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
     @app.get("/v1/runs/{run_id}/events")
     async def events(run_id: str, who: Caller, request: Request) -> Any:
         """Server-Sent Events: ``output`` (``{stream, text}``, its ``id`` the line's
-        number) and ``status`` events, live, until the run finishes (then a last
+        number; stream ``agent``: agents' tokens of a run that asked ``stream_agents``)
+        and ``status`` events, live, until the run finishes (then a last
         ``status`` event and the stream ends). A reconnecting client's ``Last-Event-ID``
         resumes after that line. An ``error`` event ends the stream when the service's
         database becomes unreachable."""
@@ -313,6 +320,8 @@ def _spec(body: RunRequest, settings: Any, rt: Any) -> dict[str, Any]:
             "engines: lua, javascript (or a plugin's); or name the file .lua/.js",
         ) from None
     spec["retries"] = check_retries(body.retries, spec["source"], settings)
+    if body.stream_agents:
+        spec["stream_agents"] = True
     return spec
 
 

@@ -149,7 +149,7 @@ def main() -> None:
         if spec.get("history"):
             _give_history(runtime, spec["history"])
         observer = None
-        if spec.get("stream_agents"):  # a chat client streams: agents' tokens go out live
+        if spec.get("stream_agents"):  # a streaming chat, or a run asking: tokens go out live
             from llmspell_cli.serve.agent_tokens import AgentTokens
 
             observer = AgentTokens(emit)

@@ -9,8 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["ACTIVE", "FINAL", "RunStore", "database_urls"]
+__all__ = ["ACTIVE", "AGENT_STREAM", "FINAL", "RunStore", "database_urls"]
 
+#: the output stream of agents' tokens (runs that stream them): in the live events only,
+#: not in the run's ``output`` (what the spell printed)
+AGENT_STREAM = "agent"
 #: run statuses that may still change, and those that never do
 ACTIVE = ("queued", "running")
 FINAL = ("succeeded", "failed", "cancelled")
@@ -244,8 +247,9 @@ class RunStore:
                 return None
             if not with_output:
                 return self._public(row)
+            printed = (output.c.run_id == run_id) & (output.c.stream != AGENT_STREAM)
             texts = conn.execute(
-                sa.select(output.c.text).where(output.c.run_id == run_id).order_by(output.c.seq)
+                sa.select(output.c.text).where(printed).order_by(output.c.seq)
             ).scalars()
             return {**self._public(row), "output": "".join(texts)}
 
