@@ -187,9 +187,13 @@ def test_stream_prints_and_agent_tokens_live(served: Server, llm: ScriptedOpenAI
     assert last.choices[0].finish_reason == "stop"
     assert last.usage.total_tokens == 15
     assert llm.requests[-1]["stream"] is True  # the spell's agent streamed from its provider
-    with served.client() as c:  # the run's record has the tokens among its output
-        run = c.get(f"/v1/runs/{last.id.removeprefix('chatcmpl-')}").json()
-        assert run["kind"] == "chat" and run["output"] == text
+    with served.client() as c:  # the run's output is what the spell printed (the tokens
+        run_id = last.id.removeprefix("chatcmpl-")  # are in its events, stream "agent")
+        run = c.get(f"/v1/runs/{run_id}").json()
+        assert run["kind"] == "chat" and run["output"] == "thinking about: count\n"
+        with c.stream("GET", f"/v1/runs/{run_id}/events") as r:
+            agent = [line for line in r.iter_lines() if '"stream": "agent"' in line]
+        assert "".join(json.loads(x.split(":", 1)[1])["text"] for x in agent) == "one two three\n"
 
 
 def test_stream_of_concurrent_agents_in_javascript(served: Server, llm: ScriptedOpenAI) -> None:
