@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -367,3 +368,38 @@ def test_where_the_log_lives(tmp_path: Path) -> None:
     assert where({"LLMSPELL_DATABASE_URL": "sqlite:///x/state.db"}) == llmspell_home() / "logs.db"
     assert where({"LLMSPELL_DATABASE_URL": pg}, path=str(tmp_path / "l.db")) == tmp_path / "l.db"
     assert LogStore(pg).where == "postgresql://db.example/app"  # nothing is opened yet
+
+
+_FIRST_WRITE = """
+import os, sys, time
+from llmspell.observability.store import LogStore
+path, tag, go = sys.argv[1:4]
+while not os.path.exists(go):
+    time.sleep(0.001)
+LogStore(path).write({"id": "run-" + tag, "spell": tag + ".lua", "started": "2026-12-05T00:00:00Z"})
+print("done", flush=True)
+"""
+
+
+def test_processes_writing_the_first_run_of_a_new_file_at_once_lose_nothing(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "first.py"
+    script.write_text(_FIRST_WRITE, encoding="utf-8")
+    for attempt in range(2):
+        path, go = tmp_path / f"logs{attempt}.db", tmp_path / f"go{attempt}"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, str(script), str(path), str(n), str(go)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(6)
+        ]
+        time.sleep(1.0)  # every process imported, waiting for the go
+        go.touch()
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0 and "done" in out and not err, err
+        assert LogStore(str(path)).stats()["runs"] == 6

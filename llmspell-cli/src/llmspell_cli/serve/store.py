@@ -89,8 +89,10 @@ class RunStore:
 
             @sa.event.listens_for(self.engine, "connect")
             def _wal(conn: Any, _record: Any) -> None:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA busy_timeout=30000")
+                from llmspell.state.sqlite import setup
+
+                # switching to WAL does not wait for the busy timeout (hosts starting at once)
+                setup(conn, ("PRAGMA busy_timeout=30000", "PRAGMA journal_mode=WAL"), wait=30.0)
 
         _meta.create_all(self.engine, checkfirst=True)
         self._add_missing_columns()

@@ -90,7 +90,11 @@ class SQLiteLogBackend(LogBackend):
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA busy_timeout = 10000")
             if create:
-                db.execute("PRAGMA journal_mode = WAL")
+                from llmspell.state.sqlite import setup
+
+                # switching a new file to WAL does not wait for the busy timeout: two
+                # processes writing their first run at once would lose one write
+                setup(db, ("PRAGMA journal_mode = WAL",))
                 db.execute("PRAGMA synchronous = NORMAL")
                 db.execute("PRAGMA secure_delete = ON")
                 version = db.execute("PRAGMA user_version").fetchone()[0]
