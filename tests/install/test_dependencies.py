@@ -29,8 +29,14 @@ FOREIGN = ("lupa", "typer", "rich", "quickjs", "openai", "anthropic")
 #: is PostgreSQL (llmspell-core[postgres], named by extras.require at start), and reads the
 #: provider presets for [serve] warm_sdks only when llmspell-providers is installed
 OPTIONAL_IMPORTS = {
-    "llmspell-cli": {"llmspell_lua", "llmspell_js", "lupa", "quickjs", "psycopg",
-                     "llmspell_providers"},  # fmt: skip
+    "llmspell-cli": {
+        "llmspell_lua",
+        "llmspell_js",
+        "lupa",
+        "quickjs",
+        "psycopg",
+        "llmspell_providers",
+    },
 }
 
 #: imports every module of the packages named in argv; prints one line per module. A
