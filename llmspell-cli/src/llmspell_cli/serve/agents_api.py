@@ -348,6 +348,26 @@ def _finish(reason: Any) -> str:
 
 
 # -- streaming -----------------------------------------------------------------------------
+def chunk_maker(run_id: str, model: str, created: int) -> Callable[..., str]:
+    """A function making the ``chat.completion.chunk`` SSE lines of one chat's stream:
+    ``chunk(delta, finish_reason=None, **more)``."""
+    base = {"id": f"chatcmpl-{run_id}", "object": "chat.completion.chunk",
+            "created": created, "model": model}  # fmt: skip
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **more: Any) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return f"data: {json.dumps({**base, 'choices': [choice], **more})}\n\n"
+
+    return chunk
+
+
+def error_chunk(kind: str, message: str, hint: str | None) -> str:
+    """The SSE line ending a chat stream with an error (OpenAI's ``error`` shape, plus
+    our ``kind`` and ``hint``)."""
+    error = {"message": message, "type": kind, "kind": kind, "hint": hint}
+    return f"data: {json.dumps({'error': error})}\n\n"
+
+
 def _sse(events: AsyncIterator[str], *, openai: bool) -> StreamingResponse:
     """A live stream; it ends with an error (an ``error`` event, or OpenAI's
     ``data: {"error": ...}`` chunk) when the database becomes unreachable."""
@@ -355,7 +375,7 @@ def _sse(events: AsyncIterator[str], *, openai: bool) -> StreamingResponse:
 
     def error_item(error: dict[str, str]) -> str:
         if openai:
-            return f"data: {json.dumps({'error': {**error, 'type': error['kind']}})}\n\n"
+            return error_chunk(error["kind"], error["message"], error["hint"])
         return f"event: error\ndata: {json.dumps({'error': error})}\n\n"
 
     headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
@@ -399,13 +419,7 @@ async def _agent_events(service: Service, run_id: str, name: str) -> AsyncIterat
 async def _chat_chunks(
     service: Service, run_id: str, model: str, created: int
 ) -> AsyncIterator[str]:
-    base = {"id": f"chatcmpl-{run_id}", "object": "chat.completion.chunk",
-            "created": created, "model": model}  # fmt: skip
-
-    def chunk(delta: dict[str, Any], finish: str | None = None, **more: Any) -> str:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        return f"data: {json.dumps({**base, 'choices': [choice], **more})}\n\n"
-
+    chunk = chunk_maker(run_id, model, created)
     yield chunk({"role": "assistant", "content": ""})
     async for item in _deltas(service, run_id):
         if isinstance(item, str):
@@ -414,8 +428,7 @@ async def _chat_chunks(
         try:
             answer = _answer(item)
         except ApiError as exc:
-            error = {"message": exc.message, "type": exc.kind, "hint": exc.hint}
-            yield f"data: {json.dumps({'error': error})}\n\n"
+            yield error_chunk(exc.kind, exc.message, exc.hint)
         else:
             usage = _openai_usage(answer.get("usage") or {})
             yield chunk({}, _finish(answer.get("finish_reason")), usage=usage)

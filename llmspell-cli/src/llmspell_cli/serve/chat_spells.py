@@ -21,6 +21,8 @@ from llmspell_cli.serve.agents_api import (
     _sse,
     _text,
     _wait,
+    chunk_maker,
+    error_chunk,
     queue_run,
 )
 from llmspell_cli.serve.api import _read_spell, _spell_path
@@ -221,13 +223,7 @@ async def _chunks(service: Service, run_id: str, model: str, created: int) -> As
     """``chat.completion.chunk`` events: what the spell prints and its agents' tokens,
     live; then its result unless the text streamed already ends with it; the finish
     chunk (with usage) or an error; ``[DONE]``."""
-    base = {"id": f"chatcmpl-{run_id}", "object": "chat.completion.chunk",
-            "created": created, "model": model}  # fmt: skip
-
-    def chunk(delta: dict[str, Any], finish: str | None = None, **more: Any) -> str:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        return f"data: {json.dumps({**base, 'choices': [choice], **more})}\n\n"
-
+    chunk = chunk_maker(run_id, model, created)
     yield chunk({"role": "assistant", "content": ""})
     streamed: list[str] = []
     seq = 0
@@ -247,8 +243,7 @@ async def _chunks(service: Service, run_id: str, model: str, created: int) -> As
     try:
         _raise_failure(record, model)
     except ApiError as exc:
-        error = {"message": exc.message, "type": exc.kind, "kind": exc.kind, "hint": exc.hint}
-        yield f"data: {json.dumps({'error': error})}\n\n"
+        yield error_chunk(exc.kind, exc.message, exc.hint)
     else:
         content = await reply_text(service, record)
         sent = "".join(streamed)
