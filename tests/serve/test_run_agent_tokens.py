@@ -87,3 +87,19 @@ def test_a_bad_value_is_refused(served: tuple[Server, ScriptedOpenAI]) -> None:
     assert r.status_code == 422, r.text
     assert r.json()["error"]["kind"] == "ValidationError"
     assert "stream_agents" in r.text
+
+
+def test_a_bad_last_event_id_replays_from_the_start(
+    served: tuple[Server, ScriptedOpenAI],
+) -> None:
+    server, llm = served
+    llm.replies.append(Reply(text="x"))
+    with server.client() as c:
+        run_id = c.post("/v1/runs", json={"spell": "ask.lua"}).json()["id"]
+        wait_final(c, run_id)
+        for bad in ("-1", "abc", "", "1e3"):
+            with c.stream("GET", f"/v1/runs/{run_id}/events",
+                          headers={"last-event-id": bad}) as r:  # fmt: skip
+                assert r.status_code == 200
+                lines = [line for line in r.iter_lines() if line.startswith("data:")]
+            assert '"asking\\n"' in lines[0], (bad, lines)

@@ -237,7 +237,7 @@ async def _event_stream(
     service: Service, run_id: str, request: Request
 ) -> AsyncIterator[dict[str, Any]]:
     resume = request.headers.get("last-event-id", "")
-    seq = int(resume) + 1 if resume.isdigit() else 0
+    seq = int(resume) + 1 if resume.isascii() and resume.isdigit() else 0
     last: tuple[str | None, int] | None = None
     while True:
         status, attempts = await asyncio.to_thread(service.store.progress, run_id)
