@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from llmspell.errors import NotFoundError, StateError, ValidationError
-from llmspell.sessions.schema import SCHEMA_VERSION, ensure_schema
+from llmspell.sessions.schema import SCHEMA_VERSION, ensure_schema, schema_version
 from llmspell.state.db import Database, open_database
 from llmspell.state.location import StorageLocation
 
@@ -86,18 +86,53 @@ def _state_table(db: Database) -> str:
     return "llmspell_state" if db.kind == "postgresql" else "state"
 
 
-def _open_source(where: StorageLocation) -> Database:
+def _check_location(where: StorageLocation) -> str:
     if where.location is None or where.backend not in ("sqlite", "postgresql"):
         raise StateError(
             f"State is kept in {where.shown()}: there is nothing on disk to back up",
             hint='use [state] backend = "sqlite" (the default) or [storage] url',
         )
+    return where.location
+
+
+def _open_target(where: StorageLocation) -> Database:
+    """The database a restore writes into, its tables created if needed."""
+    location = _check_location(where)
     from llmspell.state import open_backend
 
-    open_backend(where.backend, where.location).close()  # (creates the State table)
-    db = open_database(where.location)
+    open_backend(where.backend, location).close()  # (creates the State table)
+    db = open_database(location)
     ensure_schema(db)
     return db
+
+
+def _open_source(where: StorageLocation) -> Database:
+    """The database a backup reads, opened without writing to it: creating missing
+    tables would need the write lock, which a busy writer can hold off for a long time
+    (SQLite's busy wait is not fair); a missing table is backed up as empty."""
+    location = _check_location(where)
+    db = open_database(location)
+    found = schema_version(db)
+    if found is not None and found > SCHEMA_VERSION:
+        db.close()
+        raise StateError(
+            f"the database {db.where} has storage schema {found}; this llmspell knows "
+            f"schema {SCHEMA_VERSION}",
+            hint="back it up with a newer llmspell",
+        )
+    return db
+
+
+def _tables(tx: Any, db: Database) -> set[str]:
+    """The tables that exist in ``db`` (read inside the snapshot transaction)."""
+    if db.kind == "postgresql":
+        rows = tx.run(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"
+        )
+    else:
+        rows = tx.run("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {str(r[0]) for r in rows}
 
 
 def create_backup(where: StorageLocation, directory: Path) -> BackupInfo:
@@ -119,9 +154,10 @@ def create_backup(where: StorageLocation, directory: Path) -> BackupInfo:
             for table, cols in COLUMNS.items():
                 out.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
             with source.transaction(snapshot=True) as tx:
+                present = _tables(tx, source)
                 for table, cols in COLUMNS.items():
                     name = _state_table(source) if table == "state" else table
-                    counts[table] = _copy(tx, name, table, cols, out)
+                    counts[table] = _copy(tx, name, table, cols, out) if name in present else 0
             meta = {
                 "format": FORMAT,
                 "schema": str(SCHEMA_VERSION),
@@ -229,7 +265,7 @@ def restore_backup(where: StorageLocation, path: Path) -> BackupInfo:
             f"schema {SCHEMA_VERSION}",
             hint="restore it with a newer llmspell",
         )
-    target = _open_source(where)
+    target = _open_target(where)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         with target.transaction() as tx:
