@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -303,3 +304,39 @@ def test_timeout_and_in_flight_limit(served: Server) -> None:
             c.post(f"/v1/runs/{busy}/cancel")
         wait_final(c, busy)
         assert _ask(served, "spell:echo.lua").choices[0].message.content
+
+
+def _chat_body(model: str, **more: Any) -> dict[str, Any]:
+    return {"model": model, "messages": [{"role": "user", "content": "hi"}], **more}
+
+
+@pytest.mark.parametrize("model", ["spell:spin.lua", "helper"])
+def test_a_client_that_disconnects_mid_stream_cancels_its_run(
+    served: Server, llm: ScriptedOpenAI, model: str
+) -> None:
+    llm.replies.append(Reply(text="slow words never read", chunk_delay=3))  # a slow agent
+    with served.client() as c:
+        body = _chat_body(model, stream=True)
+        with c.stream("POST", "/v1/chat/completions", json=body) as r:
+            assert r.status_code == 200
+            first = json.loads(next(r.iter_lines()).removeprefix("data: "))
+        run_id = first["id"].removeprefix("chatcmpl-")
+        run = wait_final(c, run_id)
+        assert run["status"] == "cancelled", run
+        assert run["error"]["message"] == "cancelled: the client disconnected before the answer"
+
+
+def test_a_client_that_gives_up_waiting_cancels_its_run(served: Server) -> None:
+    with served.client() as c:
+        with pytest.raises(httpx.ReadTimeout):
+            c.post("/v1/chat/completions", json=_chat_body("spell:spin.lua"), timeout=2)
+        runs = c.get("/v1/runs", params={"limit": 1}).json()["runs"]
+        run = wait_final(c, runs[0]["id"])
+        assert run["status"] == "cancelled", run
+        assert "client disconnected" in run["error"]["message"]
+        # a run submitted through /v1/runs is not tied to its request: it keeps running
+        busy = c.post("/v1/runs", json={"spell": "spin.lua", "timeout": 30}).json()["id"]
+        time.sleep(1)
+        assert c.get(f"/v1/runs/{busy}").json()["status"] in ("queued", "running")
+        c.post(f"/v1/runs/{busy}/cancel")
+        wait_final(c, busy)

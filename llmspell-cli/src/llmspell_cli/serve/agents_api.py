@@ -103,8 +103,9 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
             traceparent=request.headers.get("traceparent"),
         )  # fmt: skip
         if body.stream:
-            return _sse(_agent_events(service, run_id, name), openai=False)
-        record = await _wait(service, run_id)
+            events = _agent_events(service, run_id, name)
+            return _sse(events, openai=False, service=service, run_id=run_id)
+        record = await _wait(service, run_id, request)
         return {"id": run_id, "agent": name, **_answer(record)}
 
     @app.post("/v1/chat/completions", response_model=None)
@@ -129,8 +130,9 @@ def add_agent_routes(app: FastAPI, service: Service, caller: Callable[..., str])
         )  # fmt: skip
         created = int(time.time())
         if body.stream:
-            return _sse(_chat_chunks(service, run_id, body.model, created), openai=True)
-        answer = _answer(await _wait(service, run_id))
+            chunks = _chat_chunks(service, run_id, body.model, created)
+            return _sse(chunks, openai=True, service=service, run_id=run_id)
+        answer = _answer(await _wait(service, run_id, request))
         usage = answer.get("usage") or {}
         return {
             "id": f"chatcmpl-{run_id}",
@@ -307,13 +309,43 @@ async def queue_run(
     return await asyncio.to_thread(service.submit, spec, token=who, kind=kind)
 
 
-async def _wait(service: Service, run_id: str) -> dict[str, Any]:
+#: the error of a run whose HTTP client went away before the answer
+GONE = "cancelled: the client disconnected before the answer"
+
+
+async def _wait(service: Service, run_id: str, request: Request) -> dict[str, Any]:
+    """The run's record once it is final; a client that disconnects first cancels the
+    run (nobody is left to read the answer, and its agent would go on spending)."""
+    gone = False
     while True:
         if await asyncio.to_thread(service.store.status, run_id) in FINAL:
             record = await asyncio.to_thread(service.store.get, run_id)
             assert record is not None
             return record
+        if not gone and await request.is_disconnected():
+            gone = True
+            await asyncio.to_thread(service.cancel, run_id, GONE)
         await asyncio.sleep(0.05)
+
+
+async def _cancel_if_abandoned(
+    service: Service, run_id: str, events: AsyncIterator[str]
+) -> AsyncIterator[str]:
+    """``events``, cancelling the run when the stream is closed before its end (the
+    client disconnected)."""
+    import anyio
+
+    try:
+        async for item in events:
+            yield item
+    except (asyncio.CancelledError, GeneratorExit):
+        with anyio.CancelScope(shield=True):
+            try:
+                if await anyio.to_thread.run_sync(service.store.status, run_id) not in FINAL:
+                    await anyio.to_thread.run_sync(service.cancel, run_id, GONE)
+            except Exception:  # the database may be down: the run goes on
+                pass
+        raise
 
 
 def _answer(record: dict[str, Any]) -> dict[str, Any]:
@@ -368,9 +400,12 @@ def error_chunk(kind: str, message: str, hint: str | None) -> str:
     return f"data: {json.dumps({'error': error})}\n\n"
 
 
-def _sse(events: AsyncIterator[str], *, openai: bool) -> StreamingResponse:
-    """A live stream; it ends with an error (an ``error`` event, or OpenAI's
-    ``data: {"error": ...}`` chunk) when the database becomes unreachable."""
+def _sse(
+    events: AsyncIterator[str], *, openai: bool, service: Service, run_id: str
+) -> StreamingResponse:
+    """A live stream of run ``run_id``; it ends with an error (an ``error`` event, or
+    OpenAI's ``data: {"error": ...}`` chunk) when the database becomes unreachable, and
+    the run is cancelled when the client disconnects before the end."""
     from llmspell_cli.serve.outage import guard_stream
 
     def error_item(error: dict[str, str]) -> str:
@@ -380,7 +415,9 @@ def _sse(events: AsyncIterator[str], *, openai: bool) -> StreamingResponse:
 
     headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
     return StreamingResponse(
-        guard_stream(events, error_item), media_type="text/event-stream", headers=headers
+        guard_stream(_cancel_if_abandoned(service, run_id, events), error_item),
+        media_type="text/event-stream",
+        headers=headers,
     )
 
 

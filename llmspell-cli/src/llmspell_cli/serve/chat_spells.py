@@ -161,8 +161,9 @@ async def chat(
     model = f"{PREFIX}{name}"
     created = int(time.time())
     if body.stream:
-        return _sse(_chunks(service, run_id, model, created), openai=True)
-    record = await _wait(service, run_id)
+        chunks = _chunks(service, run_id, model, created)
+        return _sse(chunks, openai=True, service=service, run_id=run_id)
+    record = await _wait(service, run_id, request)
     _raise_failure(record, model)
     content = await reply_text(service, record)
     return {

@@ -204,11 +204,12 @@ class Service:
             self._held.discard(run_id)
         self._slots.release()
 
-    def cancel(self, run_id: str) -> bool:
+    def cancel(self, run_id: str, message: str = "cancelled by request") -> bool:
         """Cancel a queued or running run (its worker process is killed within ~0.3 s
-        on whichever host runs it); False when it had already finished."""
+        on whichever host runs it); False when it had already finished. ``message``
+        becomes the run's error message."""
         done = self.store.finish(
-            run_id, "cancelled", error={"kind": "Cancelled", "message": "cancelled by request"}
+            run_id, "cancelled", error={"kind": "Cancelled", "message": message}
         )
         DBOS.cancel_workflow(run_id)
         with self._active_lock:
