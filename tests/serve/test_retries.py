@@ -89,6 +89,7 @@ def test_killed_worker_process_is_retried_and_the_run_succeeds(server: Server) -
                         killed = True
                         _kill_worker_mid_run(c, server.proc.pid, run_id, 1)
         run = c.get(f"/v1/runs/{run_id}").json()
+        assert "\nllmspell_run_retries 1\n" in c.get("/metrics").text
     assert run["status"] == "succeeded", run
     assert run["result"] == "done" and run["attempts"] == 2 and run["retries"] == 2
     assert run["error"] is None

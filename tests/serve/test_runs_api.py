@@ -182,8 +182,13 @@ def test_metrics_and_in_flight_limit(server: Server) -> None:
                for _ in range(8)]  # fmt: skip
         r = c.post("/v1/runs", json={"spell": "hello.lua"})
         assert r.status_code == 429 and r.json()["error"]["kind"] == "LimitExceeded"
+        time.sleep(0.3)
         text = c.get("/metrics").text
         assert 'llmspell_runs{status="queued"}' in text
+        values = dict(line.rsplit(" ", 1) for line in text.splitlines() if line[:1] != "#")
+        assert values["llmspell_hosts"] == "1"
+        assert float(values["llmspell_queue_oldest_seconds"]) > 0.2  # workers are all busy
+        assert values["llmspell_run_retries"] == "0"
         for run_id in ids:
             c.post(f"/v1/runs/{run_id}/cancel")
         assert all(wait_final(c, i)["status"] == "cancelled" for i in ids)

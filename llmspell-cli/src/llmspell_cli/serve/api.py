@@ -202,8 +202,10 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics(_who: Caller) -> str:
-        """Prometheus text: runs by status (all hosts sharing the database)."""
+        """Prometheus text: runs by status, retries, the queue's oldest wait and the
+        hosts alive (all hosts sharing the database), and this host's workers."""
         counts = service.store.counts()
+        fleet = service.store.fleet(service.settings.serve.dead_after_seconds)
         lines = [
             "# HELP llmspell_runs Runs in the service's database, by status.",
             "# TYPE llmspell_runs gauge",
@@ -214,6 +216,15 @@ def create_app(service: Service, tokens: list[str]) -> FastAPI:
             "# HELP llmspell_worker_processes Worker processes running on this host.",
             "# TYPE llmspell_worker_processes gauge",
             f"llmspell_worker_processes {len(service._procs)}",
+            "# HELP llmspell_run_retries Attempts past the first, over the runs kept.",
+            "# TYPE llmspell_run_retries gauge",
+            f"llmspell_run_retries {fleet['retries']:g}",
+            "# HELP llmspell_queue_oldest_seconds How long the oldest queued run has waited.",
+            "# TYPE llmspell_queue_oldest_seconds gauge",
+            f"llmspell_queue_oldest_seconds {fleet['oldest_queued_seconds']:.3f}",
+            "# HELP llmspell_hosts Hosts (serve or worker) that sent a heartbeat recently.",
+            "# TYPE llmspell_hosts gauge",
+            f"llmspell_hosts {fleet['hosts']:g}",
         ]
         return "\n".join(lines) + "\n"
 

@@ -285,6 +285,25 @@ class RunStore:
         with self.engine.connect() as conn:
             return {str(s): int(n) for s, n in conn.execute(query)}
 
+    def fleet(self, alive_within: float) -> dict[str, float]:
+        """For /metrics: ``retries`` (attempts past the first, over all runs),
+        ``oldest_queued_seconds`` (0 when none waits) and ``hosts`` (executors heard
+        from within ``alive_within`` seconds)."""
+        now = time.time()
+        extra = sa.func.coalesce(sa.func.sum(sa.case((runs.c.attempts > 1, runs.c.attempts - 1),
+                                                     else_=0)), 0)  # fmt: skip
+        oldest = sa.select(sa.func.min(runs.c.created_at)).where(runs.c.status == "queued")
+        alive = sa.select(sa.func.count()).where(executors.c.last_seen >= now - alive_within)
+        with self.engine.connect() as conn:
+            retries = conn.execute(sa.select(extra)).scalar() or 0
+            first = conn.execute(oldest).scalar()
+            hosts = conn.execute(alive).scalar() or 0
+        return {
+            "retries": float(retries),
+            "oldest_queued_seconds": max(0.0, now - float(first)) if first is not None else 0.0,
+            "hosts": float(hosts),
+        }
+
     def owner(self, run_id: str) -> str | None:
         """The (hashed) token that submitted the run."""
         with self.engine.connect() as conn:
