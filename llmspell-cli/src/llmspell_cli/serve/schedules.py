@@ -2,12 +2,17 @@
 ``[[schedules]]`` in the configuration or made through ``/v1/schedules``. They are DBOS
 schedules in the system database, so every host sharing ``[storage] url`` sees them and
 each tick fires once across the fleet (its workflow id is the schedule and the tick
-time). Missed ticks (every host down) are skipped, never caught up (docs/serve.md)."""
+time). Missed ticks (every host down) are skipped, never caught up (docs/serve.md).
+
+A paused schedule (``POST /v1/schedules/{id}:pause``) is a row in the run store (the truth,
+shared by the fleet) and a paused DBOS schedule (so no host's scheduler thread fires it);
+a tick due at or after the pause that was fired anyway (a host's scheduler had not yet
+seen it) is dropped by :func:`_create_run`. Resuming fires no missed tick."""
 
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from dbos import DBOS
@@ -148,6 +153,9 @@ def _create_run(run_id: str, context: dict[str, Any], tick: str) -> bool:
     svc = current()
     if svc.store.status(run_id) is not None:
         return True  # recorded by an earlier attempt of this tick
+    paused_at = svc.store.schedule_paused_at(str(context.get("id")))
+    if paused_at is not None and datetime.fromisoformat(tick).timestamp() >= paused_at:
+        return False  # paused: a host fired it before its scheduler saw the pause
     settings = svc.settings
     owner = str(context.get("owner") or CONFIG_OWNER)
     spec: dict[str, Any] = {
@@ -229,10 +237,24 @@ def apply_config_schedules(service: Service, entries: list[dict[str, Any]]) -> N
     for sched in DBOS.list_schedules(schedule_name_prefix=PREFIX + "config-"):
         if sched["schedule_name"][len(PREFIX) :] not in wanted:
             DBOS.delete_schedule(sched["schedule_name"])
+    # a config schedule's pause outlives restarts, not the removal of its entry; the
+    # pauses are read before the schedules, so one paused meanwhile is seen paused
+    pauses = service.store.schedule_pauses()
+    for sched_id in pauses:
+        if sched_id.startswith("config-") and sched_id not in wanted:
+            service.store.resume_schedule(sched_id)
+    for sched in DBOS.list_schedules(schedule_name_prefix=PREFIX):
+        if sched["schedule_name"][len(PREFIX) :] in pauses and sched.get("status") != "PAUSED":
+            DBOS.pause_schedule(sched["schedule_name"])
 
 
-def _public(sched: Any) -> dict[str, Any]:
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+def _public(sched: Any, pauses: dict[str, float]) -> dict[str, Any]:
     ctx = sched.get("context") or {}
+    paused_at = pauses.get(sched["schedule_name"][len(PREFIX) :])
     return {
         "id": sched["schedule_name"][len(PREFIX) :],
         "spell": ctx.get("spell"),
@@ -242,13 +264,16 @@ def _public(sched: Any) -> dict[str, Any]:
         "timeout": ctx.get("timeout"),
         "retries": ctx.get("retries"),
         "origin": ctx.get("origin"),
-        "status": str(sched.get("status", "ACTIVE")).lower(),
+        "status": "active" if paused_at is None else "paused",
+        "paused": paused_at is not None,
+        "paused_at": None if paused_at is None else _iso(paused_at),
         "last_fired_at": sched.get("last_fired_at"),
     }
 
 
 def add_schedule_routes(app: FastAPI, service: Service, caller: Callable[..., str]) -> None:
-    """``GET/POST /v1/schedules`` and ``DELETE /v1/schedules/{id}``."""
+    """``GET/POST /v1/schedules``, ``DELETE /v1/schedules/{id}`` and
+    ``POST /v1/schedules/{id}:pause`` / ``:resume``."""
     Caller = Annotated[str, Depends(caller)]
     settings = service.settings
 
@@ -261,7 +286,8 @@ def add_schedule_routes(app: FastAPI, service: Service, caller: Callable[..., st
     @app.get("/v1/schedules")
     def list_schedules(who: Caller) -> dict[str, Any]:
         """This token's schedules and those of the configuration."""
-        return {"schedules": [_public(s) for s in visible(who)]}
+        pauses = service.store.schedule_pauses()
+        return {"schedules": [_public(s, pauses) for s in visible(who)]}
 
     @app.post("/v1/schedules", status_code=201)
     def create(body: ScheduleRequest, who: Caller) -> dict[str, Any]:
@@ -277,24 +303,57 @@ def add_schedule_routes(app: FastAPI, service: Service, caller: Callable[..., st
             raise ApiError(409, "StateError", f"a schedule {sched_id!r} already exists",
                            "choose another name, or delete it first")  # fmt: skip
         spec = _dbos_entry(sched_id, entry, owner=who, origin="api")
+        service.store.resume_schedule(sched_id)  # a pause left by a deleted one of that name
         DBOS.create_schedule(
             schedule_name=spec["schedule_name"], workflow_fn=scheduled_workflow,
             schedule=spec["schedule"], context=spec["context"], queue_name=QUEUE,
         )  # fmt: skip
         created = DBOS.get_schedule(spec["schedule_name"])
-        return _public(created) if created else {"id": sched_id}
+        return _public(created, {}) if created else {"id": sched_id}
 
-    @app.delete("/v1/schedules/{sched_id}")
-    def delete(sched_id: str, who: Caller) -> dict[str, Any]:
-        """Stop a schedule (runs it already started go on)."""
+    def find(sched_id: str, who: str) -> tuple[Any, str]:
+        """The schedule ``sched_id`` this token may see, and its owner (404 if none)."""
         sched = DBOS.get_schedule(PREFIX + sched_id) if _ID.match(sched_id) else None
         owner = (sched.get("context") or {}).get("owner") if sched else None
         if sched is None or owner not in (who, CONFIG_OWNER):
             raise ApiError(404, "NotFoundError", f"no schedule {sched_id!r}",
                            "list them: GET /v1/schedules")  # fmt: skip
+        return sched, str(owner)
+
+    @app.post("/v1/schedules/{sched_id}:pause")
+    def pause(sched_id: str, who: Caller) -> dict[str, Any]:
+        """Stop firing the schedule, on every host, until it is resumed (pausing a
+        paused one keeps its first ``paused_at``)."""
+        sched, _ = find(sched_id, who)
+        paused_at = service.store.pause_schedule(sched_id)  # first: the fleet's truth
+        DBOS.pause_schedule(PREFIX + sched_id)
+        return _public(sched, {sched_id: paused_at})
+
+    @app.post("/v1/schedules/{sched_id}:resume")
+    def resume(sched_id: str, who: Caller) -> dict[str, Any]:
+        """Fire the schedule again from its next tick (the ticks missed while it was
+        paused are not made up); resuming one not paused changes nothing."""
+        sched, _ = find(sched_id, who)
+        DBOS.resume_schedule(PREFIX + sched_id)
+        service.store.resume_schedule(sched_id)
+        return _public(sched, {})
+
+    @app.post("/v1/schedules/{target}", include_in_schema=False)
+    def unknown_action(target: str, who: Caller) -> None:
+        """``POST /v1/schedules/{id}:other`` (or without an action): a clear 404."""
+        action = target.rpartition(":")[2] if ":" in target else ""
+        raise ApiError(404, "NotFoundError", f"no schedule action {action!r}" if action else
+                       "POST on a schedule needs an action",
+                       "POST /v1/schedules/{id}:pause or /v1/schedules/{id}:resume")  # fmt: skip
+
+    @app.delete("/v1/schedules/{sched_id}")
+    def delete(sched_id: str, who: Caller) -> dict[str, Any]:
+        """Stop a schedule (runs it already started go on)."""
+        _, owner = find(sched_id, who)
         if owner == CONFIG_OWNER:
             raise ApiError(409, "StateError", f"schedule {sched_id!r} is declared in the "
                            "configuration", "remove it from [[schedules]] in llmspell.toml and "
                            "restart the service")  # fmt: skip
         DBOS.delete_schedule(PREFIX + sched_id)
+        service.store.resume_schedule(sched_id)
         return {"id": sched_id, "deleted": True}

@@ -58,6 +58,14 @@ executors = sa.Table(
     sa.Column("last_seen", sa.Float, nullable=False),
 )
 
+#: paused schedules (``/v1/schedules/{id}:pause``), by schedule id, until resumed
+schedule_pauses = sa.Table(
+    "llmspell_serve_schedule_pauses",
+    _meta,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("paused_at", sa.Float, nullable=False),
+)
+
 
 def database_urls(storage_url: str | None, home: Any) -> tuple[str, str]:
     """``(DBOS system database URL, SQLAlchemy URL of the run records)``: SQLite files
@@ -333,6 +341,40 @@ class RunStore:
             "previous_errors": _loads(row["previous_errors"]) or [],
             "executor": row["executor"],
         }
+
+    # -- paused schedules ----------------------------------------------------------------
+    def pause_schedule(self, sched_id: str) -> float:
+        """Mark the schedule paused (kept until :meth:`resume_schedule`); returns when it
+        was paused (the first time, when it already was)."""
+        now = time.time()
+        where = schedule_pauses.c.id == sched_id
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(sa.select(schedule_pauses.c.paused_at).where(where)).first()
+                if row is not None:
+                    return float(row[0])
+                conn.execute(schedule_pauses.insert().values(id=sched_id, paused_at=now))
+        except sa.exc.IntegrityError:  # another host paused it at the same moment
+            return self.schedule_paused_at(sched_id) or now
+        return now
+
+    def resume_schedule(self, sched_id: str) -> bool:
+        """Forget the schedule's pause; False when it was not paused."""
+        with self.engine.begin() as conn:
+            done = conn.execute(schedule_pauses.delete().where(schedule_pauses.c.id == sched_id))
+        return bool(done.rowcount)
+
+    def schedule_paused_at(self, sched_id: str) -> float | None:
+        """When the schedule was paused (None: it is not)."""
+        query = sa.select(schedule_pauses.c.paused_at).where(schedule_pauses.c.id == sched_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else float(row[0])
+
+    def schedule_pauses(self) -> dict[str, float]:
+        """Every paused schedule: ``{id: paused_at}``."""
+        with self.engine.connect() as conn:
+            return {str(i): float(t) for i, t in conn.execute(sa.select(schedule_pauses))}
 
     # -- output ------------------------------------------------------------------------
     def append_output(
