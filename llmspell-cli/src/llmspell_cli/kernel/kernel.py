@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from ipykernel.kernelbase import Kernel
 
+from llmspell_cli.kernel.history import CellHistory, history_reply
 from llmspell_cli.kernel.protocol import (
     completion_reply,
     error_content,
+    inspect_reply,
     is_complete_reply,
     language_info,
     result_data,
@@ -38,11 +40,13 @@ __all__ = ["KernelOptions", "LLMSpellKernel", "kernel_class"]
 #: what ``.help`` shows in a notebook
 HELP = """Commands (a cell of one line):
   .help        show this help
+  .help NAME   the help of NAME (State, State.save, agent:execute, a tool, an agent)
   .save FILE   write the cells that ran without an error as a spell
   .load FILE   run a spell file in this session (its globals and locals stay)
   .clear       start a fresh session (globals and locals forgotten)
 
-Tab completes; the notebook's Interrupt stops a running cell.
+Tab completes; Shift-Tab shows the help of the name at the cursor; the notebook's
+Interrupt stops a running cell.
 """
 
 #: dot commands that make no sense in a notebook, and what to do instead
@@ -156,6 +160,7 @@ class LLMSpellKernel(Kernel):
             chunk_name="cell",
             stream_observer=_TokenDisplay(stderr),
         )
+        self.history = CellHistory()
         engine_cls = self.runtime.engines.get(opts.engine)
         self.banner = f"llmspell {self.implementation_version}: {engine_cls.language}"
 
@@ -194,8 +199,15 @@ class LLMSpellKernel(Kernel):
         cell_meta: dict[str, Any] | None = None,
         cell_id: str | None = None,
     ) -> dict[str, Any]:
-        """Run a cell (or a dot command: ``.help``, ``.save FILE``, ``.load FILE``,
-        ``.clear``)."""
+        """Run a cell (or a dot command: ``.help [NAME]``, ``.save FILE``, ``.load FILE``,
+        ``.clear``); a cell that is not ``silent`` and stores history is remembered for
+        ``history`` requests with its ``text/plain`` result."""
+        reply, output = await self._execute(code, silent)
+        if code.strip() and not silent and store_history:
+            self.history.record(self.execution_count, code, output)
+        return reply
+
+    async def _execute(self, code: str, silent: bool) -> tuple[dict[str, Any], str | None]:
         from llmspell.errors import LLMSpellError, ValidationError
 
         stripped = code.strip()
@@ -207,13 +219,13 @@ class LLMSpellKernel(Kernel):
             "user_expressions": {},
         }
         if not stripped:
-            return ok
+            return ok, None
         if "\n" not in stripped and stripped.startswith(".") and stripped[1:2].isalpha():
-            name = stripped.split()[0]
+            name, _, arg = stripped.partition(" ")
             try:
-                if name == ".help":
+                if name == ".help" and not arg.strip():
                     self.send_stream("stdout", HELP)
-                    return ok
+                    return ok, None
                 if name in _REFUSED:
                     raise ValidationError(
                         f"{name} is a REPL command the kernel does not run", hint=_REFUSED[name]
@@ -224,15 +236,13 @@ class LLMSpellKernel(Kernel):
         else:
             outcome = await self.state.run(code, chunk_name=f"In[{count}]")
         if outcome.error is not None:
-            return {**self._send_error(outcome.error), "execution_count": count}
+            return {**self._send_error(outcome.error), "execution_count": count}, None
         if outcome.values and not silent:
-            content = {
-                "execution_count": count,
-                "data": result_data(outcome.values, self.state.engine),
-                "metadata": {},
-            }
+            data = result_data(outcome.values, self.state.engine)
+            content = {"execution_count": count, "data": data, "metadata": {}}
             self._publish("execute_result", content)
-        return ok
+            return ok, str(data["text/plain"])
+        return ok, None
 
     def _send_error(self, exc: LLMSpellError) -> dict[str, Any]:
         content = error_content(exc)
@@ -243,6 +253,37 @@ class LLMSpellKernel(Kernel):
         """Completions from the op table, tools, agents and config keys (the REPL's)."""
         pos = len(code) if cursor_pos is None else cursor_pos
         return completion_reply(self.runtime, self.state.engine, code, pos)
+
+    async def do_inspect(
+        self,
+        code: str,
+        cursor_pos: int,
+        detail_level: int = 0,
+        omit_sections: Any = (),
+    ) -> dict[str, Any]:
+        """Help for the name at the cursor, from the op table (a global, a function, a
+        method, a tool or agent name in a string); ``found: false`` when none has help."""
+        return inspect_reply(self.runtime, self.state.engine, code, cursor_pos, detail_level)
+
+    async def do_history(
+        self,
+        hist_access_type: str,
+        output: bool,
+        raw: bool,
+        session: int | None = None,
+        start: int | None = None,
+        stop: int | None = None,
+        n: int | None = None,
+        pattern: str | None = None,
+        unique: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """``tail``, ``range`` and ``search`` over the cells this kernel ran."""
+        content = {
+            "hist_access_type": hist_access_type, "output": output, "session": session,
+            "start": start, "stop": stop, "n": n, "pattern": pattern, "unique": unique,
+        }  # fmt: skip
+        return history_reply(self.history, content)
 
     async def do_is_complete(self, code: str) -> dict[str, Any]:
         """``complete``, ``incomplete`` (with an indent) or ``invalid``."""

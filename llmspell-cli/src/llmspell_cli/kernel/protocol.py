@@ -18,6 +18,7 @@ __all__ = [
     "LANGUAGES",
     "completion_reply",
     "error_content",
+    "inspect_reply",
     "is_complete_reply",
     "language_info",
     "result_data",
@@ -103,6 +104,20 @@ def completion_reply(runtime: Runtime, engine: str, code: str, cursor_pos: int) 
         "cursor_end": cursor_pos,
         "metadata": {},
     }
+
+
+def inspect_reply(
+    runtime: Runtime, engine: str, code: str, cursor_pos: int | None, detail_level: int
+) -> dict[str, Any]:
+    """``inspect_reply``: the help of the name at ``cursor_pos`` (``text/plain`` and
+    ``text/markdown``), or ``found: false`` (never an error)."""
+    from llmspell_cli.repl.inspect import help_at
+
+    pos = len(code) if cursor_pos is None else cursor_pos
+    found = help_at(runtime, engine, code, pos, 1 if detail_level else 0)
+    if found is None:
+        return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+    return {"status": "ok", "found": True, "data": found.bundle(), "metadata": {}}
 
 
 def result_data(values: tuple[Any, ...], engine: str) -> dict[str, Any]:

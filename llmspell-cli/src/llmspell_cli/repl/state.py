@@ -20,7 +20,8 @@ __all__ = ["COMMANDS", "Outcome", "ReplState", "format_value", "saved_spell"]
 
 #: the dot commands and what they do (``.help`` prints this)
 COMMANDS = {
-    ".help": "show this help",
+    ".help [NAME]": "show this help, or the help of NAME (State, State.save, agent:execute, "
+    "a tool)",
     ".save FILE": "write the entries that ran without an error as a spell",
     ".load FILE": "run a spell file in this session (its globals and locals stay)",
     ".engine lua|js": "switch to a fresh session of the other language",
@@ -182,6 +183,11 @@ class ReplState:
         arg = arg.strip()
         if name in (".exit", ".quit"):
             return Outcome(exit=True)
+        if name == ".help" and arg:
+            from llmspell_cli.repl.inspect import help_text
+
+            self._write(self.stdout, help_text(self.runtime, self.engine, arg))
+            return Outcome()
         if name == ".help":
             width = max(len(k) for k in COMMANDS)
             lines = [f"  {k.ljust(width)}  {v}" for k, v in COMMANDS.items()]
