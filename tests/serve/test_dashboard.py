@@ -243,12 +243,50 @@ def test_schedules_are_listed(browser: Any, service: Server) -> None:
                                           "name": "nightly"})  # fmt: skip
         assert r.status_code == 201, r.text
         sched_id = r.json()["id"]
+        r = c.post("/v1/schedules", json={"spell": "hello.lua", "every": "1s", "name": "ticker"})
+        assert r.status_code == 201, r.text
     try:
         open_page(browser, service.url)
         sel = f'#schedules tbody tr[data-id="{sched_id}"]'
         found = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, sel), what="schedule")
         cells = [td.text for td in found[0].find_elements(By.TAG_NAME, "td")]
         assert cells[:3] == [sched_id, "hello.lua", "cron 0 3 * * *"]
+
+        def ticker() -> list[str]:  # read at once: the table is redrawn every 2 s
+            return list(browser.execute_script(
+                "return Array.from(document.querySelectorAll("
+                "'#schedules tr[data-id=\"ticker\"] td')).map(td => td.textContent)"
+            )) or [""] * 7  # fmt: skip
+
+        def click(selector: str) -> None:
+            from selenium.common.exceptions import StaleElementReferenceException
+
+            for _ in range(20):
+                try:
+                    browser.find_element(By.CSS_SELECTOR, selector).click()
+                    return
+                except StaleElementReferenceException:  # redrawn between find and click
+                    time.sleep(0.05)
+            raise AssertionError(f"cannot click {selector}")
+
+        # a fired schedule's last tick (an ISO time in the API) is shown as a time
+        wait_until(lambda: re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", ticker()[5]),
+                   what="the last tick")  # fmt: skip
+        # pause, then resume, with the row's button
+        button = '#schedules tr[data-id="ticker"] button'
+        assert ticker()[4] == "active" and ticker()[6] == "Pause"
+        click(button)
+        wait_until(lambda: ticker()[4].startswith("paused since "), what="paused")
+        assert ticker()[6] == "Resume"
+        with service.client() as c:
+            listed = {s["id"]: s for s in c.get("/v1/schedules").json()["schedules"]}
+            assert listed["ticker"]["paused"] is True and listed[sched_id]["paused"] is False
+        click(button)
+        wait_until(lambda: ticker()[4] == "active" and ticker()[6] == "Pause", what="resumed")
+        with service.client() as c:
+            listed = {s["id"]: s for s in c.get("/v1/schedules").json()["schedules"]}
+            assert listed["ticker"]["paused"] is False
     finally:
         with service.client() as c:
             c.delete(f"/v1/schedules/{sched_id}")
+            c.delete("/v1/schedules/ticker")

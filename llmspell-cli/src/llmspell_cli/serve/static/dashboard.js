@@ -52,9 +52,12 @@
     return node;
   }
 
-  function when(seconds) {
-    if (!seconds) return "";
-    return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  // seconds since the epoch (runs) or an ISO 8601 time (schedules)
+  function when(value) {
+    if (!value) return "";
+    const date = new Date(typeof value === "number" ? value * 1000 : value);
+    if (Number.isNaN(date.getTime())) return String(value);
+    return date.toISOString().replace("T", " ").slice(0, 19) + " UTC";
   }
 
   function duration(run) {
@@ -182,15 +185,25 @@
     body.replaceChildren(...schedules.map((s) => {
       const tr = el("tr");
       tr.dataset.id = s.id;
+      const badge = el("span");
+      statusBadge(badge, s.status);
+      const statusCell = el("td");
+      statusCell.append(badge);
+      if (s.paused_at) statusCell.append(el("span", " since " + when(s.paused_at), "muted"));
+      const toggle = el("button", s.paused ? "Resume" : "Pause");
+      toggle.type = "button";
+      toggle.addEventListener("click", () => pauseSchedule(s.id, !s.paused).catch(handle));
+      const actions = el("td");
+      actions.append(toggle);
       tr.append(el("td", s.id), el("td", s.spell),
         el("td", s.cron ? "cron " + s.cron : "every " + (s.every || "")),
-        el("td", s.origin), el("td", s.status), el("td", when(s.last_fired_at)));
+        el("td", s.origin), statusCell, el("td", when(s.last_fired_at)), actions);
       return tr;
     }));
     if (!schedules.length) {
       const tr = el("tr");
       const td = el("td", "no schedules", "muted");
-      td.colSpan = 6;
+      td.colSpan = 7;
       tr.append(td);
       body.append(tr);
     }
@@ -321,6 +334,12 @@
   async function cancel() {
     if (!selected) return;
     await api("/v1/runs/" + encodeURIComponent(selected) + "/cancel", { method: "POST" });
+    await refresh();
+  }
+
+  async function pauseSchedule(id, pause) {
+    const action = pause ? ":pause" : ":resume";
+    await api("/v1/schedules/" + encodeURIComponent(id) + action, { method: "POST" });
     await refresh();
   }
 
