@@ -1,8 +1,8 @@
 """The standard ``jupyter_kernel_test`` suite against the llmspell kernel, one class
-per engine: kernel_info, stdout and stderr streams, execute_result, errors, completion
-and is_complete, every message checked against the v5 message spec. The kernel is
-started from a spec installed by ``llmspell kernel install`` in a temporary Jupyter
-path."""
+per engine: kernel_info, stdout and stderr streams, execute_result, errors, completion,
+is_complete, inspect and history (tail, range, search), every message checked against
+the v5 message spec. The kernel is started from a spec installed by ``llmspell kernel
+install`` in a temporary Jupyter path."""
 
 from __future__ import annotations
 
@@ -68,6 +68,9 @@ class TestLuaKernel(_Installed):
     complete_code_samples: ClassVar[list[str]] = ["x = 1", "print('hi')", "local t = {}"]
     incomplete_code_samples: ClassVar[list[str]] = ["function f()", "t = {", "if x then"]
     invalid_code_samples: ClassVar[list[str]] = ["x = = 1", "end end", "local 1 = 2"]
+    code_inspect_sample = "State.save"
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "6 ?*"
 
 
 class TestJavaScriptKernel(_Installed):
@@ -93,3 +96,6 @@ class TestJavaScriptKernel(_Installed):
     complete_code_samples: ClassVar[list[str]] = ["let x = 1", "f(1)", "const s = `a${1}b`"]
     incomplete_code_samples: ClassVar[list[str]] = ["function f() {", "g(1,", "`open"]
     invalid_code_samples: ClassVar[list[str]] = ["f(1))", "'open", "]"]
+    code_inspect_sample = "State.listKeys"
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "6 ?*"
