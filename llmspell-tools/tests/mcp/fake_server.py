@@ -1,5 +1,6 @@
 """A misbehaving (or well-behaved) MCP server over stdio for the client's tests:
-``python fake_server.py MODE`` where MODE is ``ok`` (tools echo, huge, die, slow, env),
+``python fake_server.py MODE`` where MODE is ``ok`` (tools echo, huge, die, slow, env,
+pid, and grow/shrink: add/remove a tool and announce it),
 ``garbage`` (prints non-JSON-RPC lines and answers nothing), ``exit`` (exits at once
 with a message on stderr), ``hang`` (reads stdin, never answers), ``flood`` (one
 endless line on stdout), ``noisy`` (a few garbage lines, then a working server).
@@ -33,7 +34,10 @@ def main() -> None:
     if mode == "noisy":
         print("starting up...", flush=True)
 
-    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver import Context, MCPServer
+
+    # the SDK reads the tools' (string) annotations in this module's namespace
+    globals()["Context"] = Context
 
     app = MCPServer("fake")
 
@@ -67,6 +71,24 @@ def main() -> None:
     def pid() -> int:
         """The server's process id."""
         return os.getpid()
+
+    @app.tool()
+    async def grow(name: str, ctx: Context) -> str:
+        """Add a tool called ``name`` (it answers "added: TEXT") and announce it."""
+
+        def added(text: str) -> str:
+            return f"added: {text}"
+
+        app.add_tool(added, name=name, description="a tool added while the server runs")
+        await ctx.notify_tools_changed()
+        return "ok"
+
+    @app.tool()
+    async def shrink(name: str, ctx: Context) -> str:
+        """Remove the tool called ``name`` and announce it."""
+        app.remove_tool(name)
+        await ctx.notify_tools_changed()
+        return "ok"
 
     app.run("stdio")
 

@@ -18,11 +18,14 @@ from contextlib import AsyncExitStack
 from typing import Any, TypeVar
 
 import anyio
+import anyio.lowlevel
 import mcp_types as types
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS as _MODERN
 
 from llmspell.errors import ConfigurationError, LLMSpellError, NotFoundError, ToolError
+from llmspell_tools.mcp.server_requests import Caller, Sampler, roots_result
 from llmspell_tools.mcp.spec import ServerSpec
 from llmspell_tools.mcp.transport import ProcessState, stdio_transport
 
@@ -84,10 +87,32 @@ def loop_thread() -> LoopThread:
 
 
 class Connection:
-    """One server. Every coroutine method runs on the MCP loop."""
+    """One server. Every coroutine method runs on the MCP loop.
 
-    def __init__(self, spec: ServerSpec) -> None:
+    Server requests: ``roots/list`` is answered with the allowed paths of ``runtime``'s
+    policy; ``sampling/createMessage`` only when ``spec.sampling`` is set (the capability
+    is not advertised otherwise); elicitation is never advertised. A
+    ``notifications/tools/list_changed`` marks the tool list stale: the next
+    :meth:`fresh_tools` reads it again (on 2026-07-28 sessions the client listens for it
+    with ``subscriptions/listen``).
+    """
+
+    def __init__(self, spec: ServerSpec, runtime: Any = None) -> None:
         self.spec = spec
+        self.runtime = runtime
+        #: the calls llmspell has in progress on this server (sampling is charged to the
+        #: latest)
+        self.callers: list[Caller] = []
+        #: set by a tools/list_changed notification; cleared when the list is read again
+        self.tools_stale = False
+        #: counts tool list reads (the manager re-registers when it changes)
+        self.tools_version = 0
+        self._sampler = (
+            Sampler(spec.name, spec.sampling, spec.sampling_max_tokens, spec.timeout_seconds)
+            if spec.sampling is not None
+            else None
+        )
+        self._refresh_lock: asyncio.Lock | None = None
         self.client: Client | None = None
         self.state = ProcessState()
         #: "stopped", "ready", "crashed" or "failed" (could not start)
@@ -154,7 +179,9 @@ class Connection:
             self.status = "failed"
             raise self._start_error(exc) from None
         try:
+            self.tools_stale = False
             self.tools = await self._all_tools()
+            self.tools_version += 1
         except BaseException:
             await self._close()
             self.status = "failed"
@@ -194,8 +221,15 @@ class Connection:
                     self._transport(),
                     read_timeout_seconds=self.spec.timeout_seconds,
                     client_info=types.Implementation(name="llmspell", version=_version()),
+                    list_roots_callback=self._list_roots,
+                    message_handler=self._on_message,
+                    # None: sampling is not offered (the SDK refuses a server that asks)
+                    sampling_callback=self._sample if self._sampler is not None else None,
                 )
                 await stack.enter_async_context(client)
+                listener = await self._listen(client)
+                if listener is not None:
+                    stack.push_async_callback(_cancel, listener)
                 info = client.server_info
                 self.server_info = {
                     "name": info.name if info else None,
@@ -252,17 +286,74 @@ class Connection:
             self.status = "stopped"
             self.restarts = 0
 
+    # -- what the server asks ----------------------------------------------------------
+
+    async def _list_roots(self, context: Any) -> types.ListRootsResult | types.ErrorData:
+        return roots_result(self.runtime)
+
+    async def _sample(
+        self, context: Any, params: types.CreateMessageRequestParams
+    ) -> types.CreateMessageResult | types.ErrorData:
+        assert self._sampler is not None
+        return await self._sampler.answer(self.callers[-1] if self.callers else None, params)
+
+    async def _on_message(self, message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            self.tools_stale = True
+        await anyio.lowlevel.checkpoint()
+
+    async def _listen(self, client: Client) -> asyncio.Task[None] | None:
+        """On a 2026-07-28 session whose server announces tool list changes, a task
+        holding a ``subscriptions/listen`` stream (its events reach :meth:`_on_message`);
+        None otherwise. Waits for the server's acknowledgement (bounded)."""
+        tools = client.server_capabilities.tools
+        if client.protocol_version not in _MODERN or tools is None or not tools.list_changed:
+            return None
+        acked = asyncio.Event()
+
+        async def hold() -> None:
+            try:
+                async with client.listen(tools_list_changed=True) as sub:
+                    acked.set()
+                    async for _ in sub:
+                        pass
+            except Exception:  # no live updates: the list is still read on (re)start
+                pass
+            finally:
+                acked.set()
+
+        task = asyncio.create_task(hold())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(acked.wait(), self.spec.startup_timeout_seconds)
+        return task
+
+    async def fresh_tools(self) -> list[types.Tool]:
+        """The server's tools, read again when it said they changed (a failed read keeps
+        the last list and is retried next time)."""
+        if self._refresh_lock is None:
+            self._refresh_lock = asyncio.Lock()
+        async with self._refresh_lock:
+            if self.tools_stale and self.alive():
+                self.tools_stale = False
+                try:
+                    self.tools = await self._all_tools(refresh=True)
+                    self.tools_version += 1
+                except Exception:
+                    self.tools_stale = True
+        return self.tools
+
     # -- requests ----------------------------------------------------------------------
 
-    async def _all_tools(self) -> list[types.Tool]:
+    async def _all_tools(self, *, refresh: bool = False) -> list[types.Tool]:
         assert self.client is not None
         caps = self.client.server_capabilities
         if caps.tools is None:
             return []
         tools: list[types.Tool] = []
         cursor: str | None = None
+        mode: Any = "refresh" if refresh else "use"
         for _ in range(100):
-            page = await self.client.list_tools(cursor=cursor)
+            page = await self.client.list_tools(cursor=cursor, cache_mode=mode)
             tools.extend(page.tools)
             cursor = page.next_cursor
             if not cursor:
@@ -276,7 +367,10 @@ class Connection:
         client = await self.ensure()
         name = self.spec.name
         try:
-            return await call(client)
+            result = await call(client)
+            if self.tools_stale:
+                await self.fresh_tools()
+            return result
         except MCPError as exc:
             if exc.code == types.CONNECTION_CLOSED or not self.alive():
                 raise await self._crash(what) from None
@@ -359,6 +453,12 @@ class _HttpTransport:
             return await self._cm.__aexit__(*exc)
         finally:
             await self._http.__aexit__(None, None, None)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
 
 
 def _clip(text: str, limit: int = 500) -> str:

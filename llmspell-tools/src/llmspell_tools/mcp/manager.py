@@ -5,6 +5,9 @@ connects), their tools in the runtime's tool registry, and when servers stop.
   tools by name (``Tool.execute("time__get_current_time")``, an agent's tool list, a
   workflow step) or ``MCP.list_tools``. Its tools then join the registry (``Tool.list``).
 - It is reused by every later call; one that crashed is started again once per run.
+- A server that announces ``notifications/tools/list_changed`` has its tools read again
+  on the next use (any ``MCP.*`` call on it, or one of its tools): the registry then
+  gains, updates or loses them.
 - Servers stop when the run that used them ends (the last such run, when several share
   a runtime) and when the runtime closes. A server a spell connected with a spec of its
   own (not the operator's config) is forgotten then, with its tools.
@@ -54,6 +57,8 @@ class McpManager:
         self._connections: dict[str, Connection] = {}
         #: llmspell tool name -> (server, MCP tool name), for the started servers
         self.tool_index: dict[str, tuple[str, str]] = {}
+        #: the MCP definition each registered tool was made from
+        self._tool_defs: dict[str, Any] = {}
         self._sessions: set[int] = set()
         self._lock = threading.RLock()
 
@@ -143,12 +148,13 @@ class McpManager:
         with self._lock:
             conn = self._connections.get(name)
             if conn is None or conn.spec != spec:
-                conn = self._connections[name] = Connection(spec)
+                conn = self._connections[name] = Connection(spec, self.runtime)
             return conn
 
     async def _started(self, name: str) -> Connection:
         conn = self.connection(name)
         await conn.ensure()
+        await conn.fresh_tools()
         return conn
 
     async def start(self, name: str, ctx: Any = None) -> Connection:
@@ -174,13 +180,25 @@ class McpManager:
         self, ctx: Any, name: str, what: str, call: Callable[[Client], Awaitable[T]]
     ) -> T:
         """``call(client)`` on server ``name`` (started if needed)."""
+        import asyncio
+
         from llmspell_tools.mcp.connection import loop_thread
+        from llmspell_tools.mcp.server_requests import Caller
 
         self.attach(ctx)
         conn = self.connection(name)
-        fresh = conn.client is None
-        value = await loop_thread().run_async(conn.request(what, call))
-        if fresh:
+        version = conn.tools_version
+        caller = Caller(ctx, asyncio.get_running_loop()) if ctx is not None else None
+        if caller is not None:
+            conn.callers.append(caller)
+        try:
+            value = await loop_thread().run_async(conn.request(what, call))
+        finally:
+            if caller is not None:
+                conn.callers.remove(caller)
+        if conn.tools_version != version or not any(
+            s == name for s, _ in self.tool_index.values()
+        ):
             self._register(name, conn.tools)
         return value
 
@@ -214,11 +232,14 @@ class McpManager:
                 if srv == server and name not in names:
                     registry.unregister(name)
                     del self.tool_index[name]
+                    self._tool_defs.pop(name, None)
             for name, original in names.items():
-                if name in self.tool_index and registry._has(name):
+                same = self._tool_defs.get(name) == by_mcp[original]
+                if name in self.tool_index and registry._has(name) and same:
                     continue
                 registry.register(make_tool(self, server, name, by_mcp[original]), replace=True)
                 self.tool_index[name] = (server, original)
+                self._tool_defs[name] = by_mcp[original]
 
     # -- the tool registry's resolver ----------------------------------------------------
 
@@ -285,6 +306,7 @@ class McpManager:
             if srv == name:
                 self.runtime.tools.unregister(tool)
                 del self.tool_index[tool]
+                self._tool_defs.pop(tool, None)
 
     def disconnect(self, name: str) -> bool:
         """Stop server ``name``; a spell's own server is forgotten. True if it ran."""

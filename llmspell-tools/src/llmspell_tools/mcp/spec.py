@@ -36,7 +36,10 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEYS = (
     "command", "args", "env", "cwd", "url", "headers", "timeout_seconds",
     "startup_timeout_seconds", "max_output_bytes", "max_message_bytes", "description",
+    "sampling", "sampling_max_tokens",
 )  # fmt: skip
+#: the largest ``sampling_max_tokens`` accepted
+_MAX_SAMPLING_TOKENS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class ServerSpec:
     #: the largest single message read from a stdio server's stdout
     max_message_bytes: int = 16_777_216
     description: str = ""
+    #: answer the server's ``sampling/createMessage``: None (off, the default), "" (the
+    #: default provider's default model) or a ``provider/model`` spec
+    sampling: str | None = None
+    #: the most tokens one sampling answer may have (the server's maxTokens is capped)
+    sampling_max_tokens: int = 1024
     #: "config" (the operator's [mcp.servers.NAME]) or "spell" (MCP.connect with a spec)
     origin: str = "config"
 
@@ -119,6 +127,22 @@ def _number(raw: Any, where: str, origin: str, *, integer: bool = False) -> floa
     return float(raw)
 
 
+def _sampling(raw: Any, where: str, origin: str) -> str | None:
+    """``sampling``: false (off), true (the default provider's default model) or a
+    ``"provider/model"`` string -> None, "" or the spec."""
+    if raw is False:
+        return None
+    if raw is True:
+        return ""
+    if isinstance(raw, str) and raw.strip() and not any(c.isspace() for c in raw.strip()):
+        return raw.strip()
+    raise _fail(
+        where,
+        f"must be false, true (the default model) or a \"provider/model\" string, got {raw!r}",
+        origin=origin,
+    )
+
+
 def check_name(name: Any, *, origin: str = "config") -> str:
     """``name`` when it is a valid server name, else a clear error."""
     if not isinstance(name, str) or not _NAME.match(name) or len(name) > _MAX_NAME:
@@ -172,9 +196,16 @@ def parse_spec(name: str, raw: Any, *, origin: str = "config") -> ServerSpec:
     for key in ("timeout_seconds", "startup_timeout_seconds"):
         if key in raw:
             limits[key] = _number(raw[key], f"{where}.{key}", origin)
-    for key in ("max_output_bytes", "max_message_bytes"):
+    for key in ("max_output_bytes", "max_message_bytes", "sampling_max_tokens"):
         if key in raw:
             limits[key] = int(_number(raw[key], f"{where}.{key}", origin, integer=True))
+    if limits.get("sampling_max_tokens", 0) > _MAX_SAMPLING_TOKENS:
+        raise _fail(
+            f"{where}.sampling_max_tokens",
+            f"must be at most {_MAX_SAMPLING_TOKENS}, got {limits['sampling_max_tokens']}",
+            origin=origin,
+        )
+    sampling = _sampling(raw.get("sampling", False), f"{where}.sampling", origin)
     return ServerSpec(
         name=name,
         command=command,
@@ -184,6 +215,7 @@ def parse_spec(name: str, raw: Any, *, origin: str = "config") -> ServerSpec:
         url=url,
         headers=_str_map(raw.get("headers"), f"{where}.headers", origin),
         description=str(raw.get("description") or ""),
+        sampling=sampling,
         origin=origin,
         **limits,
     )
