@@ -7,12 +7,15 @@ cell runs, ``print`` (stdout), warnings and ``io.stderr`` (stderr) and agents' t
 as they are written; an expression's values come back as ``execute_result``; an error as
 an ``error`` whose ``ename`` is the llmspell error kind. SIGINT (a front end's
 "interrupt", ``interrupt_mode: signal``) reaches the watchdog, which stops the running
-cell with ``Interrupted``; the kernel goes on.
+cell with ``Interrupted``; the kernel goes on. Lua's ``io.read`` asks the front end
+(``input_request``, :mod:`.stdin`); ``inspect`` and ``history`` requests are answered
+from the op table (:mod:`llmspell_cli.repl.inspect`) and the cells run (:mod:`.history`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +31,7 @@ from llmspell_cli.kernel.protocol import (
     language_info,
     result_data,
 )
+from llmspell_cli.kernel.stdin import KernelStdin, request_input
 from llmspell_cli.repl.state import Outcome, ReplState
 from llmspell_cli.stream_display import StreamDisplay
 
@@ -161,6 +165,12 @@ class LLMSpellKernel(Kernel):
             stream_observer=_TokenDisplay(stderr),
         )
         self.history = CellHistory()
+        #: whether the front end of the cell being run answers input requests
+        self.stdin_allowed = False
+        # the kernel's own standard input is a pipe nothing writes to: io.read asks the
+        # front end instead
+        self.stdin = KernelStdin(self)
+        sys.stdin = self.stdin
         engine_cls = self.runtime.engines.get(opts.engine)
         self.banner = f"llmspell {self.implementation_version}: {engine_cls.language}"
 
@@ -202,7 +212,12 @@ class LLMSpellKernel(Kernel):
         """Run a cell (or a dot command: ``.help [NAME]``, ``.save FILE``, ``.load FILE``,
         ``.clear``); a cell that is not ``silent`` and stores history is remembered for
         ``history`` requests with its ``text/plain`` result."""
-        reply, output = await self._execute(code, silent)
+        self.stdin_allowed = allow_stdin
+        self.stdin.reset()
+        try:
+            reply, output = await self._execute(code, silent)
+        finally:
+            self.stdin_allowed = False
         if code.strip() and not silent and store_history:
             self.history.record(self.execution_count, code, output)
         return reply
@@ -243,6 +258,13 @@ class LLMSpellKernel(Kernel):
             self._publish("execute_result", content)
             return ok, str(data["text/plain"])
         return ok, None
+
+    def ask_input(self, prompt: str = "") -> str | None:
+        """An answer from the front end for the running cell (``io.read``); None when it
+        does not take input or answered Ctrl-D (the end of input)."""
+        if not self.stdin_allowed:
+            return None
+        return request_input(self, prompt, self.state.session.session.stop_error)
 
     def _send_error(self, exc: LLMSpellError) -> dict[str, Any]:
         content = error_content(exc)
