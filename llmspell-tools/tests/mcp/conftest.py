@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,3 +121,33 @@ def kit() -> Any:
         FAKE=FAKE, TIME_SERVER=TIME_SERVER, alive=alive, everything_js=everything_js,
         fake=fake, npm_dir=npm_dir, run_async=run_async,
     )  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def everything_http(kit: Any) -> Iterator[str]:
+    """server-everything's streamable HTTP transport on 127.0.0.1; yields its URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        ["node", kit.everything_js(), "streamableHttp"],
+        env={**os.environ, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(10)

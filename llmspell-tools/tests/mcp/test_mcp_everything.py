@@ -4,14 +4,6 @@ unless LLMSPELL_REQUIRE_MCP_DEPS=1)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-
-import pytest
-
 SPELL = """
 local tools = MCP.list_tools("ev")
 local names = {}
@@ -61,36 +53,6 @@ def _check(out: dict) -> None:
 def test_everything_over_stdio(mcp_runtime, kit) -> None:
     rt = mcp_runtime({"ev": {"command": "node", "args": [kit.everything_js(), "stdio"]}})
     _check(rt.run(SPELL))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def everything_http(kit) -> Iterator[str]:
-    """server-everything's streamable HTTP transport on 127.0.0.1; yields its URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        ["node", kit.everything_js(), "streamableHttp"],
-        env={**os.environ, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_everything_over_streamable_http(mcp_runtime, everything_http) -> None:

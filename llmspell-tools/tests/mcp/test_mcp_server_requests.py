@@ -115,6 +115,20 @@ def test_sampling_answers_with_the_configured_model(mcp_runtime, kit, model) -> 
     assert "capital of France?" in messages[-1]["content"]
 
 
+def test_roots_and_sampling_over_streamable_http(
+    mcp_runtime, everything_http, model, tmp_path: Path
+) -> None:
+    model.replies = [Reply(text="over http")]
+    extra = model.toml() + f'[security]\nallowed_paths = ["{tmp_path}"]\n'
+    rt = mcp_runtime({"ev": {"url": everything_http, "sampling": "scripted/samp-1"}}, extra)
+    roots, sampled = rt.run(
+        'return {Tool.execute("ev__get-roots-list", {}).text, '
+        'Tool.execute("ev__trigger-sampling-request", {prompt = "hi"}).text}'
+    )
+    assert tmp_path.as_uri() in roots and "(1 total)" in roots
+    assert "over http" in sampled
+
+
 def test_sampling_is_charged_to_the_run(mcp_runtime, kit, model) -> None:
     model.replies = [Reply(text="fine")]
     rt = mcp_runtime({"ev": _everything(kit, sampling="scripted/samp-1")}, model.toml())
@@ -206,3 +220,57 @@ def test_list_changed_from_everything(mcp_runtime, kit, model) -> None:
         )
     )
     assert entries[0] == len(names)
+
+
+def _params(*messages: Any, **extra: Any) -> Any:
+    import mcp_types as types
+
+    return types.CreateMessageRequestParams(
+        messages=[types.SamplingMessage(role=role, content=content) for role, content in messages],
+        max_tokens=10,
+        **extra,
+    )
+
+
+def _text(text: str) -> Any:
+    import mcp_types as types
+
+    return types.TextContent(type="text", text=text)
+
+
+def _answer(caller: Any, params: Any) -> Any:
+    import asyncio
+
+    from llmspell_tools.mcp.server_requests import Sampler
+
+    return asyncio.run(Sampler("srv", "scripted/m", 64, 5.0).answer(caller, params))
+
+
+def test_sampling_refuses_what_it_cannot_answer() -> None:
+    import asyncio
+
+    import mcp_types as types
+
+    from llmspell_tools.mcp.server_requests import MAX_SAMPLES_PER_CALL, Caller
+
+    def caller() -> Caller:
+        return Caller(object(), asyncio.new_event_loop())
+
+    outside = _answer(None, _params(("user", _text("hi"))))
+    assert isinstance(outside, types.ErrorData)
+    assert "only while a spell's call" in outside.message
+    image = types.ImageContent(type="image", data="aGk=", mime_type="image/png")
+    refused = _answer(caller(), _params(("user", _text("hi")), ("user", image)))
+    assert isinstance(refused, types.ErrorData)
+    assert "text content only; message 2 has image content" in refused.message
+    audio = types.AudioContent(type="audio", data="aGk=", mime_type="audio/wav")
+    assert "audio content" in _answer(caller(), _params(("user", audio))).message
+    last = _answer(caller(), _params(("user", _text("q")), ("assistant", _text("a"))))
+    assert "must be the user's" in last.message
+    tools = _params(
+        ("user", _text("q")), tools=[types.Tool(name="t", input_schema={"type": "object"})]
+    )
+    assert "does not offer tools" in _answer(caller(), tools).message
+    busy = caller()
+    busy.samples = MAX_SAMPLES_PER_CALL
+    assert f"at most {MAX_SAMPLES_PER_CALL}" in _answer(busy, _params(("user", audio))).message

@@ -34,6 +34,12 @@ def test_stdio_and_http_specs() -> None:
         ({"command": "x", "timeout_seconds": 0}, "positive number"),
         ({"command": "x", "max_output_bytes": 1.5}, "positive integer"),
         ({"command": "x", "comand": "y"}, "did you mean 'command'"),
+        ({"command": "x", "samplng": True}, "did you mean 'sampling'"),
+        ({"command": "x", "sampling": 1}, "\"provider/model\" string"),
+        ({"command": "x", "sampling": "  "}, "\"provider/model\" string"),
+        ({"command": "x", "sampling": "a b"}, "\"provider/model\" string"),
+        ({"command": "x", "sampling_max_tokens": 0}, "positive integer"),
+        ({"command": "x", "sampling_max_tokens": 2_000_000}, "at most 1000000"),
     ],
 )
 def test_bad_config_tables_are_configuration_errors(table: dict, needle: str) -> None:
@@ -78,3 +84,13 @@ def test_tool_names_fit_every_provider_and_stay_unique() -> None:
     assert split_tool_name("my-srv__x__y") == ("my-srv", "x__y")
     assert split_tool_name("calculator") is None
     assert split_tool_name("__x") is None
+
+
+def test_sampling_is_off_unless_asked() -> None:
+    assert parse_spec("s", {"command": "x"}).sampling is None
+    assert parse_spec("s", {"command": "x", "sampling": False}).sampling is None
+    assert parse_spec("s", {"command": "x", "sampling": True}).sampling == ""
+    on = parse_spec("s", {"command": "x", "sampling": "openai/gpt-4o-mini"})
+    assert (on.sampling, on.sampling_max_tokens) == ("openai/gpt-4o-mini", 1024)
+    capped = parse_spec("s", {"url": "http://a/mcp", "sampling": True, "sampling_max_tokens": 9})
+    assert capped.sampling_max_tokens == 9

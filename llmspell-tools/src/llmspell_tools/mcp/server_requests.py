@@ -6,7 +6,8 @@
 - ``sampling/createMessage``: only for a server whose table opts in (``sampling``),
   answered by a one-turn agent on that model, so keys, endpoint rules, hooks, usage
   accounting and the run log are those of any agent; text only; ``maxTokens`` is capped
-  at ``sampling_max_tokens``. It is charged to the run whose call to that server is in
+  at ``sampling_max_tokens``; at most :data:`MAX_SAMPLES_PER_CALL` per call, one at a
+  time per server. It is charged to the run whose call to that server is in
   progress (a request outside any llmspell call is refused).
 - Elicitation is never advertised (a spell has no user to ask); the SDK refuses it.
 
@@ -26,12 +27,14 @@ if TYPE_CHECKING:
     from llmspell.agents import Agent
     from llmspell.llm import Message
 
-__all__ = ["Caller", "Sampler", "roots_result"]
+__all__ = ["MAX_SAMPLES_PER_CALL", "Caller", "Sampler", "roots_result"]
 
 #: how a provider's finish reason is told to the server
 _STOP = {"stop": "endTurn", "length": "maxTokens", "max_tokens": "maxTokens"}
 #: the most text one sampling request may send to the model (characters)
 _MAX_PROMPT_CHARS = 1_000_000
+#: the most sampling requests a server may make during one llmspell call
+MAX_SAMPLES_PER_CALL = 16
 
 
 def roots_result(runtime: Any) -> types.ListRootsResult:
@@ -48,6 +51,8 @@ class Caller:
     def __init__(self, ctx: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.ctx = ctx
         self.loop = loop
+        #: sampling requests answered (or refused) during this call
+        self.samples = 0
 
 
 def _error(message: str, code: int = types.INVALID_REQUEST) -> types.ErrorData:
@@ -80,6 +85,12 @@ class Sampler:
                 "llmspell sampling does not offer tools to the model (no sampling.tools "
                 "capability)",
                 types.INVALID_PARAMS,
+            )
+        caller.samples += 1
+        if caller.samples > MAX_SAMPLES_PER_CALL:
+            return _error(
+                f"llmspell answers at most {MAX_SAMPLES_PER_CALL} sampling requests during "
+                "one call to a server"
             )
         try:
             history, last = _messages(params)
