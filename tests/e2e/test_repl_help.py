@@ -191,3 +191,12 @@ def test_history_reply_shapes() -> None:
     reply = history_reply(h, {"hist_access_type": "range", "session": 1, "start": "1"})
     assert len(reply["history"]) == 3  # a start that is not a number: from the first
     assert history_reply(h, {"hist_access_type": "other"}) == {"status": "ok", "history": []}
+
+
+def test_a_long_cell_is_quick(runtime: Runtime) -> None:
+    """The name at the cursor is looked for near it: a cell of a long run of name
+    characters (a base64 blob) does not make the search quadratic (hours, not ms)."""
+    code = 'local blob = "' + "A" * 2_000_000 + '"\nState.save'
+    found = help_at(runtime, "lua", code, len(code))
+    assert found is not None and found.title == "State.save"
+    assert _text(runtime, "lua", code, len(code) - 12) is None  # at the closing quote

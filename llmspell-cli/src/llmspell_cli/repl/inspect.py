@@ -33,6 +33,8 @@ _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:]*)\s*$")
 _DOC_CODE = re.compile(r"``(.+?)``", re.S)
 _DOC_NAME = re.compile(r"\b([A-Z][A-Za-z]*)([.:])([a-z][a-z0-9_]*)\b")
 _AGENT_FUNCTIONS = ("get", "get_info", "getInfo")
+#: the characters around the cursor a name at the cursor is looked for in
+_NAME_WINDOW = 256
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,9 @@ def _string_help(runtime: Runtime, engine: str, code: str, pos: int) -> Help | N
 
 
 def _name_at(code: str, pos: int) -> str:
-    left = _NAME_CHARS.search(code[:pos])
-    right = _IDENT_TAIL.match(code[pos:])
+    # a name is short: looking further would only make the regex slow on long cells
+    left = _NAME_CHARS.search(code[max(0, pos - _NAME_WINDOW) : pos])
+    right = _IDENT_TAIL.match(code[pos : pos + _NAME_WINDOW])
     text = (left.group() if left else "") + (right.group() if right else "")
     m = _NAME.search(text)
     return m.group() if m else ""
@@ -142,7 +145,7 @@ def _callee(code: str, pos: int) -> str:
             opens.pop()
     if not opens:
         return ""
-    m = _CALLEE.search(code[: opens[-1]])
+    m = _CALLEE.search(code[max(0, opens[-1] - _NAME_WINDOW) : opens[-1]])
     return m.group(1) if m else ""
 
 
