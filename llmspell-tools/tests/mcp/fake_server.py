@@ -1,6 +1,7 @@
 """A misbehaving (or well-behaved) MCP server over stdio for the client's tests:
 ``python fake_server.py MODE`` where MODE is ``ok`` (tools echo, huge, die, slow, env,
-pid, and grow/shrink: add/remove a tool and announce it),
+pid, grow/shrink: add/remove a tool and announce it, ask: a roots, sampling or
+elicitation request through the 2026-07-28 input-required flow),
 ``garbage`` (prints non-JSON-RPC lines and answers nothing), ``exit`` (exits at once
 with a message on stderr), ``hang`` (reads stdin, never answers), ``flood`` (one
 endless line on stdout), ``noisy`` (a few garbage lines, then a working server).
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Any
 
 
 def main() -> None:
@@ -82,6 +84,35 @@ def main() -> None:
         app.add_tool(added, name=name, description="a tool added while the server runs")
         await ctx.notify_tools_changed()
         return "ok"
+
+    @app.tool()
+    async def ask(kind: str, ctx: Context) -> Any:
+        """Ask the client (roots, sample or elicit) and return its JSON answer."""
+        import json
+
+        import mcp_types as types
+
+        answers = ctx.input_responses
+        if answers:
+            got = answers["q"]
+            return json.dumps(got.model_dump(mode="json", by_alias=True, exclude_none=True))
+        text = types.TextContent(type="text", text="what is 2+2?")
+        message = types.SamplingMessage(role="user", content=text)
+        asks: dict[str, Any] = {
+            "roots": lambda: types.ListRootsRequest(),
+            "sample": lambda: types.CreateMessageRequest(
+                params=types.CreateMessageRequestParams(
+                    messages=[message], max_tokens=5000, system_prompt="Be brief."
+                )
+            ),
+            "elicit": lambda: types.ElicitRequest(
+                params=types.ElicitRequestFormParams(
+                    message="your name?",
+                    requested_schema={"type": "object", "properties": {"n": {"type": "string"}}},
+                )
+            ),
+        }
+        return types.InputRequiredResult(input_requests={"q": asks[kind]()})
 
     @app.tool()
     async def shrink(name: str, ctx: Context) -> str:

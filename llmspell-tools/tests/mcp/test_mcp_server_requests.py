@@ -177,6 +177,46 @@ def test_sampling_from_javascript(mcp_runtime, kit, model) -> None:
     assert "from js" in out
 
 
+ASK = """
+local ok, r = pcall(MCP.call_tool, "fk", "ask", {kind = %r})
+if not ok then return {false, tostring(r)} end
+return {r.success ~= false, r.text or tostring(r.error)}
+"""
+
+
+def test_input_required_flow_roots_sampling_elicitation(
+    mcp_runtime, kit, model, tmp_path: Path
+) -> None:
+    """The fake server (a 2026-07-28 session) asks through InputRequiredResult."""
+    model.replies = [Reply(text="4")]
+    extra = model.toml() + f'[security]\nallowed_paths = ["{tmp_path}"]\n'
+    fk = kit.fake("ok", sampling="scripted/samp-2", sampling_max_tokens=7)
+    rt = mcp_runtime({"fk": fk}, extra)
+    ok, roots = rt.run(ASK % "roots")
+    assert ok is True
+    assert json.loads(roots) == {"roots": [{"uri": tmp_path.as_uri(), "name": tmp_path.name}]}
+    ok, sampled = rt.run(ASK % "sample")
+    assert ok is True
+    answer = json.loads(sampled)
+    assert answer["content"] == {"type": "text", "text": "4"}
+    assert answer["model"] == "scripted/samp-2"
+    request = model.requests[0]
+    assert (request.get("max_tokens") or request.get("max_completion_tokens")) == 7
+    assert request["messages"][0] == {"role": "system", "content": "Be brief."}
+    ok, err = rt.run(ASK % "elicit")
+    assert ok is False
+    assert "Elicitation not supported" in err
+    assert "no user to ask" in err  # the hint
+
+
+def test_sampling_off_is_refused_with_a_hint(mcp_runtime, kit) -> None:
+    rt = mcp_runtime({"fk": kit.fake("ok")})
+    ok, err = rt.run(ASK % "sample")
+    assert ok is False
+    assert "Sampling not supported" in err
+    assert 'sampling = "provider/model" in [mcp.servers.fk]' in err  # the hint
+
+
 def test_list_changed_updates_the_tools(mcp_runtime, kit) -> None:
     rt = mcp_runtime({"fk": kit.fake("ok")})
     out = rt.run(

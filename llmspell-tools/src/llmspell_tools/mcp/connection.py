@@ -384,7 +384,8 @@ class Connection:
                     f"MCP server {name!r} does not support {what}: {_clip(exc.error.message)}"
                 ) from None
             raise ToolError(
-                f"MCP server {name!r}: {what} failed: {_clip(exc.error.message)}"
+                f"MCP server {name!r}: {what} failed: {_clip(exc.error.message)}",
+                hint=_refusal_hint(exc.error.message, name),
             ) from None
         except LLMSpellError:
             raise
@@ -453,6 +454,18 @@ class _HttpTransport:
             return await self._cm.__aexit__(*exc)
         finally:
             await self._http.__aexit__(None, None, None)
+
+
+def _refusal_hint(message: str, server: str) -> str | None:
+    """What to do about a server request llmspell refused (the SDK's messages)."""
+    if "Sampling not supported" in message:
+        return (
+            f"the server asked to sample an LLM; allow it with sampling = \"provider/model\" "
+            f"in [mcp.servers.{server}] (docs/mcp.md)"
+        )
+    if "Elicitation not supported" in message:
+        return "the server asked for user input (elicitation); a spell has no user to ask"
+    return None
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -68,7 +68,10 @@ class Sampler:
         self.model = model
         self.max_tokens = max_tokens
         self.timeout = timeout
+        #: the provider client, and the loop it was built for (a run's HTTP client
+        #: is not shared with another run's loop)
         self._provider: tuple[Any, str, str] | None = None
+        self._provider_loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
 
     async def answer(
@@ -136,8 +139,10 @@ class Sampler:
         from llmspell.agents import Agent, AgentSpec
 
         runtime = ctx.runtime
-        if self._provider is None:
+        loop = asyncio.get_running_loop()
+        if self._provider is None or self._provider_loop is not loop:
             self._provider = await _open_provider(runtime, self.model, self.server)
+            self._provider_loop = loop
         provider, provider_name, model = self._provider
         spec = AgentSpec(
             name=f"mcp-sampling:{self.server}",
