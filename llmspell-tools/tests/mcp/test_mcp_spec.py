@@ -7,7 +7,13 @@ import re
 import pytest
 
 from llmspell.errors import ConfigurationError, ValidationError
-from llmspell_tools.mcp.spec import check_name, parse_spec, split_tool_name, tool_names
+from llmspell_tools.mcp.spec import (
+    check_name,
+    parse_spec,
+    server_table_problems,
+    split_tool_name,
+    tool_names,
+)
 
 PROVIDER_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
@@ -94,3 +100,17 @@ def test_sampling_is_off_unless_asked() -> None:
     assert (on.sampling, on.sampling_max_tokens) == ("openai/gpt-4o-mini", 1024)
     capped = parse_spec("s", {"url": "http://a/mcp", "sampling": True, "sampling_max_tokens": 9})
     assert capped.sampling_max_tokens == 9
+
+
+def test_server_table_problems_lists_each_bad_table() -> None:
+    problems = server_table_problems(
+        {
+            "ok": {"command": "x", "sampling": "openai/gpt-4o-mini"},
+            "typo": {"command": "x", "sampling_max_token": 5},
+            "bad": {"url": "http://a/mcp", "sampling": 3},
+        }
+    )
+    assert len(problems) == 2
+    assert "[mcp.servers.typo]" in problems[0]
+    assert "did you mean 'sampling_max_tokens'" in problems[0]
+    assert "[mcp.servers.bad].sampling" in problems[1]

@@ -21,6 +21,7 @@ __all__ = [
     "SEPARATOR",
     "ServerSpec",
     "parse_spec",
+    "server_table_problems",
     "split_tool_name",
     "tool_names",
 ]
@@ -219,6 +220,18 @@ def parse_spec(name: str, raw: Any, *, origin: str = "config") -> ServerSpec:
         origin=origin,
         **limits,
     )
+
+
+def server_table_problems(servers: dict[str, Any]) -> list[str]:
+    """One message per ``[mcp.servers.NAME]`` table that :func:`parse_spec` refuses (for
+    ``llmspell config validate``; nothing is started)."""
+    problems = []
+    for name, table in servers.items():
+        try:
+            parse_spec(name, table)
+        except ConfigurationError as exc:
+            problems.append(exc.message + (f" ({exc.hint})" if exc.hint else ""))
+    return problems
 
 
 def _short_hash(text: str) -> str:
