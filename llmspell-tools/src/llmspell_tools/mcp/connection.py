@@ -305,7 +305,7 @@ class Connection:
     async def _listen(self, client: Client) -> asyncio.Task[None] | None:
         """On a 2026-07-28 session whose server announces tool list changes, a task
         holding a ``subscriptions/listen`` stream (its events reach :meth:`_on_message`);
-        None otherwise. Waits for the server's acknowledgement (bounded)."""
+        None otherwise. Waits for the server's acknowledgement (at most 5 s)."""
         tools = client.server_capabilities.tools
         if client.protocol_version not in _MODERN or tools is None or not tools.list_changed:
             return None
@@ -324,7 +324,7 @@ class Connection:
 
         task = asyncio.create_task(hold())
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(acked.wait(), self.spec.startup_timeout_seconds)
+            await asyncio.wait_for(acked.wait(), min(5.0, self.spec.startup_timeout_seconds))
         return task
 
     async def fresh_tools(self) -> list[types.Tool]:
