@@ -220,3 +220,28 @@ def test_the_tool_tables_in_the_docs_validate(cli):
         cli.write(f"doc{i}.toml", block)
         proc = cli("config", "validate", "--config", f"doc{i}.toml")
         assert proc.returncode == 0, f"{page.relative_to(docs)}:\n{cli.explain(proc)}"
+
+
+def test_validate_checks_mcp_server_tables(cli):
+    cli.write(
+        "llmspell.toml",
+        textwrap.dedent("""\
+            [mcp.servers.time]
+            command = "uvx"
+            samplin = true
+
+            [mcp.servers.web]
+            url = "http://127.0.0.1:9/mcp"
+            sampling_max_tokens = -1
+        """),
+    )
+    proc = cli("config", "validate")
+    assert proc.returncode == 2, cli.explain(proc)
+    problems = _problems(proc)
+    assert len(problems) == 2, proc.stderr
+    assert "llmspell.toml: " in problems[0] and "samplin" in problems[0]
+    assert "did you mean 'sampling'" in problems[0]
+    assert "sampling_max_tokens" in problems[1]
+    cli.write("llmspell.toml", '[mcp.servers.time]\ncommand = "uvx"\nsampling = true\n')
+    proc = cli("config", "validate")
+    assert proc.returncode == 0, cli.explain(proc)

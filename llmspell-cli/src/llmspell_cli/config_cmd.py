@@ -88,13 +88,26 @@ def validate(config: ConfigOpt = None) -> None:
     each key must be one of its settings (a tool that declares none accepts any key).
     """
     settings = _load(config, validating=True)
-    if settings.tools:
-        problems = _tool_table_problems(settings)
-        if problems:
-            for line in problems:
-                print(f"llmspell: ConfigurationError: {line}", file=sys.stderr)
-            raise SystemExit(EXIT_USAGE)
+    problems = _tool_table_problems(settings) if settings.tools else []
+    problems += _mcp_server_problems(settings)
+    if problems:
+        for line in problems:
+            print(f"llmspell: ConfigurationError: {line}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
     print(f"configuration OK ({settings.source or 'defaults: no config file found'})")
+
+
+def _mcp_server_problems(settings: Settings) -> list[str]:
+    """The problems of the [mcp.servers.*] tables (nothing is started); none when the
+    MCP client (llmspell-tools) is not installed."""
+    if not settings.mcp.servers:
+        return []
+    try:
+        from llmspell_tools.mcp.spec import server_table_problems
+    except ImportError:
+        return []
+    origin = settings.source or "the settings"
+    return [f"{origin}: {p}" for p in server_table_problems(settings.mcp.servers)]
 
 
 def _tool_table_problems(settings: Settings) -> list[str]:
