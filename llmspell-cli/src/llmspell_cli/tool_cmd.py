@@ -126,7 +126,7 @@ def info(
     if wants_json(output, as_json):
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    print("\n".join(_info_lines(data)))
+    print("\n".join(info_lines(data)))
 
 
 def _rows_text(rows: list[dict[str, Any]], width: int) -> list[str]:
@@ -145,7 +145,9 @@ def _rows_text(rows: list[dict[str, Any]], width: int) -> list[str]:
     return lines
 
 
-def _info_lines(data: dict[str, Any]) -> list[str]:
+def info_lines(data: dict[str, Any]) -> list[str]:
+    """The lines ``llmspell tool info`` prints for a tool's :func:`tool_details` (also
+    the REPL's and the kernel's help for a tool name)."""
     import textwrap
 
     from llmspell_cli.tool_format import output_width

@@ -393,7 +393,7 @@ def _method_help(
 def _tool_help(runtime: Runtime, name: str) -> Help | None:
     """What ``llmspell tool info NAME`` prints."""
     from llmspell.errors import NotFoundError
-    from llmspell_cli.tool_cmd import _info_lines, tool_details
+    from llmspell_cli.tool_cmd import info_lines, tool_details
 
     if not name:
         return None
@@ -401,7 +401,7 @@ def _tool_help(runtime: Runtime, name: str) -> Help | None:
         tool = runtime.tools.get(name)
     except NotFoundError:
         return None
-    text = "\n".join(_info_lines(tool_details(tool))) + "\n"
+    text = "\n".join(info_lines(tool_details(tool))) + "\n"
     return Help(name, text, "```\n" + text + "```\n")
 
 
