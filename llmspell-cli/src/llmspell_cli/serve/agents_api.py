@@ -333,19 +333,21 @@ async def _cancel_if_abandoned(
 ) -> AsyncIterator[str]:
     """``events``, cancelling the run when the stream is closed before its end (the
     client disconnected)."""
-    import anyio
-
     try:
         async for item in events:
             yield item
     except (asyncio.CancelledError, GeneratorExit):
-        with anyio.CancelScope(shield=True):
-            try:
-                if await anyio.to_thread.run_sync(service.store.status, run_id) not in FINAL:
-                    await anyio.to_thread.run_sync(service.cancel, run_id, GONE)
-            except Exception:  # the database may be down: the run goes on
-                pass
+        # not awaited: this task is being cancelled (or closed), the thread is not
+        asyncio.get_running_loop().run_in_executor(None, _cancel_unfinished, service, run_id)
         raise
+
+
+def _cancel_unfinished(service: Service, run_id: str) -> None:
+    try:
+        if service.store.status(run_id) not in FINAL:
+            service.cancel(run_id, GONE)
+    except Exception:  # the database may be down: the run goes on
+        pass
 
 
 def _answer(record: dict[str, Any]) -> dict[str, Any]:
