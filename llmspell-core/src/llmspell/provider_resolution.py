@@ -36,6 +36,7 @@ __all__ = [
     "build_provider",
     "known_providers",
     "list_providers",
+    "open_model",
     "operator_endpoints",
     "parse_endpoint",
     "provider_entry",
@@ -319,6 +320,25 @@ def build_provider(runtime: Runtime, config: ProviderConfig) -> ChatProvider:
         ) from None
     provider: ChatProvider = factory(config)
     return provider
+
+
+async def open_model(runtime: Runtime, spec: str | None) -> tuple[ChatProvider, str, str]:
+    """``(client, provider name, model id)`` for a ``"provider/model"`` spec, or for the
+    default provider's default model when ``spec`` is empty (a model an operator names in
+    a setting, such as ``[memory] consolidation_model``); a ConfigurationError when
+    there is no usable one (the caller adds which setting to change)."""
+    import asyncio
+
+    if spec:
+        provider_name, model = split_model_spec(runtime, spec)
+    else:
+        provider_name, model = runtime.settings.default_provider or DEFAULT_PROVIDER, ""
+    config = resolve_provider_config(runtime, provider_name)
+    model = model or config.default_model or ""
+    if not model:
+        raise ConfigurationError(f"provider {provider_name!r} has no default model")
+    provider = await asyncio.to_thread(build_provider, runtime, config)
+    return provider, provider_name, model
 
 
 def provider_entry(

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from llmspell.runtime import Runtime
 
-__all__ = ["Completion", "complete"]
+__all__ = ["AGENT_NAME_FUNCTIONS", "Completion", "complete", "visible_globals"]
+
+#: the functions of ``Agent`` whose string argument is an agent's name
+AGENT_NAME_FUNCTIONS = ("get", "get_info", "getInfo")
 
 _MEMBER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)([.:])([A-Za-z0-9_]*)$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
@@ -62,12 +65,13 @@ def complete(runtime: Runtime, engine: str, before: str) -> list[Completion]:
     prefix = m.group() if m else ""
     if not prefix:
         return []
-    names = {g.name for g in _globals(runtime, engine)}
+    names = {g.name for g in visible_globals(runtime, engine)}
     names.update(_KEYWORDS.get(engine, "").split())
     return _matching(names, prefix)
 
 
-def _globals(runtime: Runtime, engine: str) -> list[Any]:
+def visible_globals(runtime: Runtime, engine: str) -> list[Any]:
+    """The globals a spell of ``engine`` sees (some exist in one language only)."""
     return [g for g in runtime.globals.all() if g.languages is None or engine in g.languages]
 
 
@@ -93,7 +97,7 @@ def _members(runtime: Runtime, owner: str, sep: str, camel: bool) -> set[str]:
 def _strings(runtime: Runtime, owner: str, function: str, prefix: str) -> list[Completion]:
     if owner == "Tool":
         names = {t.name for t in runtime.tools.all()}
-    elif owner == "Agent" and function in ("get", "get_info", "getInfo"):
+    elif owner == "Agent" and function in AGENT_NAME_FUNCTIONS:
         names = set(runtime.agents)
     elif owner == "Config" and function == "get":
         names = set(_config_keys(runtime.settings.redacted()))

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from llmspell_cli.repl.completion import AGENT_NAME_FUNCTIONS, visible_globals
+
 if TYPE_CHECKING:
     from llmspell.ops import BuilderSpec, GlobalSpec, ObjectType, Op
     from llmspell.runtime import Runtime
@@ -32,7 +34,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*")
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_.:]*)\s*$")
 _DOC_CODE = re.compile(r"``(.+?)``", re.S)
 _DOC_NAME = re.compile(r"\b([A-Z][A-Za-z]*)([.:])([a-z][a-z0-9_]*)\b")
-_AGENT_FUNCTIONS = ("get", "get_info", "getInfo")
 #: the characters around the cursor a name at the cursor is looked for in
 _NAME_WINDOW = 256
 
@@ -114,7 +115,7 @@ def _string_help(runtime: Runtime, engine: str, code: str, pos: int) -> Help | N
         owner, function, value = m.group(1), m.group(2), m.group(4)
         if owner == "Tool":
             return _tool_help(runtime, value)
-        if function in _AGENT_FUNCTIONS:
+        if function in AGENT_NAME_FUNCTIONS:
             return _agent_help(runtime, engine, value)
     return None
 
@@ -160,7 +161,7 @@ def help_for(
     ``name``. ``detail`` 1 adds the parameters (and each function of a global). None
     when nothing is called so."""
     name = name.strip()
-    globals_ = {g.name: g for g in runtime.globals.all() if _visible(g, engine)}
+    globals_ = {g.name: g for g in visible_globals(runtime, engine)}
     owner, sep, member = _split(name)
     if not sep:
         spec = globals_.get(name)
@@ -180,10 +181,6 @@ def help_for(
     if "." in member or ":" in member:
         return None
     return _method_help(runtime, engine, owner, member, detail)
-
-
-def _visible(spec: GlobalSpec, engine: str) -> bool:
-    return spec.languages is None or engine in spec.languages
 
 
 def _split(name: str) -> tuple[str, str, str]:
@@ -365,9 +362,7 @@ def _method_help(
     from llmspell.ops import camel
 
     matches: list[tuple[ObjectType, str, Op]] = []
-    for g in runtime.globals.all():
-        if not _visible(g, engine):
-            continue
+    for g in visible_globals(runtime, engine):
         for ot in g.object_types:
             for key, op in ot.methods.items():
                 if member in (key, camel(key)) and not any(ot is m[0] for m in matches):
@@ -432,7 +427,7 @@ def help_text(runtime: Runtime, engine: str, name: str) -> str:
 
     found = help_for(runtime, engine, name, 1)
     if found is None:
-        globals_ = sorted(g.name for g in runtime.globals.all() if _visible(g, engine))
+        globals_ = sorted(g.name for g in visible_globals(runtime, engine))
         raise NotFoundError(
             f"no help for {name!r}",
             hint="give a global (" + ", ".join(globals_) + "), Global.function, "

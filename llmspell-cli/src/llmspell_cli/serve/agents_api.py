@@ -343,11 +343,16 @@ async def _cancel_if_abandoned(
 
 
 def _cancel_unfinished(service: Service, run_id: str) -> None:
+    import sys
+
+    from llmspell_cli.serve.outage import reason
+
     try:
         if service.store.status(run_id) not in FINAL:
             service.cancel(run_id, GONE)
-    except Exception:  # the database may be down: the run goes on
-        pass
+    except Exception as exc:  # the database may be down: the run goes on
+        print(f"{service.prog}: run {run_id}: the client disconnected; cancelling failed: "
+              f"{type(exc).__name__}: {reason(exc)}", file=sys.stderr, flush=True)  # fmt: skip
 
 
 def _answer(record: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ next call starts after it (``force`` starts from the beginning).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
@@ -46,24 +45,11 @@ Answer with JSON only, no prose:
 async def open_llm(runtime: Runtime) -> tuple[ChatProvider, str]:
     """The consolidation model's client and model id; a ConfigurationError naming what
     is missing when there is none."""
-    from llmspell.provider_resolution import (
-        DEFAULT_PROVIDER,
-        build_provider,
-        resolve_provider_config,
-        split_model_spec,
-    )
+    from llmspell.provider_resolution import open_model
 
     spec = runtime.settings.memory.consolidation_model
     try:
-        if spec:
-            provider_name, model = split_model_spec(runtime, spec)
-        else:
-            provider_name, model = runtime.settings.default_provider or DEFAULT_PROVIDER, ""
-        config = resolve_provider_config(runtime, provider_name)
-        model = model or config.default_model or ""
-        if not model:
-            raise ConfigurationError(f"provider {provider_name!r} has no default model")
-        provider = await asyncio.to_thread(build_provider, runtime, config)
+        provider, _name, model = await open_model(runtime, spec)
     except ConfigurationError as exc:
         raise ConfigurationError(
             f"Memory.consolidate needs an LLM to extract facts, and none is usable: {exc.message}",

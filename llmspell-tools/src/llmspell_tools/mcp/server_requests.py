@@ -160,29 +160,15 @@ class Sampler:
 async def _open_provider(runtime: Any, spec: str, server: str) -> tuple[Any, str, str]:
     """``(client, provider name, model id)`` of the sampling model, like an agent's."""
     from llmspell.errors import ConfigurationError
-    from llmspell.provider_resolution import (
-        DEFAULT_PROVIDER,
-        build_provider,
-        resolve_provider_config,
-        split_model_spec,
-    )
+    from llmspell.provider_resolution import open_model
 
     try:
-        if spec:
-            provider_name, model = split_model_spec(runtime, spec)
-        else:
-            provider_name, model = runtime.settings.default_provider or DEFAULT_PROVIDER, ""
-        config = resolve_provider_config(runtime, provider_name)
-        model = model or config.default_model or ""
-        if not model:
-            raise ConfigurationError(f"provider {provider_name!r} has no default model")
-        provider = await asyncio.to_thread(build_provider, runtime, config)
+        return await open_model(runtime, spec)
     except ConfigurationError as exc:
         raise ConfigurationError(
             f"[mcp.servers.{server}] sampling: {exc.message}",
             hint='set sampling = "provider/model" of a provider whose key is configured',
         ) from None
-    return provider, provider_name, model
 
 
 def _messages(params: types.CreateMessageRequestParams) -> tuple[list[Message], str]:
