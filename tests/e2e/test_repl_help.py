@@ -182,6 +182,13 @@ def test_history_is_bounded() -> None:
     assert [e.line for e in h.entries] == [7, 8, 9]
     out = h.entries[0].output
     assert out is not None and len(out) == MAX_OUTPUT_CHARS and out.endswith("…")
+    # and by the characters kept over all cells: a cell of huge code pushes out the oldest
+    h = CellHistory(max_total_chars=1000)
+    for i in range(5):
+        h.record(i, "x" * 300)
+    assert [e.line for e in h.entries] == [2, 3, 4]
+    h.record(5, "y" * 5000)  # alone over the cap: nothing is kept
+    assert list(h.entries) == []
 
 
 def test_history_reply_shapes() -> None:

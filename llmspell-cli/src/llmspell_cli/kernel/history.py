@@ -4,7 +4,8 @@ ran (``tail``, ``range``, ``search``), as ``(session, line, input)`` or, with
 result or None, as IPython answers.
 
 The history lives in memory for the kernel's life (a restart starts a new one); it keeps
-the last :data:`MAX_ENTRIES` cells, and at most :data:`MAX_OUTPUT_CHARS` of each result.
+the last :data:`MAX_ENTRIES` cells, at most :data:`MAX_OUTPUT_CHARS` of each result, and
+at most :data:`MAX_TOTAL_CHARS` of code and results together (the oldest cells go first).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ SESSION = 1
 MAX_ENTRIES = 10_000
 #: the characters of a result kept per cell (a longer one ends in "…")
 MAX_OUTPUT_CHARS = 64 * 1024
+#: the characters of code and results kept over all cells
+MAX_TOTAL_CHARS = 32 * 1024 * 1024
 #: the entries a ``tail`` without ``n`` returns (IPython's default)
 DEFAULT_TAIL = 10
 
@@ -38,14 +41,26 @@ class Entry:
 class CellHistory:
     """The cells run in this kernel, oldest first."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.entries: deque[Entry] = deque(maxlen=max_entries)
+    def __init__(
+        self, max_entries: int = MAX_ENTRIES, max_total_chars: int = MAX_TOTAL_CHARS
+    ) -> None:
+        self.entries: deque[Entry] = deque()
+        self.max_entries = max_entries
+        self.max_total_chars = max_total_chars
+        self._chars = 0
 
     def record(self, line: int, code: str, output: str | None = None) -> None:
-        """Remember cell ``line`` (its execution count) and its ``text/plain`` result."""
+        """Remember cell ``line`` (its execution count) and its ``text/plain`` result,
+        forgetting the oldest cells past the caps."""
         if output is not None and len(output) > MAX_OUTPUT_CHARS:
             output = output[: MAX_OUTPUT_CHARS - 1] + "…"
-        self.entries.append(Entry(line, code, output))
+        entry = Entry(line, code, output)
+        self.entries.append(entry)
+        self._chars += _size(entry)
+        while self.entries and (
+            len(self.entries) > self.max_entries or self._chars > self.max_total_chars
+        ):
+            self._chars -= _size(self.entries.popleft())
 
     def tail(self, n: int | None) -> list[Entry]:
         """The last ``n`` cells (10 when ``n`` is None; none for ``n`` <= 0)."""
@@ -103,6 +118,10 @@ def history_reply(history: CellHistory, content: dict[str, Any]) -> dict[str, An
         [SESSION, e.line, [e.input, e.output] if output else e.input] for e in entries
     ]
     return {"status": "ok", "history": rows}
+
+
+def _size(entry: Entry) -> int:
+    return len(entry.input) + len(entry.output or "")
 
 
 def _int(value: Any) -> int | None:
